@@ -1,0 +1,218 @@
+/* fit-cpu-alloc.c: tensor storage on the host, with a buffer pool
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A training step allocates the same set of buffer sizes over and over (activations,
+ * gradients, temporaries). Freed buffers go back to a pool keyed by their exact size and
+ * the next request of that size takes one back, so a steady-state step makes no calls
+ * to the system allocator. The pool is bounded; past the bound buffers are freed.
+ */
+
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fit-glib/core/fit-tensor-private.h"
+#include "fit-glib/backends/fit-backend-private.h"
+
+#define FIT_CPU_ALIGNMENT 64
+#define FIT_POOL_MAX_BYTES ((gsize) 512 * 1024 * 1024)
+#define FIT_POOL_MIN_BYTES 256        /* smaller buffers come from malloc directly */
+
+typedef struct
+{
+  GMutex      lock;
+  GHashTable *free_lists;   /* gsize -> GSList of buffers */
+  gsize       cached_bytes;
+  guint64     hits;
+  guint64     misses;
+} FitPool;
+
+static FitPool pool;
+
+static FitPool *
+fit_pool_get (void)
+{
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized))
+    {
+      g_mutex_init (&pool.lock);
+      pool.free_lists = g_hash_table_new (g_direct_hash, g_direct_equal);
+      g_once_init_leave (&initialized, 1);
+    }
+  return &pool;
+}
+
+static gsize
+round_size (gsize n_bytes)
+{
+  return (n_bytes + FIT_CPU_ALIGNMENT - 1) & ~(gsize) (FIT_CPU_ALIGNMENT - 1);
+}
+
+gpointer
+fit_cpu_alloc (gsize    n_bytes,
+               gboolean zero)
+{
+  FitPool *p = fit_pool_get ();
+  gsize size = round_size (MAX (n_bytes, 1));
+  gpointer mem = NULL;
+
+  if (size >= FIT_POOL_MIN_BYTES)
+    {
+      GSList *list;
+
+      g_mutex_lock (&p->lock);
+      list = g_hash_table_lookup (p->free_lists, GSIZE_TO_POINTER (size));
+      if (list != NULL)
+        {
+          mem = list->data;
+          list = g_slist_delete_link (list, list);
+          if (list != NULL)
+            g_hash_table_insert (p->free_lists, GSIZE_TO_POINTER (size), list);
+          else
+            g_hash_table_remove (p->free_lists, GSIZE_TO_POINTER (size));
+          p->cached_bytes -= size;
+          p->hits++;
+        }
+      else
+        p->misses++;
+      g_mutex_unlock (&p->lock);
+    }
+
+  if (mem == NULL)
+    {
+      mem = aligned_alloc (FIT_CPU_ALIGNMENT, size);
+      /* Like g_malloc(): running out of memory is not a recoverable user error. Sizes
+       * that come from user input are checked against the data before this point. */
+      if (mem == NULL)
+        g_error ("fit-glib: out of memory allocating %" G_GSIZE_FORMAT " bytes", size);
+    }
+  if (zero)
+    memset (mem, 0, size);
+  return mem;
+}
+
+void
+fit_cpu_free (gpointer mem,
+              gsize    n_bytes)
+{
+  FitPool *p = fit_pool_get ();
+  gsize size = round_size (MAX (n_bytes, 1));
+
+  if (mem == NULL)
+    return;
+
+  if (size >= FIT_POOL_MIN_BYTES)
+    {
+      g_mutex_lock (&p->lock);
+      if (p->cached_bytes + size <= FIT_POOL_MAX_BYTES)
+        {
+          GSList *list = g_hash_table_lookup (p->free_lists, GSIZE_TO_POINTER (size));
+
+          g_hash_table_insert (p->free_lists, GSIZE_TO_POINTER (size),
+                               g_slist_prepend (list, mem));
+          p->cached_bytes += size;
+          mem = NULL;
+        }
+      g_mutex_unlock (&p->lock);
+    }
+  free (mem);
+}
+
+void
+fit_cpu_pool_stats (guint64 *hits,
+                    guint64 *misses,
+                    gsize   *cached_bytes)
+{
+  FitPool *p = fit_pool_get ();
+
+  g_mutex_lock (&p->lock);
+  if (hits)
+    *hits = p->hits;
+  if (misses)
+    *misses = p->misses;
+  if (cached_bytes)
+    *cached_bytes = p->cached_bytes;
+  g_mutex_unlock (&p->lock);
+}
+
+static gboolean
+drop_list (gpointer key,
+           gpointer value,
+           gpointer user_data)
+{
+  for (GSList *l = value; l != NULL; l = l->next)
+    free (l->data);
+  g_slist_free (value);
+  return TRUE;
+}
+
+void
+fit_cpu_pool_trim (void)
+{
+  FitPool *p = fit_pool_get ();
+
+  g_mutex_lock (&p->lock);
+  g_hash_table_foreach_remove (p->free_lists, drop_list, NULL);
+  p->cached_bytes = 0;
+  g_mutex_unlock (&p->lock);
+}
+
+/* ---- FitStorage ---- */
+
+FitStorage *
+fit_storage_new (FitDeviceType device_type,
+                 guint         device_index,
+                 gsize         n_bytes,
+                 gboolean      zero)
+{
+  FitStorage *storage = g_new0 (FitStorage, 1);
+
+  g_atomic_ref_count_init (&storage->ref_count);
+  storage->device_type = device_type;
+  storage->device_index = device_index;
+  storage->n_bytes = n_bytes;
+  if (device_type == FIT_DEVICE_TYPE_CUDA)
+    storage->data = fit_cuda_alloc (device_index, n_bytes, zero);
+  else
+    storage->data = fit_cpu_alloc (n_bytes, zero);
+  return storage;
+}
+
+FitStorage *
+fit_storage_new_bytes (GBytes *bytes)
+{
+  FitStorage *storage = g_new0 (FitStorage, 1);
+  gsize size = 0;
+
+  g_atomic_ref_count_init (&storage->ref_count);
+  storage->device_type = FIT_DEVICE_TYPE_CPU;
+  storage->bytes = g_bytes_ref (bytes);
+  storage->data = (gpointer) g_bytes_get_data (bytes, &size);
+  storage->n_bytes = size;
+  return storage;
+}
+
+FitStorage *
+fit_storage_ref (FitStorage *storage)
+{
+  g_atomic_ref_count_inc (&storage->ref_count);
+  return storage;
+}
+
+void
+fit_storage_unref (FitStorage *storage)
+{
+  if (!g_atomic_ref_count_dec (&storage->ref_count))
+    return;
+
+  if (storage->bytes != NULL)
+    g_bytes_unref (storage->bytes);
+  else if (storage->device_type == FIT_DEVICE_TYPE_CUDA)
+    fit_cuda_free (storage->device_index, storage->data);
+  else
+    fit_cpu_free (storage->data, storage->n_bytes);
+  g_free (storage);
+}

@@ -1,0 +1,154 @@
+/* fit-runtime.c: the one threading policy for OpenMP and OpenBLAS
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Two thread pools on two cores make everything several times slower: OpenMP threads
+ * spin after a parallel region while OpenBLAS's own pthreads want the same cores. The
+ * policy:
+ *
+ * - fit-glib links the OpenMP build of OpenBLAS when it can: then BLAS and our kernels
+ *   share libgomp's single pool, and one thread count governs both.
+ * - If the OpenBLAS found at run time has its own pthread pool, our element-wise kernels
+ *   run serially and BLAS keeps the threads, so the two pools never overlap.
+ * - fit_set_num_threads() sets both counts together. The default is OMP_NUM_THREADS if
+ *   set, else OPENBLAS_NUM_THREADS, else the number of processors.
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <omp.h>
+#include <stdlib.h>
+
+#include "fit-runtime.h"
+#include "fit-tensor-private.h"
+
+/* OpenBLAS's own API (cblas.h declares them only in some versions). */
+extern void  openblas_set_num_threads (int n);
+extern int   openblas_get_num_threads (void);
+extern int   openblas_get_parallel (void);
+extern char *openblas_get_corename (void);
+extern char *openblas_get_config (void);
+
+enum { BLAS_SEQUENTIAL = 0, BLAS_PTHREAD = 1, BLAS_OPENMP = 2 };
+
+static guint n_threads;
+static gboolean parallel_kernels;
+
+static guint
+env_threads (const char *name)
+{
+  const char *v = g_getenv (name);
+  gint64 n;
+
+  if (v == NULL || *v == '\0')
+    return 0;
+  n = g_ascii_strtoll (v, NULL, 10);
+  return n > 0 && n < 4096 ? (guint) n : 0;
+}
+
+static void
+apply (guint n)
+{
+  n_threads = MAX (n, 1);
+  omp_set_num_threads ((int) n_threads);
+  openblas_set_num_threads ((int) n_threads);
+  parallel_kernels = n_threads > 1 && openblas_get_parallel () != BLAS_PTHREAD;
+}
+
+static void
+fit_runtime_init (void)
+{
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized))
+    {
+      guint n = env_threads ("OMP_NUM_THREADS");
+
+      bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+
+      if (n == 0)
+        n = env_threads ("OPENBLAS_NUM_THREADS");
+      if (n == 0)
+        n = g_get_num_processors ();
+      apply (n);
+      g_once_init_leave (&initialized, 1);
+    }
+}
+
+/* Runs once when the library is loaded, so messages are translated and the thread
+ * counts agree before the first kernel or BLAS call. */
+__attribute__((constructor)) static void
+fit_runtime_constructor (void)
+{
+  fit_runtime_init ();
+}
+
+/**
+ * fit_get_num_threads:
+ *
+ * Returns the number of threads that fit-glib's kernels and BLAS use.
+ *
+ * Returns: the thread count
+ *
+ * Since: 1.0
+ */
+guint
+fit_get_num_threads (void)
+{
+  fit_runtime_init ();
+  return n_threads;
+}
+
+/**
+ * fit_set_num_threads:
+ * @n_threads: the number of threads, at least 1 (0 means the number of processors)
+ *
+ * Sets the number of threads for fit-glib's own kernels and for OpenBLAS together,
+ * so that the two never compete for the same cores. Call it before training, not
+ * from several threads at once.
+ *
+ * Since: 1.0
+ */
+void
+fit_set_num_threads (guint n)
+{
+  fit_runtime_init ();
+  apply (n == 0 ? g_get_num_processors () : n);
+}
+
+/**
+ * fit_get_blas_info:
+ *
+ * Describes the BLAS that fit-glib runs on: its kernel core, its threading and the
+ * thread count, as in "OpenBLAS Haswell (OpenMP) x2".
+ *
+ * Returns: (transfer full): a description for logs and benchmark reports
+ *
+ * Since: 1.0
+ */
+char *
+fit_get_blas_info (void)
+{
+  const char *threading[] = { "sequential", "pthreads", "OpenMP" };
+  int parallel;
+
+  fit_runtime_init ();
+  parallel = openblas_get_parallel ();
+  return g_strdup_printf ("OpenBLAS %s (%s) x%d", openblas_get_corename (),
+                          parallel >= 0 && parallel <= 2 ? threading[parallel] : "?",
+                          openblas_get_num_threads ());
+}
+
+gboolean
+fit_parallel_enabled (void)
+{
+  return parallel_kernels;
+}
+
+int
+fit_parallel_threads (void)
+{
+  return parallel_kernels ? (int) n_threads : 1;
+}

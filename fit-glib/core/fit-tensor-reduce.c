@@ -1,0 +1,8 @@
+/* fit-tensor-reduce.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "fit-tensor-private.h"

@@ -1,0 +1,1 @@
+"""Pythonic conveniences for Fit (NumPy interop, operators)."""
