@@ -321,19 +321,19 @@ test_bad_entries (void)
   assert_header_malformed ("{\"__metadata__\": [\"a\"]}", 0, "not an object");
 }
 
+#define ENTRY(name, dtype, shape, begin, end)                                              \
+  "\"" name "\": {\"dtype\": \"" dtype "\", \"shape\": [" shape "], "                          \
+  "\"data_offsets\": [" #begin ", " #end "]}"
+
 static void
 test_bad_layout (void)
 {
-  assert_header_malformed ("{\"a\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8]},"
-                           " \"b\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [4, 12]}}",
-                           12, "overlap");
-  assert_header_malformed ("{\"a\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8]},"
-                           " \"b\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8]}}",
-                           8, "overlap");
-  assert_header_malformed ("{\"a\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [4, 8]}}",
-                           8, "belong to no tensor");
-  assert_header_malformed ("{\"a\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [0, 4]}}",
-                           12, "cover only 4");
+  assert_header_malformed ("{" ENTRY ("a", "F32", "2", 0, 8) ", "
+                           ENTRY ("b", "F32", "2", 4, 12) "}", 12, "overlap");
+  assert_header_malformed ("{" ENTRY ("a", "F32", "2", 0, 8) ", "
+                           ENTRY ("b", "F32", "2", 0, 8) "}", 8, "overlap");
+  assert_header_malformed ("{" ENTRY ("a", "F32", "1", 4, 8) "}", 8, "belong to no tensor");
+  assert_header_malformed ("{" ENTRY ("a", "F32", "1", 0, 4) "}", 12, "cover only 4");
 }
 
 /* A valid file whose header lists the tensors out of data order and pads with spaces. */
