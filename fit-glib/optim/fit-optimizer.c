@@ -273,6 +273,8 @@ fit_optimizer_add_param_group (FitOptimizer  *self,
  * fit_optimizer_get_n_param_groups:
  * @self: a `FitOptimizer`
  *
+ * Counts the parameter groups, the constructor's first one included.
+ *
  * Returns: the number of parameter groups
  *
  * Since: 1.0
@@ -288,6 +290,8 @@ fit_optimizer_get_n_param_groups (FitOptimizer *self)
  * fit_optimizer_get_param_group:
  * @self: a `FitOptimizer`
  * @index: a group index, less than [method@Fit.Optimizer.get_n_param_groups]
+ *
+ * Gives a parameter group, to read or change its hyper-parameters.
  *
  * Returns: (transfer none): the group
  *
@@ -425,6 +429,8 @@ fit_optimizer_set_hyper (FitOptimizer *self,
  * fit_optimizer_get_learning_rate:
  * @self: a `FitOptimizer`
  *
+ * Reads the learning rate (see [property@Fit.Optimizer:learning-rate]).
+ *
  * Returns: the first group's learning rate (see [property@Fit.Optimizer:learning-rate])
  *
  * Since: 1.0
@@ -463,6 +469,8 @@ fit_optimizer_set_learning_rate (FitOptimizer *self,
 /**
  * fit_optimizer_get_weight_decay:
  * @self: a `FitOptimizer`
+ *
+ * Reads the weight decay (see [property@Fit.Optimizer:weight-decay]).
  *
  * Returns: the first group's weight decay (see [property@Fit.Optimizer:weight-decay])
  *
