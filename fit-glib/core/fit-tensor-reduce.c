@@ -26,7 +26,7 @@
 /* Columns per unit of work in loops over a non-innermost dimension (stack buffers). */
 #define FIT_REDUCE_CHUNK 256
 /* Elements summed in float32 lanes before the partial sum moves to double. */
-#define FIT_REDUCE_BLOCK 1024
+#define FIT_REDUCE_BLOCK 256
 /* GEMMs below this many multiply-adds run one per thread when batched: BLAS gains
  * little from threading them itself. */
 #define FIT_SMALL_GEMM (128 * 128 * 128)
