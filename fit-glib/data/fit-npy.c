@@ -390,11 +390,12 @@ npy_load (const char    *path,
   header_len = major == 1 ? (guint) prelude[8] | ((guint) prelude[9] << 8)
                           : (guint) prelude[8] | ((guint) prelude[9] << 8) |
                             ((guint) prelude[10] << 16) | ((guint) prelude[11] << 24);
-  if (header_len > MAX_HEADER_BYTES || header_len > fit_data_file_get_max_size (file))
+  /* Past this bound, a short file is reported by the read below. */
+  if (header_len > MAX_HEADER_BYTES)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                   _("%s: the header length %u at byte 8 is larger than the file or any "
-                     "sensible header"), path, header_len);
+                   _("%s: the header length %u at byte 8 is larger than any sensible header "
+                     "(at most %u bytes)"), path, header_len, MAX_HEADER_BYTES);
       return NULL;
     }
   header_text = g_malloc (header_len + 1);
