@@ -208,12 +208,12 @@ fit_subset_get_indices (FitSubset *self,
  * part at random (a seeded permutation, cut into consecutive pieces). Every item lands
  * in exactly one part.
  *
- * Returns: (transfer full) (element-type FitSubset): the parts, or %NULL with
+ * Returns: (transfer full): a list of @n_sizes [class@Fit.Subset]s, or %NULL with
  *   %FIT_ERROR_INVALID_ARGUMENT when the sizes do not add up to the number of items
  *
  * Since: 1.0
  */
-GPtrArray *
+GListModel *
 fit_dataset_random_split (FitDataset     *dataset,
                           const guint64  *sizes,
                           guint           n_sizes,
@@ -222,7 +222,7 @@ fit_dataset_random_split (FitDataset     *dataset,
 {
   g_autoptr(FitRng) rng = NULL;
   g_autofree gint64 *order = NULL;
-  GPtrArray *parts;
+  GListStore *parts;
   guint64 n, total = 0, start = 0;
 
   g_return_val_if_fail (FIT_IS_DATASET (dataset), NULL);
@@ -253,16 +253,17 @@ fit_dataset_random_split (FitDataset     *dataset,
   rng = fit_rng_new (fit_data_mix_seed (seed, 0x5b117, 0));
   fit_rng_shuffle_indices (rng, order, n);
 
-  parts = g_ptr_array_new_with_free_func (g_object_unref);
+  parts = g_list_store_new (FIT_TYPE_SUBSET);
   for (guint i = 0; i < n_sizes; i++)
     {
-      g_ptr_array_add (parts, subset_take (dataset,
-                                           g_memdup2 (order + start,
-                                                      MAX (sizes[i], 1) * sizeof (gint64)),
-                                           sizes[i]));
+      g_autoptr(FitSubset) part =
+        subset_take (dataset, g_memdup2 (order + start, MAX (sizes[i], 1) * sizeof (gint64)),
+                     sizes[i]);
+
+      g_list_store_append (parts, part);
       start += sizes[i];
     }
-  return parts;
+  return G_LIST_MODEL (parts);
 }
 
 /**
@@ -291,7 +292,7 @@ fit_dataset_random_split_fraction (FitDataset  *dataset,
                                    FitSubset  **second,
                                    GError     **error)
 {
-  g_autoptr(GPtrArray) parts = NULL;
+  g_autoptr(GListModel) parts = NULL;
   guint64 n, sizes[2];
 
   g_return_val_if_fail (FIT_IS_DATASET (dataset), FALSE);
@@ -311,8 +312,8 @@ fit_dataset_random_split_fraction (FitDataset  *dataset,
   if (parts == NULL)
     return FALSE;
   if (first != NULL)
-    *first = g_object_ref (parts->pdata[0]);
+    *first = g_list_model_get_item (parts, 0);
   if (second != NULL)
-    *second = g_object_ref (parts->pdata[1]);
+    *second = g_list_model_get_item (parts, 1);
   return TRUE;
 }

@@ -566,22 +566,26 @@ test_subset_split (void)
   g_autoptr(FitTensorDataset) ds = tensor_dataset_new (20);
   g_autoptr(GError) error = NULL;
   guint64 sizes[3] = { 10, 6, 4 };
-  g_autoptr(GPtrArray) parts = fit_dataset_random_split (FIT_DATASET (ds), sizes, 3, 5, &error);
-  g_autoptr(GPtrArray) again = fit_dataset_random_split (FIT_DATASET (ds), sizes, 3, 5, &error);
-  g_autoptr(GPtrArray) other = fit_dataset_random_split (FIT_DATASET (ds), sizes, 3, 6, &error);
+  g_autoptr(GListModel) parts = fit_dataset_random_split (FIT_DATASET (ds), sizes, 3, 5, &error);
+  g_autoptr(GListModel) again = fit_dataset_random_split (FIT_DATASET (ds), sizes, 3, 5, &error);
+  g_autoptr(GListModel) other = fit_dataset_random_split (FIT_DATASET (ds), sizes, 3, 6, &error);
   gboolean seen[20] = { FALSE, };
   gboolean differs = FALSE;
 
   g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (parts), ==, 3);
   for (guint p = 0; p < 3; p++)
     {
+      g_autoptr(FitSubset) part = g_list_model_get_item (parts, p);
+      g_autoptr(FitSubset) part2 = g_list_model_get_item (again, p);
+      g_autoptr(FitSubset) part3 = g_list_model_get_item (other, p);
       gsize n, n2, n3;
-      const gint64 *idx = fit_subset_get_indices (parts->pdata[p], &n);
-      const gint64 *idx2 = fit_subset_get_indices (again->pdata[p], &n2);
-      const gint64 *idx3 = fit_subset_get_indices (other->pdata[p], &n3);
+      const gint64 *idx = fit_subset_get_indices (part, &n);
+      const gint64 *idx2 = fit_subset_get_indices (part2, &n2);
+      const gint64 *idx3 = fit_subset_get_indices (part3, &n3);
 
       g_assert_cmpuint (n, ==, sizes[p]);
-      g_assert_cmpuint (fit_dataset_get_n_items (parts->pdata[p]), ==, sizes[p]);
+      g_assert_cmpuint (fit_dataset_get_n_items (FIT_DATASET (part)), ==, sizes[p]);
       g_assert_cmpmem (idx, n * 8, idx2, n2 * 8);
       differs |= memcmp (idx, idx3, n * 8) != 0;
       for (gsize i = 0; i < n; i++)
@@ -594,10 +598,11 @@ test_subset_split (void)
 
   /* A subset's batches are the parent's items at its indices. */
   {
-    g_autoptr(FitDataLoader) loader = fit_data_loader_new (parts->pdata[1], 6);
+    g_autoptr(FitSubset) part = g_list_model_get_item (parts, 1);
+    g_autoptr(FitDataLoader) loader = fit_data_loader_new (FIT_DATASET (part), 6);
     g_autoptr(GArray) labels = collect (loader, 0, 0, NULL);
     gsize n;
-    const gint64 *idx = fit_subset_get_indices (parts->pdata[1], &n);
+    const gint64 *idx = fit_subset_get_indices (part, &n);
 
     g_assert_cmpmem (labels->data, labels->len * 8, idx, n * 8);
   }
