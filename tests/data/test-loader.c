@@ -474,6 +474,14 @@ test_loader_cancel (void)
   }
 }
 
+static gpointer
+stop_thread (gpointer data)
+{
+  g_usleep (50000);
+  fit_data_iter_stop (data);
+  return NULL;
+}
+
 static void
 test_loader_stop (void)
 {
@@ -505,6 +513,26 @@ test_loader_stop (void)
   g_assert_no_error (error);
   g_assert_null (x);
   g_object_unref (iter);
+
+  /* A stop from another thread ends a wait for a slow worker, without an error. */
+  {
+    g_autoptr(FitDataIter) it = NULL;
+    GThread *thread;
+    gint64 start;
+
+    ds->delay_us = 500000;   /* one second per batch */
+    fit_data_loader_set_n_workers (loader, 1);
+    it = fit_data_loader_iterate (loader, 0, 0);
+    thread = g_thread_new ("stop", stop_thread, it);
+    start = g_get_monotonic_time ();
+    g_assert_false (fit_data_iter_next (it, &x, NULL, NULL, &error));
+    g_assert_cmpint (g_get_monotonic_time () - start, <, 900000);
+    g_assert_no_error (error);
+    g_assert_null (x);
+    /* The join waits for the worker to finish the batch it is building. */
+    g_thread_join (thread);
+    ds->delay_us = 0;
+  }
 
   /* The loader may go before its iterator. */
   {
