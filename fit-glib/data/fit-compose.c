@@ -135,6 +135,8 @@ fit_compose_append (FitCompose   *self,
  * fit_compose_get_n_transforms:
  * @self: a composition
  *
+ * Gets the number of transforms.
+ *
  * Returns: the number of transforms
  *
  * Since: 1.0
@@ -150,6 +152,8 @@ fit_compose_get_n_transforms (FitCompose *self)
  * fit_compose_get_transform:
  * @self: a composition
  * @index: the position, below [method@Fit.Compose.get_n_transforms]
+ *
+ * Gets the transform at @index.
  *
  * Returns: (transfer none): the transform at @index
  *

@@ -234,6 +234,8 @@ fit_csv_reader_new (void)
  * fit_csv_reader_get_has_header:
  * @self: a reader
  *
+ * Gets whether the first line holds column names.
+ *
  * Returns: whether the first line holds column names
  *
  * Since: 1.0
@@ -270,6 +272,8 @@ fit_csv_reader_set_has_header (FitCsvReader *self,
 /**
  * fit_csv_reader_get_delimiter:
  * @self: a reader
+ *
+ * Gets the field delimiter.
  *
  * Returns: the field delimiter
  *
@@ -309,6 +313,8 @@ fit_csv_reader_set_delimiter (FitCsvReader *self,
  * fit_csv_reader_get_label_column:
  * @self: a reader
  *
+ * Gets the index of the label column (negative: from the end).
+ *
  * Returns: the index of the label column (negative: from the end)
  *
  * Since: 1.0
@@ -344,6 +350,8 @@ fit_csv_reader_set_label_column (FitCsvReader *self,
 /**
  * fit_csv_reader_get_label_column_name:
  * @self: a reader
+ *
+ * Gets the name of the label column.
  *
  * Returns: (nullable): the name of the label column, or %NULL when chosen by index
  *
@@ -381,6 +389,8 @@ fit_csv_reader_set_label_column_name (FitCsvReader *self,
 /**
  * fit_csv_reader_get_class_order:
  * @self: a reader
+ *
+ * Gets how class names map to indices.
  *
  * Returns: how class names map to indices
  *

@@ -357,6 +357,8 @@ fit_data_iter_stop (FitDataIter *self)
  * fit_data_iter_get_epoch:
  * @self: an iterator
  *
+ * Gets the epoch this iterator passes over.
+ *
  * Returns: the epoch this iterator passes over
  *
  * Since: 1.0
@@ -371,6 +373,10 @@ fit_data_iter_get_epoch (FitDataIter *self)
 /**
  * fit_data_iter_get_position:
  * @self: an iterator
+ *
+ * Gets the index of the batch that the next call to [method@Fit.DataIter.next] returns;
+ * after a batch it is the number of batches of the epoch consumed so far, the value to
+ * resume from.
  *
  * Returns: the index of the batch that the next call to [method@Fit.DataIter.next]
  *   returns; after a batch it is the number of batches of the epoch consumed so far,
@@ -388,6 +394,8 @@ fit_data_iter_get_position (FitDataIter *self)
 /**
  * fit_data_iter_get_n_batches:
  * @self: an iterator
+ *
+ * Gets the number of batches in the whole epoch, counting any skipped at the start.
  *
  * Returns: the number of batches in the whole epoch, counting any skipped at the start
  *

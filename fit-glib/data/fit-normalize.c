@@ -145,6 +145,8 @@ fit_normalize_new (const double *mean,
  * @self: a normalisation
  * @n_channels: (out): the number of channels
  *
+ * Gets the means.
+ *
  * Returns: (transfer none) (array length=n_channels): the means
  *
  * Since: 1.0
@@ -164,6 +166,8 @@ fit_normalize_get_mean (FitNormalize *self,
  * fit_normalize_get_std:
  * @self: a normalisation
  * @n_channels: (out): the number of channels
+ *
+ * Gets the standard deviations.
  *
  * Returns: (transfer none) (array length=n_channels): the standard deviations
  *

@@ -166,6 +166,8 @@ fit_one_hot_new (guint n_classes)
  * fit_one_hot_get_n_classes:
  * @self: a one-hot encoding
  *
+ * Gets the number of classes.
+ *
  * Returns: the number of classes
  *
  * Since: 1.0

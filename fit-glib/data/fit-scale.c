@@ -166,6 +166,8 @@ fit_scale_new (double factor,
  * fit_scale_get_factor:
  * @self: a scale transform
  *
+ * Gets the factor.
+ *
  * Returns: the factor
  *
  * Since: 1.0
@@ -180,6 +182,8 @@ fit_scale_get_factor (FitScale *self)
 /**
  * fit_scale_get_offset:
  * @self: a scale transform
+ *
+ * Gets the offset.
  *
  * Returns: the offset
  *

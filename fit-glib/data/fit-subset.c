@@ -163,6 +163,8 @@ fit_subset_new (FitDataset    *dataset,
  * fit_subset_get_dataset:
  * @self: a subset
  *
+ * Gets the parent dataset.
+ *
  * Returns: (transfer none): the parent dataset
  *
  * Since: 1.0
@@ -178,6 +180,8 @@ fit_subset_get_dataset (FitSubset *self)
  * fit_subset_get_indices:
  * @self: a subset
  * @n_indices: (out): the number of indices
+ *
+ * Gets the parent's items that make up the subset.
  *
  * Returns: (transfer none) (array length=n_indices): the parent's items that make up the
  *   subset
