@@ -65,11 +65,19 @@ FN (im2col) (const ConvGeom *g,
               s = img + (c * g->h + iy) * g->w;
               for (gint64 ox = 0; ox < lo; ox++)
                 d[ox] = 0;
-              if (g->sw == 1)
-                memcpy (d + lo, s + lo + x0, (hi - lo) * sizeof (T));
-              else
+              if (g->sw != 1)
                 for (gint64 ox = lo; ox < hi; ox++)
                   d[ox] = s[ox * g->sw + x0];
+              else
+                {
+                  /* Rows are a few dozen elements: an inline vector loop beats a
+                   * memcpy call (and, on AMD, masked AVX-512 tails). */
+                  const T *src = s + x0;
+
+#pragma omp simd
+                  for (gint64 ox = lo; ox < hi; ox++)
+                    d[ox] = src[ox];
+                }
               for (gint64 ox = hi; ox < g->ow; ox++)
                 d[ox] = 0;
             }
@@ -104,12 +112,17 @@ FN (col2im) (const ConvGeom *g,
               if (iy < 0 || iy >= g->h)
                 continue;
               d = img + (c * g->h + iy) * g->w;
-              if (g->sw == 1)
-                for (gint64 ox = lo; ox < hi; ox++)
-                  d[ox + x0] += s[ox];
-              else
+              if (g->sw != 1)
                 for (gint64 ox = lo; ox < hi; ox++)
                   d[ox * g->sw + x0] += s[ox];
+              else
+                {
+                  T *dst = d + x0;
+
+#pragma omp simd
+                  for (gint64 ox = lo; ox < hi; ox++)
+                    dst[ox] += s[ox];
+                }
             }
         }
 }
@@ -132,14 +145,16 @@ FN (fill_planes) (T        *base,
         T *p = base + ((n0 + b) * c_total + c0 + c) * hw;
         T v = bias != NULL ? bias[c0 + c] : 0;
 
+#pragma omp simd
         for (gint64 i = 0; i < hw; i++)
           p[i] = v;
       }
 }
 
 /* The three products that make up a convolution and its gradients, over the whole
- * batch (see ConvFlags). One image-side patch matrix per chunk of samples is shared by
- * CONV_FWD and CONV_WGRAD; CONV_ADJ reuses the same buffer for its columns. */
+ * batch (see ConvFlags). One image-side patch matrix per work item (a chunk of samples,
+ * or a band of output rows of one sample) is shared by CONV_FWD and CONV_WGRAD;
+ * CONV_ADJ reuses the same buffer for its columns. */
 static void
 FN (conv_run) (const ConvGeom *g,
                guint           flags,
@@ -159,7 +174,7 @@ FN (conv_run) (const ConvGeom *g,
   gboolean identity = g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 &&
                       g->ph == 0 && g->pw == 0 && g->oh == g->h && g->ow == g->w;
   ConvPlan plan;
-  gint64 per_thread;
+  gint64 col_size, tmp_size, per_thread;
   g_autoptr(FitTensor) work = NULL;
   T *ws;
 
@@ -175,10 +190,10 @@ FN (conv_run) (const ConvGeom *g,
       return;
     }
 
-  conv_plan (g, k, &plan);
-  per_thread = k * plan.chunk * hwc;
-  if (plan.chunk > 1)
-    per_thread += ccg * plan.chunk * hwc;
+  conv_plan (g, k, identity, &plan);
+  col_size = k * plan.chunk * plan.rows * g->ow;
+  tmp_size = plan.chunk > 1 ? ccg * plan.chunk * hwc : 0;
+  per_thread = col_size + tmp_size;
   if ((flags & CONV_WGRAD) && plan.n_threads > 1)
     per_thread += g->c_col * k;
   work = fit_tensor_new_empty (sizeof (T) == sizeof (float) ? FIT_DTYPE_FLOAT32
@@ -191,12 +206,12 @@ FN (conv_run) (const ConvGeom *g,
 #pragma omp parallel num_threads (plan.n_threads) if (plan.n_threads > 1)
   {
     T *col = ws + (gint64) omp_get_thread_num () * per_thread;
-    T *tmp = col + k * plan.chunk * hwc;
+    T *tmp = col + col_size;
     T *dw = dweight;
 
     if ((flags & CONV_WGRAD) && plan.n_threads > 1)
       {
-        dw = tmp + (plan.chunk > 1 ? ccg * plan.chunk * hwc : 0);
+        dw = tmp + tmp_size;
         memset (dw, 0, g->c_col * k * sizeof (T));
       }
 
@@ -205,88 +220,102 @@ FN (conv_run) (const ConvGeom *g,
       {
         gint64 n0 = chunk * plan.chunk;
         gint64 nb = MIN (plan.chunk, g->n - n0);
-        gint64 ld = nb * hwc;
 
         for (gint64 gr = 0; gr < g->groups; gr++)
           {
             const T *w_g = weight + gr * ccg * k;
-            const T *patches = NULL;
+            const T *img_g = img_in != NULL ? img_in + (n0 * g->c_img + gr * cig) * hwi : NULL;
+            T *out_g = col_out != NULL ? col_out + (n0 * g->c_col + gr * ccg) * hwc : NULL;
             const T *dy = NULL;
+            gint64 lddy = hwc;
 
-            if (flags & (CONV_FWD | CONV_WGRAD))
+            if (flags & CONV_ADJ)
+              FN (fill_planes) (img_out, n0, nb, g->c_img, gr * cig, cig, hwi, bias);
+
+            /* One band of output rows (all of them when several samples share it). */
+            for (gint64 oy0 = 0; oy0 < g->oh; oy0 += plan.rows)
               {
-                if (identity && nb == 1)
-                  patches = img_in + (n0 * g->c_img + gr * cig) * hwi;
-                else
+                ConvGeom band = *g;
+                gint64 rows = MIN (plan.rows, g->oh - oy0);
+                gint64 ld = nb * rows * g->ow;
+                const T *patches = NULL;
+                gint64 ldp = ld;
+
+                band.oh = rows;
+                band.ph = g->ph - oy0 * g->sh;
+
+                if (flags & (CONV_FWD | CONV_WGRAD))
                   {
-                    for (gint64 b = 0; b < nb; b++)
-                      FN (im2col) (g, img_in + ((n0 + b) * g->c_img + gr * cig) * hwi,
-                                   col + b * hwc, ld);
-                    patches = col;
+                    if (identity && nb == 1)
+                      {
+                        patches = img_g;
+                        ldp = hwi;
+                      }
+                    else
+                      {
+                        for (gint64 b = 0; b < nb; b++)
+                          FN (im2col) (&band, img_g + b * g->c_img * hwi, col + b * hwc, ld);
+                        patches = col;
+                      }
                   }
-              }
 
-            if (flags & CONV_FWD)
-              {
-                if (nb == 1)
-                  GEMM (CblasRowMajor, CblasNoTrans, CblasNoTrans, ccg, hwc, k,
-                        1, w_g, k, patches, ld,
-                        0, col_out + (n0 * g->c_col + gr * ccg) * hwc, hwc);
-                else
+                if ((flags & CONV_FWD) && nb == 1)
+                  GEMM (CblasRowMajor, CblasNoTrans, CblasNoTrans, ccg, rows * g->ow, k,
+                        1, w_g, k, patches, ldp, 0, out_g + oy0 * g->ow, hwc);
+                else if (flags & CONV_FWD)
                   {
                     GEMM (CblasRowMajor, CblasNoTrans, CblasNoTrans, ccg, ld, k,
-                          1, w_g, k, patches, ld, 0, tmp, ld);
+                          1, w_g, k, patches, ldp, 0, tmp, ld);
                     for (gint64 c = 0; c < ccg; c++)
                       for (gint64 b = 0; b < nb; b++)
-                        memcpy (col_out + ((n0 + b) * g->c_col + gr * ccg + c) * hwc,
-                                tmp + c * ld + b * hwc, hwc * sizeof (T));
+                        memcpy (out_g + (b * g->c_col + c) * hwc, tmp + c * ld + b * hwc,
+                                hwc * sizeof (T));
                   }
-                if (bias != NULL)
-                  for (gint64 b = 0; b < nb; b++)
-                    for (gint64 c = 0; c < ccg; c++)
-                      {
-                        T *p = col_out + ((n0 + b) * g->c_col + gr * ccg + c) * hwc;
-                        T v = bias[gr * ccg + c];
 
-                        for (gint64 i = 0; i < hwc; i++)
-                          p[i] += v;
-                      }
-              }
-
-            if (flags & (CONV_WGRAD | CONV_ADJ))
-              {
+                if (!(flags & (CONV_WGRAD | CONV_ADJ)))
+                  continue;
                 if (nb == 1)
-                  dy = col_in + (n0 * g->c_col + gr * ccg) * hwc;
+                  dy = col_in + (n0 * g->c_col + gr * ccg) * hwc + oy0 * g->ow;
                 else
                   {
+                    /* After the forward product: the two share @tmp. */
                     for (gint64 c = 0; c < ccg; c++)
                       for (gint64 b = 0; b < nb; b++)
                         memcpy (tmp + c * ld + b * hwc,
                                 col_in + ((n0 + b) * g->c_col + gr * ccg + c) * hwc,
                                 hwc * sizeof (T));
                     dy = tmp;
+                    lddy = ld;
                   }
-              }
 
-            if (flags & CONV_WGRAD)
-              GEMM (CblasRowMajor, CblasNoTrans, CblasTrans, ccg, k, ld,
-                    1, dy, ld, patches, ld, 1, dw + gr * ccg * k, k);
+                if (flags & CONV_WGRAD)
+                  GEMM (CblasRowMajor, CblasNoTrans, CblasTrans, ccg, k, ld,
+                        1, dy, lddy, patches, ldp, 1, dw + gr * ccg * k, k);
 
-            if (flags & CONV_ADJ)
-              {
-                FN (fill_planes) (img_out, n0, nb, g->c_img, gr * cig, cig, hwi, bias);
-                if (identity && nb == 1)
+                if ((flags & CONV_ADJ) && identity && nb == 1)
                   GEMM (CblasRowMajor, CblasTrans, CblasNoTrans, cig, hwc, ccg,
-                        1, w_g, k, dy, ld, 1, img_out + (n0 * g->c_img + gr * cig) * hwi, hwi);
-                else
+                        1, w_g, k, dy, lddy, 1, img_out + (n0 * g->c_img + gr * cig) * hwi, hwi);
+                else if (flags & CONV_ADJ)
                   {
                     GEMM (CblasRowMajor, CblasTrans, CblasNoTrans, k, ld, ccg,
-                          1, w_g, k, dy, ld, 0, col, ld);
+                          1, w_g, k, dy, lddy, 0, col, ld);
                     for (gint64 b = 0; b < nb; b++)
-                      FN (col2im) (g, col + b * hwc, ld,
+                      FN (col2im) (&band, col + b * hwc, ld,
                                    img_out + ((n0 + b) * g->c_img + gr * cig) * hwi);
                   }
               }
+
+            if ((flags & CONV_FWD) && bias != NULL)
+              for (gint64 b = 0; b < nb; b++)
+                for (gint64 c = 0; c < ccg; c++)
+                  {
+                    T *p = out_g + (b * g->c_col + c) * hwc;
+                    T v = bias[gr * ccg + c];
+
+#pragma omp simd
+                    for (gint64 i = 0; i < hwc; i++)
+                      p[i] += v;
+                  }
           }
       }
   }
@@ -294,8 +323,7 @@ FN (conv_run) (const ConvGeom *g,
   if ((flags & CONV_WGRAD) && plan.n_threads > 1)
     for (int t = 0; t < plan.n_threads; t++)
       {
-        const T *part = ws + t * per_thread + k * plan.chunk * hwc +
-                        (plan.chunk > 1 ? ccg * plan.chunk * hwc : 0);
+        const T *part = ws + t * per_thread + col_size + tmp_size;
 
         for (gint64 i = 0; i < g->c_col * k; i++)
           dweight[i] += part[i];

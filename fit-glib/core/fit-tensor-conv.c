@@ -46,6 +46,7 @@ typedef struct
 {
   gint64 chunk;           /* samples per patch matrix */
   gint64 n_chunks;
+  gint64 rows;            /* output rows per patch matrix (all of them when chunk > 1) */
   int    n_threads;
 } ConvPlan;
 
@@ -57,9 +58,10 @@ typedef struct
   gboolean count_include_pad;
 } PoolGeom;
 
-/* Patch-matrix elements per chunk: 256 KiB of float32, half of the L2 cache, so the
- * GEMM reads the patches im2col has just written without going to memory. */
-#define CONV_CHUNK_ELEMENTS (64 * 1024)
+/* Patch-matrix elements per work item: 128 KiB of float32. With OpenBLAS's packed copy
+ * of it and the output, that stays in a 1 MiB L2 cache, so the GEMM reads the patches
+ * im2col has just written without going to memory (measured best of 8K to 64K). */
+#define CONV_CHUNK_ELEMENTS (32 * 1024)
 
 /* The output columns [lo, hi) whose input column ox·stride + x0 lies inside [0, w). */
 static inline void
@@ -79,14 +81,29 @@ conv_valid_range (gint64  x0,
   *hi = h;
 }
 
+/* Sizes the patch matrices to stay in cache: small images are grouped into chunks of
+ * samples, large ones split into bands of output rows. Threads take whole chunks, so no
+ * two threads ever write the same image. */
 static void
 conv_plan (const ConvGeom *g,
            gint64          k,
+           gboolean        identity,
            ConvPlan       *plan)
 {
   gint64 per_sample = MAX (k * g->oh * g->ow, 1);
-  gint64 chunk = CLAMP (CONV_CHUNK_ELEMENTS / per_sample, 1, MAX (g->n, 1));
+  gint64 target = CONV_CHUNK_ELEMENTS;
   int threads = fit_parallel_threads ();
+  gint64 chunk = 1, rows = g->oh;
+
+  if (identity || per_sample <= target)
+    chunk = CLAMP (target / per_sample, 1, MAX (g->n, 1));
+  else
+    {
+      gint64 fit_rows = MAX (target / MAX (k * g->ow, 1), 1);
+      gint64 n_bands = (g->oh + fit_rows - 1) / fit_rows;
+
+      rows = (g->oh + n_bands - 1) / n_bands;   /* bands of equal height */
+    }
 
   /* Every thread gets at least one chunk; tiny problems stay on one thread, where
    * a parallel region would cost more than it saves. */
@@ -95,7 +112,10 @@ conv_plan (const ConvGeom *g,
     chunk = MIN (chunk, (g->n + threads - 1) / threads);
   else
     threads = 1;
+  if (chunk > 1)
+    rows = g->oh;
   plan->chunk = chunk;
+  plan->rows = MAX (rows, 1);
   plan->n_chunks = (g->n + chunk - 1) / chunk;
   plan->n_threads = (int) MIN ((gint64) threads, MAX (plan->n_chunks, 1));
 }
