@@ -11,23 +11,38 @@
 #define CONV_CAT(a, b) CONV_CAT2 (a, b)
 #define FN(name) CONV_CAT (name, SFX)
 
-/* Sums @n contiguous values in eight independent lanes: as fast as a vector loop, and
- * more accurate than one running sum. */
+/* Sums @n contiguous values in four vector accumulators of 32 bytes each (registers,
+ * not memory): enough independent chains to hide the adder's latency, and more
+ * accurate than one running sum. */
+typedef T FN (vec) __attribute__ ((vector_size (32)));
+
 static inline double
 FN (sum_row) (const T *p,
               gint64   n)
 {
-  T lane[8] = { 0 };
+  enum { L = 32 / sizeof (T) };
+  FN (vec) a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };
   double s = 0;
   gint64 i = 0;
 
-  for (; i + 8 <= n; i += 8)
-    for (int j = 0; j < 8; j++)
-      lane[j] += p[i + j];
+  for (; i + 4 * L <= n; i += 4 * L)
+    {
+      FN (vec) v0, v1, v2, v3;
+
+      memcpy (&v0, p + i, sizeof v0);
+      memcpy (&v1, p + i + L, sizeof v1);
+      memcpy (&v2, p + i + 2 * L, sizeof v2);
+      memcpy (&v3, p + i + 3 * L, sizeof v3);
+      a0 += v0;
+      a1 += v1;
+      a2 += v2;
+      a3 += v3;
+    }
   for (; i < n; i++)
     s += p[i];
-  for (int j = 0; j < 8; j++)
-    s += lane[j];
+  a0 += a1 + a2 + a3;
+  for (int j = 0; j < L; j++)
+    s += a0[j];
   return s;
 }
 
@@ -151,6 +166,25 @@ FN (fill_planes) (T        *base,
       }
 }
 
+/* Per-channel sums over the batch and the plane: the gradient of a bias. */
+static void
+FN (channel_sums) (const T *x,
+                   gint64   n,
+                   gint64   c,
+                   gint64   hw,
+                   T       *out)
+{
+#pragma omp parallel for if (n * c * hw > FIT_PARALLEL_GRAIN && fit_parallel_enabled ())
+  for (gint64 ch = 0; ch < c; ch++)
+    {
+      double s = 0;
+
+      for (gint64 b = 0; b < n; b++)
+        s += FN (sum_row) (x + (b * c + ch) * hw, hw);
+      out[ch] = (T) s;
+    }
+}
+
 /* The three products that make up a convolution and its gradients, over the whole
  * batch (see ConvFlags). One image-side patch matrix per work item (a chunk of samples,
  * or a band of output rows of one sample) is shared by CONV_FWD and CONV_WGRAD;
@@ -164,7 +198,8 @@ FN (conv_run) (const ConvGeom *g,
                T              *col_out,
                const T        *weight,
                const T        *bias,
-               T              *dweight)
+               T              *dweight,
+               T              *dbias)
 {
   gint64 cig = g->c_img / g->groups;
   gint64 ccg = g->c_col / g->groups;
@@ -173,6 +208,7 @@ FN (conv_run) (const ConvGeom *g,
   gint64 k = cig * g->kh * g->kw;
   gboolean identity = g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 &&
                       g->ph == 0 && g->pw == 0 && g->oh == g->h && g->ow == g->w;
+  gint64 c_bias = (flags & CONV_BGRAD_COL) ? g->c_col : (flags & CONV_BGRAD_IMG) ? g->c_img : 0;
   ConvPlan plan;
   gint64 col_size, tmp_size, per_thread;
   g_autoptr(FitTensor) work = NULL;
@@ -187,39 +223,43 @@ FN (conv_run) (const ConvGeom *g,
         FN (fill_planes) (img_out, 0, g->n, g->c_img, 0, g->c_img, hwi, bias);
       if (flags & CONV_WGRAD)
         memset (dweight, 0, g->c_col * k * sizeof (T));
+      if (flags & CONV_BGRAD_COL)
+        FN (channel_sums) (col_in, g->n, g->c_col, hwc, dbias);
+      if (flags & CONV_BGRAD_IMG)
+        FN (channel_sums) (img_in, g->n, g->c_img, hwi, dbias);
       return;
     }
 
   conv_plan (g, k, identity, &plan);
   col_size = k * plan.chunk * plan.rows * g->ow;
   tmp_size = plan.chunk > 1 ? ccg * plan.chunk * hwc : 0;
-  per_thread = col_size + tmp_size;
-  if ((flags & CONV_WGRAD) && plan.n_threads > 1)
-    per_thread += g->c_col * k;
+  per_thread = col_size + tmp_size + ((flags & CONV_WGRAD) ? g->c_col * k : 0) + c_bias;
   work = fit_tensor_new_empty (sizeof (T) == sizeof (float) ? FIT_DTYPE_FLOAT32
                                                             : FIT_DTYPE_FLOAT64,
                                (gint64[]) { per_thread * plan.n_threads }, 1);
   ws = (T *) fit_tensor_ptr (work);
-  if (flags & CONV_WGRAD)
-    memset (dweight, 0, g->c_col * k * sizeof (T));
 
 #pragma omp parallel num_threads (plan.n_threads) if (plan.n_threads > 1)
   {
     T *col = ws + (gint64) omp_get_thread_num () * per_thread;
     T *tmp = col + col_size;
-    T *dw = dweight;
+    T *dwt = tmp + tmp_size;   /* this thread's weight gradient, transposed per group */
+    T *dbt = dwt + ((flags & CONV_WGRAD) ? g->c_col * k : 0);   /* and bias gradient */
 
-    if ((flags & CONV_WGRAD) && plan.n_threads > 1)
-      {
-        dw = tmp + tmp_size;
-        memset (dw, 0, g->c_col * k * sizeof (T));
-      }
+    memset (dwt, 0, (per_thread - col_size - tmp_size) * sizeof (T));
 
 #pragma omp for schedule (static)
     for (gint64 chunk = 0; chunk < plan.n_chunks; chunk++)
       {
         gint64 n0 = chunk * plan.chunk;
         gint64 nb = MIN (plan.chunk, g->n - n0);
+
+        /* The bias gradient while this chunk's gradient is in cache anyway. */
+        for (gint64 b = 0; b < nb && c_bias > 0; b++)
+          for (gint64 c = 0; c < c_bias; c++)
+            dbt[c] += (flags & CONV_BGRAD_COL)
+                      ? FN (sum_row) (col_in + ((n0 + b) * g->c_col + c) * hwc, hwc)
+                      : FN (sum_row) (img_in + ((n0 + b) * g->c_img + c) * hwi, hwi);
 
         for (gint64 gr = 0; gr < g->groups; gr++)
           {
@@ -288,9 +328,10 @@ FN (conv_run) (const ConvGeom *g,
                     lddy = ld;
                   }
 
+                /* Pᵀ-major (k × ccg) runs OpenBLAS's faster kernel for these shapes. */
                 if (flags & CONV_WGRAD)
-                  GEMM (CblasRowMajor, CblasNoTrans, CblasTrans, ccg, k, ld,
-                        1, dy, lddy, patches, ldp, 1, dw + gr * ccg * k, k);
+                  GEMM (CblasRowMajor, CblasNoTrans, CblasTrans, k, ccg, ld,
+                        1, patches, ldp, dy, lddy, 1, dwt + gr * k * ccg, ccg);
 
                 if ((flags & CONV_ADJ) && identity && nb == 1)
                   GEMM (CblasRowMajor, CblasTrans, CblasNoTrans, cig, hwc, ccg,
@@ -320,32 +361,24 @@ FN (conv_run) (const ConvGeom *g,
       }
   }
 
-  if ((flags & CONV_WGRAD) && plan.n_threads > 1)
-    for (int t = 0; t < plan.n_threads; t++)
-      {
-        const T *part = ws + t * per_thread + col_size + tmp_size;
+  if (flags & CONV_WGRAD)
+    for (gint64 gr = 0; gr < g->groups; gr++)
+      for (gint64 c = 0; c < ccg; c++)
+        for (gint64 i = 0; i < k; i++)
+          {
+            T s = 0;
 
-        for (gint64 i = 0; i < g->c_col * k; i++)
-          dweight[i] += part[i];
-      }
-}
-
-/* Per-channel sums over the batch and the plane: the gradient of a bias. */
-static void
-FN (channel_sums) (const T *x,
-                   gint64   n,
-                   gint64   c,
-                   gint64   hw,
-                   T       *out)
-{
-#pragma omp parallel for if (n * c * hw > FIT_PARALLEL_GRAIN && fit_parallel_enabled ())
-  for (gint64 ch = 0; ch < c; ch++)
+            for (int t = 0; t < plan.n_threads; t++)
+              s += ws[t * per_thread + col_size + tmp_size + (gr * k + i) * ccg + c];
+            dweight[(gr * ccg + c) * k + i] = s;
+          }
+  for (gint64 c = 0; c < c_bias; c++)
     {
-      double s = 0;
+      T s = 0;
 
-      for (gint64 b = 0; b < n; b++)
-        s += FN (sum_row) (x + (b * c + ch) * hw, hw);
-      out[ch] = (T) s;
+      for (int t = 0; t < plan.n_threads; t++)
+        s += ws[(t + 1) * per_thread - c_bias + c];
+      dbias[c] = s;
     }
 }
 

@@ -31,6 +31,8 @@ typedef enum
   CONV_FWD = 1 << 0,    /* col_out = W · patches(img_in) (+ bias) */
   CONV_WGRAD = 1 << 1,  /* dweight = Σ col_in · patches(img_in)ᵀ */
   CONV_ADJ = 1 << 2,    /* img_out = col2im (Wᵀ · col_in) (+ bias) */
+  CONV_BGRAD_COL = 1 << 3,  /* dbias = per-channel sums of col_in */
+  CONV_BGRAD_IMG = 1 << 4,  /* dbias = per-channel sums of img_in */
 } ConvFlags;
 
 typedef struct
@@ -169,33 +171,17 @@ conv_run (FitDType        dtype,
           FitTensor      *col_out,
           FitTensor      *weight,
           FitTensor      *bias,
-          FitTensor      *dweight)
+          FitTensor      *dweight,
+          FitTensor      *dbias)
 {
   if (dtype == FIT_DTYPE_FLOAT32)
     conv_run_f32 (g, flags, data_or_null (img_in), data_or_null (img_out),
                   data_or_null (col_in), data_or_null (col_out), data_or_null (weight),
-                  data_or_null (bias), data_or_null (dweight));
+                  data_or_null (bias), data_or_null (dweight), data_or_null (dbias));
   else
     conv_run_f64 (g, flags, data_or_null (img_in), data_or_null (img_out),
                   data_or_null (col_in), data_or_null (col_out), data_or_null (weight),
-                  data_or_null (bias), data_or_null (dweight));
-}
-
-/* The gradient of a per-channel bias: @grad summed over samples and planes. */
-static FitTensor *
-bias_grad (FitTensor *grad,
-           FitTensor *bias,
-           gint64     n,
-           gint64     c,
-           gint64     hw)
-{
-  FitTensor *db = fit_tensor_new_empty_like (bias);
-
-  if (grad->dtype == FIT_DTYPE_FLOAT32)
-    channel_sums_f32 (fit_tensor_f32 (grad), n, c, hw, fit_tensor_f32 (db));
-  else
-    channel_sums_f64 (fit_tensor_f64 (grad), n, c, hw, fit_tensor_f64 (db));
-  return db;
+                  data_or_null (bias), data_or_null (dweight), data_or_null (dbias));
 }
 
 /* ---- argument checks ---- */
@@ -397,11 +383,14 @@ conv2d_backward (FitNode    *node,
       grad_inputs[1] = fit_tensor_new_empty_like (w);
       flags |= CONV_WGRAD;
     }
+  if (b != NULL && fit_node_needs_grad (node, 2))
+    {
+      grad_inputs[2] = fit_tensor_new_empty_like (b);
+      flags |= CONV_BGRAD_COL;
+    }
   if (flags != 0)
     conv_run (x->dtype, &g, flags, x, grad_inputs[0], grad_output, NULL, w, NULL,
-              grad_inputs[1]);
-  if (b != NULL && fit_node_needs_grad (node, 2))
-    grad_inputs[2] = bias_grad (grad_output, b, g.n, g.c_col, g.oh * g.ow);
+              grad_inputs[1], grad_inputs[2]);
   return TRUE;
 }
 
@@ -510,7 +499,7 @@ fit_tensor_conv2d (FitTensor  *input,
 
   out = fit_tensor_new_empty (input->dtype, shape,
                               image_shape (input, col[0], col[1], col[2], col[3], shape));
-  conv_run (input->dtype, &g, CONV_FWD, input, NULL, NULL, out, weight, bias, NULL);
+  conv_run (input->dtype, &g, CONV_FWD, input, NULL, NULL, out, weight, bias, NULL, NULL);
 
   node = fit_autograd_record (out, "conv2d", conv2d_backward, 3, inputs);
   if (node != NULL)
@@ -548,11 +537,14 @@ conv_transpose2d_backward (FitNode    *node,
       grad_inputs[1] = fit_tensor_new_empty_like (w);
       flags |= CONV_WGRAD;
     }
+  if (b != NULL && fit_node_needs_grad (node, 2))
+    {
+      grad_inputs[2] = fit_tensor_new_empty_like (b);
+      flags |= CONV_BGRAD_IMG;
+    }
   if (flags != 0)
     conv_run (x->dtype, &g, flags, grad_output, NULL, x, grad_inputs[0], w, NULL,
-              grad_inputs[1]);
-  if (b != NULL && fit_node_needs_grad (node, 2))
-    grad_inputs[2] = bias_grad (grad_output, b, g.n, g.c_img, g.h * g.w);
+              grad_inputs[1], grad_inputs[2]);
   return TRUE;
 }
 
@@ -676,7 +668,7 @@ fit_tensor_conv_transpose2d (FitTensor  *input,
 
   out = fit_tensor_new_empty (input->dtype, shape,
                               image_shape (input, img[0], img[1], img[2], img[3], shape));
-  conv_run (input->dtype, &g, CONV_ADJ, NULL, out, input, NULL, weight, bias, NULL);
+  conv_run (input->dtype, &g, CONV_ADJ, NULL, out, input, NULL, weight, bias, NULL, NULL);
 
   node = fit_autograd_record (out, "conv_transpose2d", conv_transpose2d_backward, 3, inputs);
   if (node != NULL)
