@@ -405,7 +405,7 @@ topo_sort (FitNode   *root,
         }
       else
         {
-          g_ptr_array_add (order, node);
+          g_ptr_array_add (order, fit_node_ref (node));
           g_array_set_size (stack, stack->len - 1);
         }
     }
@@ -514,7 +514,10 @@ fit_tensor_backward_full (FitTensor  *self,
     }
 
   root_ref = fit_node_ref (self->grad_fn);
-  order = g_ptr_array_new ();
+  /* The array owns a reference to every node: releasing a node that has run drops its
+   * inputs, and an intermediate tensor that nobody else holds then frees its own node,
+   * which is still waiting its turn further down the order. */
+  order = g_ptr_array_new_with_free_func ((GDestroyNotify) fit_node_unref);
   topo_sort (root_ref, order);
 
   g_clear_object (&root_ref->grad_acc);
