@@ -1107,3 +1107,267 @@ fit_module_summary (FitModule     *self,
   input = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, input_shape, n_dims);
   return fit_module_summary_for_input (self, input, error);
 }
+
+/* ---- weights ---- */
+
+typedef struct
+{
+  FitSafetensors *state;
+  gboolean        copy;
+} StateBuilder;
+
+static void
+add_to_state (const char *name,
+              gpointer    object,
+              gpointer    user_data)
+{
+  StateBuilder *b = user_data;
+  g_autoptr(FitTensor) t = NULL;
+
+  if (b->copy)
+    {
+      gboolean was = fit_grad_set_enabled (FALSE);
+
+      t = fit_tensor_clone (object);
+      fit_grad_set_enabled (was);
+    }
+  else
+    t = fit_tensor_detach (object);
+  fit_safetensors_add (b->state, name, t);
+}
+
+/* Parameters then buffers, each module's own before its children's, as PyTorch's
+ * state_dict() orders them. */
+static void
+state_visit (FitModule    *self,
+             GString      *prefix,
+             GHashTable   *seen,
+             StateBuilder *b)
+{
+  FitModulePrivate *priv = GET_PRIV (self);
+  GArray *kinds[2] = { priv->params, priv->buffers };
+  gsize len = prefix->len;
+
+  for (guint k = 0; k < 2; k++)
+    for (guint i = 0; i < kinds[k]->len; i++)
+      {
+        Entry *e = &g_array_index (kinds[k], Entry, i);
+
+        if (!g_hash_table_add (seen, e->object))
+          continue;
+        g_string_append (prefix, e->name);
+        add_to_state (prefix->str, e->object, b);
+        g_string_truncate (prefix, len);
+      }
+  for (guint i = 0; i < priv->children->len; i++)
+    {
+      Entry *e = &g_array_index (priv->children, Entry, i);
+
+      g_string_append (prefix, e->name);
+      g_string_append_c (prefix, '.');
+      state_visit (e->object, prefix, seen, b);
+      g_string_truncate (prefix, len);
+    }
+}
+
+static FitSafetensors *
+build_state (FitModule *self,
+             gboolean   copy)
+{
+  g_autoptr(GString) prefix = g_string_new (NULL);
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+  StateBuilder b = { fit_safetensors_new (), copy };
+
+  state_visit (self, prefix, seen, &b);
+  return b.state;
+}
+
+/**
+ * fit_module_get_state:
+ * @self: a module
+ *
+ * Takes a snapshot of the module's weights: every parameter and buffer of @self and its
+ * descendants, under its hierarchical name, in PyTorch's `state_dict()` order (each
+ * module's parameters, then its buffers, then its children's). The tensors are copies,
+ * so the snapshot stays as it is while training goes on (to keep the best weights, for
+ * example); save it with [method@Fit.Safetensors.save] or restore it with
+ * [method@Fit.Module.set_state].
+ *
+ * Returns: (transfer full): the weights
+ *
+ * Since: 1.0
+ */
+FitSafetensors *
+fit_module_get_state (FitModule *self)
+{
+  g_return_val_if_fail (FIT_IS_MODULE (self), NULL);
+  return build_state (self, TRUE);
+}
+
+static void
+append_list (GString    *s,
+             const char *what,
+             GPtrArray  *items)
+{
+  if (items->len == 0)
+    return;
+  if (s->len > 0)
+    g_string_append (s, "; ");
+  g_string_append_printf (s, "%s: ", what);
+  for (guint i = 0; i < items->len; i++)
+    {
+      if (i > 0)
+        g_string_append (s, ", ");
+      if (i == 8)
+        {
+          g_string_append_printf (s, _("and %u more"), items->len - 8);
+          break;
+        }
+      g_string_append (s, items->pdata[i]);
+    }
+}
+
+/**
+ * fit_module_set_state:
+ * @self: a module
+ * @state: weights, as from [method@Fit.Module.get_state], a file written by
+ *   [method@Fit.Module.save], or a PyTorch model's `state_dict()` saved as safetensors
+ * @error: return location for a #GError
+ *
+ * Copies the weights in @state into @self's parameters and buffers (in place: the
+ * tensor objects, and so any optimizer built on them, stay the same). @state must hold
+ * exactly the names of [method@Fit.Module.get_state], with the same shapes and element
+ * types; otherwise nothing is changed and the error lists the missing names, the
+ * unexpected ones and those whose shape or type differs.
+ *
+ * Returns: %TRUE on success; %FALSE with %FIT_ERROR_MISMATCH
+ *
+ * Since: 1.0
+ */
+gboolean
+fit_module_set_state (FitModule       *self,
+                      FitSafetensors  *state,
+                      GError         **error)
+{
+  g_autoptr(FitSafetensors) mine = NULL;
+  g_auto(GStrv) names = NULL;
+  g_auto(GStrv) theirs = NULL;
+  g_autoptr(GPtrArray) missing = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) unexpected = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) differ = g_ptr_array_new_with_free_func (g_free);
+  gboolean was, ok = TRUE;
+
+  g_return_val_if_fail (FIT_IS_MODULE (self), FALSE);
+  g_return_val_if_fail (FIT_IS_SAFETENSORS (state), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  mine = build_state (self, FALSE);
+  names = fit_safetensors_get_names (mine);
+  theirs = fit_safetensors_get_names (state);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      FitTensor *a = fit_safetensors_get (mine, names[i]);
+      FitTensor *b = fit_safetensors_get (state, names[i]);
+
+      if (b == NULL)
+        g_ptr_array_add (missing, g_strdup (names[i]));
+      else if (!fit_shape_equal (a->shape, a->n_dims, b->shape, b->n_dims) ||
+               a->dtype != b->dtype)
+        {
+          g_autofree char *sa = fit_shape_to_string (a->shape, a->n_dims);
+          g_autofree char *sb = fit_shape_to_string (b->shape, b->n_dims);
+
+          g_ptr_array_add (differ, g_strdup_printf (_("%s (%s %s in the model, %s %s given)"),
+                                                    names[i], fit_dtype_get_name (a->dtype),
+                                                    sa, fit_dtype_get_name (b->dtype), sb));
+        }
+    }
+  for (guint i = 0; theirs[i] != NULL; i++)
+    if (!fit_safetensors_contains (mine, theirs[i]))
+      g_ptr_array_add (unexpected, g_strdup (theirs[i]));
+
+  if (missing->len > 0 || unexpected->len > 0 || differ->len > 0)
+    {
+      g_autoptr(GString) s = g_string_new (NULL);
+
+      append_list (s, _("missing"), missing);
+      append_list (s, _("unexpected"), unexpected);
+      append_list (s, _("different shape or type"), differ);
+      g_set_error (error, FIT_ERROR, FIT_ERROR_MISMATCH,
+                   _("The weights do not match %s: %s"), G_OBJECT_TYPE_NAME (self), s->str);
+      return FALSE;
+    }
+
+  was = fit_grad_set_enabled (FALSE);
+  for (guint i = 0; names[i] != NULL && ok; i++)
+    {
+      FitTensor *target = lookup (self, names[i], G_STRUCT_OFFSET (FitModulePrivate, params));
+
+      if (target == NULL)
+        target = lookup (self, names[i], G_STRUCT_OFFSET (FitModulePrivate, buffers));
+      ok = fit_tensor_assign (target, fit_safetensors_get (state, names[i]), error);
+    }
+  fit_grad_set_enabled (was);
+  return ok;
+}
+
+/**
+ * fit_module_save:
+ * @self: a module
+ * @path: (type filename): the file to write
+ * @error: return location for a #GError
+ *
+ * Writes the module's weights (see [method@Fit.Module.get_state]) to a safetensors file,
+ * atomically: a crash never leaves a torn file. PyTorch reads it with
+ * `safetensors.torch.load_file()` and `load_state_dict()`.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set (%FIT_ERROR_IO)
+ *
+ * Since: 1.0
+ */
+gboolean
+fit_module_save (FitModule   *self,
+                 const char  *path,
+                 GError     **error)
+{
+  g_autoptr(FitSafetensors) state = NULL;
+
+  g_return_val_if_fail (FIT_IS_MODULE (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* The file is written right away, so the tensors need not be copied first. */
+  state = build_state (self, FALSE);
+  return fit_safetensors_save (state, path, NULL, error);
+}
+
+/**
+ * fit_module_load:
+ * @self: a module
+ * @path: (type filename): a safetensors file
+ * @error: return location for a #GError
+ *
+ * Reads weights from a safetensors file (written by [method@Fit.Module.save] or by
+ * PyTorch for the same architecture) into @self, as [method@Fit.Module.set_state].
+ *
+ * Returns: %TRUE on success, %FALSE with @error set (%FIT_ERROR_IO, %FIT_ERROR_PARSE,
+ *   %FIT_ERROR_MISMATCH)
+ *
+ * Since: 1.0
+ */
+gboolean
+fit_module_load (FitModule   *self,
+                 const char  *path,
+                 GError     **error)
+{
+  g_autoptr(FitSafetensors) state = NULL;
+
+  g_return_val_if_fail (FIT_IS_MODULE (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  state = fit_safetensors_new_from_file (path, NULL, error);
+  if (state == NULL)
+    return FALSE;
+  return fit_module_set_state (self, state, error);
+}
