@@ -64,7 +64,7 @@ def compare(test, fit_module, torch_module, x, what, seed=0, scale=1e-6, rtol=1e
     g = np.random.default_rng(seed).standard_normal(tout.shape).astype(np.float32)
     fit_module.zero_grad()
     torch_module.zero_grad()
-    out.backward_full(tensor(g), False)
+    out.backward_full(to_fit(g), False)
     tout.backward(torch.tensor(g))
     if input_grad and x.dtype.kind == "f":
         close(test, numpy(fx.get_grad()), tx.grad.numpy(), what + ": input gradient", rtol,
