@@ -23,53 +23,59 @@
 /* The largest (or, with @lowest, smallest) element along d and where it first occurs;
  * a NaN beats everything, as in torch. @vals and @idx may each be NULL. */
 static void
+SFX (extreme_unit) (const T        *x,
+                    const DimShape *s,
+                    gboolean        lowest,
+                    T              *vals,
+                    gint64         *idx,
+                    gint64          u)
+{
+  gint64 o = u / s->n_chunks;
+  gint64 j0 = (u % s->n_chunks) * FIT_REDUCE_CHUNK;
+  gint64 w = MIN (FIT_REDUCE_CHUNK, s->inner - j0);
+  const T *base = x + o * s->d * s->inner + j0;
+  T best[FIT_REDUCE_CHUNK];
+  gint64 where[FIT_REDUCE_CHUNK];
+
+  for (gint64 j = 0; j < w; j++)
+    {
+      best[j] = base[j];
+      where[j] = 0;
+    }
+  for (gint64 k = 1; k < s->d; k++)
+    {
+      const T *row = base + k * s->inner;
+
+      for (gint64 j = 0; j < w; j++)
+        {
+          T v = row[j];
+          gboolean better = lowest ? v < best[j] : v > best[j];
+
+          if (better || (IS_NAN (v) && !IS_NAN (best[j])))
+            {
+              best[j] = v;
+              where[j] = k;
+            }
+        }
+    }
+  for (gint64 j = 0; j < w; j++)
+    {
+      if (vals != NULL)
+        vals[o * s->inner + j0 + j] = best[j];
+      if (idx != NULL)
+        idx[o * s->inner + j0 + j] = where[j];
+    }
+}
+
+static void
 SFX (extreme_units) (const T        *x,
                      const DimShape *s,
                      gboolean        lowest,
                      T              *vals,
                      gint64         *idx)
 {
-  gint64 n_units = s->outer * s->n_chunks;
-
-#pragma omp parallel for FIT_PARALLEL_IF (s->numel)
-  for (gint64 u = 0; u < n_units; u++)
-    {
-      gint64 o = u / s->n_chunks;
-      gint64 j0 = (u % s->n_chunks) * FIT_REDUCE_CHUNK;
-      gint64 w = MIN (FIT_REDUCE_CHUNK, s->inner - j0);
-      const T *base = x + o * s->d * s->inner + j0;
-      T best[FIT_REDUCE_CHUNK];
-      gint64 where[FIT_REDUCE_CHUNK];
-
-      for (gint64 j = 0; j < w; j++)
-        {
-          best[j] = base[j];
-          where[j] = 0;
-        }
-      for (gint64 k = 1; k < s->d; k++)
-        {
-          const T *row = base + k * s->inner;
-
-          for (gint64 j = 0; j < w; j++)
-            {
-              T v = row[j];
-              gboolean better = lowest ? v < best[j] : v > best[j];
-
-              if (better || (IS_NAN (v) && !IS_NAN (best[j])))
-                {
-                  best[j] = v;
-                  where[j] = k;
-                }
-            }
-        }
-      for (gint64 j = 0; j < w; j++)
-        {
-          if (vals != NULL)
-            vals[o * s->inner + j0 + j] = best[j];
-          if (idx != NULL)
-            idx[o * s->inner + j0 + j] = where[j];
-        }
-    }
+  FIT_FOR_UNITS (s->outer * s->n_chunks, s->numel,
+                 SFX (extreme_unit) (x, s, lowest, vals, idx, u));
 }
 
 #ifdef FLOATING
@@ -306,9 +312,11 @@ SFX (softmax_cols) (const T *x,
 {
   T m[FIT_REDUCE_CHUNK];
   T c[FIT_REDUCE_CHUNK];
-  double sum[FIT_REDUCE_CHUNK] = { 0 };
+  double sum[FIT_REDUCE_CHUNK];
 
   SFX (cols_max) (x, d, stride, w, m);
+  for (gint64 j = 0; j < w; j++)
+    sum[j] = 0;
   for (gint64 k = 0; k < d; k++)
     {
       const T *row = x + k * stride;
@@ -340,28 +348,76 @@ SFX (softmax_cols) (const T *x,
 }
 
 static void
+SFX (softmax_unit) (const T        *x,
+                    T              *y,
+                    const DimShape *s,
+                    gboolean        take_log,
+                    gint64          u)
+{
+  gint64 j0 = (u % s->n_chunks) * FIT_REDUCE_CHUNK;
+  gint64 off = (u / s->n_chunks) * s->d * s->inner + j0;
+
+  if (s->inner == 1)
+    SFX (softmax_run) (x + off, y + off, s->d, take_log);
+  else
+    SFX (softmax_cols) (x + off, y + off, s->d, s->inner,
+                        MIN (FIT_REDUCE_CHUNK, s->inner - j0), take_log);
+}
+
+static void
 SFX (softmax_units) (const T        *x,
                      T              *y,
                      const DimShape *s,
                      gboolean        take_log)
 {
-  gint64 n_units = s->outer * s->n_chunks;
-
-#pragma omp parallel for FIT_PARALLEL_IF (s->numel)
-  for (gint64 u = 0; u < n_units; u++)
-    {
-      gint64 j0 = (u % s->n_chunks) * FIT_REDUCE_CHUNK;
-      gint64 off = (u / s->n_chunks) * s->d * s->inner + j0;
-
-      if (s->inner == 1)
-        SFX (softmax_run) (x + off, y + off, s->d, take_log);
-      else
-        SFX (softmax_cols) (x + off, y + off, s->d, s->inner,
-                            MIN (FIT_REDUCE_CHUNK, s->inner - j0), take_log);
-    }
+  FIT_FOR_UNITS (s->outer * s->n_chunks, s->numel,
+                 SFX (softmax_unit) (x, y, s, take_log, u));
 }
 
 /* Backward in closed form: softmax dx = y (g - Σ g y); log-softmax dx = g - e^y Σ g. */
+static void
+SFX (softmax_backward_unit) (const T        *y,
+                             const T        *g,
+                             T              *dx,
+                             const DimShape *s,
+                             gboolean        take_log,
+                             gint64          u)
+{
+  gint64 j0 = (u % s->n_chunks) * FIT_REDUCE_CHUNK;
+  gint64 off = (u / s->n_chunks) * s->d * s->inner + j0;
+  gint64 w = MIN (FIT_REDUCE_CHUNK, s->inner - j0);
+  double acc[FIT_REDUCE_CHUNK];
+  T c[FIT_REDUCE_CHUNK];
+
+  for (gint64 j = 0; j < w; j++)
+    acc[j] = 0;
+  for (gint64 k = 0; k < s->d; k++)
+    {
+      const T *gr = g + off + k * s->inner;
+      const T *yr = y + off + k * s->inner;
+
+      if (take_log)
+        for (gint64 j = 0; j < w; j++)
+          acc[j] += gr[j];
+      else
+        for (gint64 j = 0; j < w; j++)
+          acc[j] += gr[j] * yr[j];
+    }
+  for (gint64 j = 0; j < w; j++)
+    c[j] = (T) acc[j];
+  for (gint64 k = 0; k < s->d; k++)
+    {
+      gint64 r = off + k * s->inner;
+
+      if (take_log)
+        for (gint64 j = 0; j < w; j++)
+          dx[r + j] = g[r + j] - EXP (y[r + j]) * c[j];
+      else
+        for (gint64 j = 0; j < w; j++)
+          dx[r + j] = y[r + j] * (g[r + j] - c[j]);
+    }
+}
+
 static void
 SFX (softmax_backward_units) (const T        *y,
                               const T        *g,
@@ -369,84 +425,79 @@ SFX (softmax_backward_units) (const T        *y,
                               const DimShape *s,
                               gboolean        take_log)
 {
-  gint64 n_units = s->outer * s->n_chunks;
-
-#pragma omp parallel for FIT_PARALLEL_IF (s->numel)
-  for (gint64 u = 0; u < n_units; u++)
-    {
-      gint64 j0 = (u % s->n_chunks) * FIT_REDUCE_CHUNK;
-      gint64 off = (u / s->n_chunks) * s->d * s->inner + j0;
-      gint64 w = MIN (FIT_REDUCE_CHUNK, s->inner - j0);
-      double acc[FIT_REDUCE_CHUNK] = { 0 };
-      T c[FIT_REDUCE_CHUNK];
-
-      for (gint64 k = 0; k < s->d; k++)
-        {
-          const T *gr = g + off + k * s->inner;
-          const T *yr = y + off + k * s->inner;
-
-          if (take_log)
-            for (gint64 j = 0; j < w; j++)
-              acc[j] += gr[j];
-          else
-            for (gint64 j = 0; j < w; j++)
-              acc[j] += gr[j] * yr[j];
-        }
-      for (gint64 j = 0; j < w; j++)
-        c[j] = (T) acc[j];
-      for (gint64 k = 0; k < s->d; k++)
-        {
-          gint64 r = off + k * s->inner;
-
-          if (take_log)
-            for (gint64 j = 0; j < w; j++)
-              dx[r + j] = g[r + j] - EXP (y[r + j]) * c[j];
-          else
-            for (gint64 j = 0; j < w; j++)
-              dx[r + j] = y[r + j] * (g[r + j] - c[j]);
-        }
-    }
+  FIT_FOR_UNITS (s->outer * s->n_chunks, s->numel,
+                 SFX (softmax_backward_unit) (y, g, dx, s, take_log, u));
 }
 
 /* log Σ e^x along d, shifted by the maximum; an infinite maximum is not subtracted
  * (it would give inf - inf), which makes the result that infinity, as in torch. */
 static void
+SFX (logsumexp_unit) (const T        *x,
+                      T              *out,
+                      const DimShape *s,
+                      gint64          u)
+{
+  gint64 o = u / s->n_chunks;
+  gint64 j0 = (u % s->n_chunks) * FIT_REDUCE_CHUNK;
+  gint64 w = MIN (FIT_REDUCE_CHUNK, s->inner - j0);
+  const T *base = x + o * s->d * s->inner + j0;
+  T m[FIT_REDUCE_CHUNK];
+  double sum[FIT_REDUCE_CHUNK];
+
+  if (s->inner == 1)
+    m[0] = SFX (run_max) (base, s->d);
+  else
+    SFX (cols_max) (base, s->d, s->inner, w, m);
+  for (gint64 j = 0; j < w; j++)
+    {
+      if (isinf (m[j]))
+        m[j] = 0;
+      sum[j] = 0;
+    }
+  for (gint64 k = 0; k < s->d; k++)
+    {
+      const T *row = base + k * s->inner;
+
+      for (gint64 j = 0; j < w; j++)
+        sum[j] += EXP (row[j] - m[j]);
+    }
+  for (gint64 j = 0; j < w; j++)
+    out[o * s->inner + j0 + j] = (T) (m[j] + log (sum[j]));
+}
+
+static void
 SFX (logsumexp_units) (const T        *x,
                        T              *out,
                        const DimShape *s)
 {
-  gint64 n_units = s->outer * s->n_chunks;
-
-#pragma omp parallel for FIT_PARALLEL_IF (s->numel)
-  for (gint64 u = 0; u < n_units; u++)
-    {
-      gint64 o = u / s->n_chunks;
-      gint64 j0 = (u % s->n_chunks) * FIT_REDUCE_CHUNK;
-      gint64 w = MIN (FIT_REDUCE_CHUNK, s->inner - j0);
-      const T *base = x + o * s->d * s->inner + j0;
-      T m[FIT_REDUCE_CHUNK];
-      double sum[FIT_REDUCE_CHUNK] = { 0 };
-
-      if (s->inner == 1)
-        m[0] = SFX (run_max) (base, s->d);
-      else
-        SFX (cols_max) (base, s->d, s->inner, w, m);
-      for (gint64 j = 0; j < w; j++)
-        if (isinf (m[j]))
-          m[j] = 0;
-      for (gint64 k = 0; k < s->d; k++)
-        {
-          const T *row = base + k * s->inner;
-
-          for (gint64 j = 0; j < w; j++)
-            sum[j] += EXP (row[j] - m[j]);
-        }
-      for (gint64 j = 0; j < w; j++)
-        out[o * s->inner + j0 + j] = (T) (m[j] + log (sum[j]));
-    }
+  FIT_FOR_UNITS (s->outer * s->n_chunks, s->numel, SFX (logsumexp_unit) (x, out, s, u));
 }
 
 /* dx = g · e^(x - logsumexp), that is g times the softmax. */
+static void
+SFX (logsumexp_backward_unit) (const T        *x,
+                               const T        *lse,
+                               const T        *g,
+                               T              *dx,
+                               const DimShape *s,
+                               gint64          u)
+{
+  gint64 o = u / s->n_chunks;
+  gint64 j0 = (u % s->n_chunks) * FIT_REDUCE_CHUNK;
+  gint64 w = MIN (FIT_REDUCE_CHUNK, s->inner - j0);
+  gint64 off = o * s->d * s->inner + j0;
+  const T *gr = g + o * s->inner + j0;
+  const T *lr = lse + o * s->inner + j0;
+
+  for (gint64 k = 0; k < s->d; k++)
+    {
+      gint64 r = off + k * s->inner;
+
+      for (gint64 j = 0; j < w; j++)
+        dx[r + j] = gr[j] * EXP (x[r + j] - lr[j]);
+    }
+}
+
 static void
 SFX (logsumexp_backward_units) (const T        *x,
                                 const T        *lse,
@@ -454,26 +505,8 @@ SFX (logsumexp_backward_units) (const T        *x,
                                 T              *dx,
                                 const DimShape *s)
 {
-  gint64 n_units = s->outer * s->n_chunks;
-
-#pragma omp parallel for FIT_PARALLEL_IF (s->numel)
-  for (gint64 u = 0; u < n_units; u++)
-    {
-      gint64 o = u / s->n_chunks;
-      gint64 j0 = (u % s->n_chunks) * FIT_REDUCE_CHUNK;
-      gint64 w = MIN (FIT_REDUCE_CHUNK, s->inner - j0);
-      gint64 off = o * s->d * s->inner + j0;
-      const T *gr = g + o * s->inner + j0;
-      const T *lr = lse + o * s->inner + j0;
-
-      for (gint64 k = 0; k < s->d; k++)
-        {
-          gint64 r = off + k * s->inner;
-
-          for (gint64 j = 0; j < w; j++)
-            dx[r + j] = gr[j] * EXP (x[r + j] - lr[j]);
-        }
-    }
+  FIT_FOR_UNITS (s->outer * s->n_chunks, s->numel,
+                 SFX (logsumexp_backward_unit) (x, lse, g, dx, s, u));
 }
 
 #undef LANES

@@ -26,13 +26,50 @@
 /* Columns per unit of work in loops over a non-innermost dimension (stack buffers). */
 #define FIT_REDUCE_CHUNK 256
 /* Elements summed in float32 lanes before the partial sum moves to double. */
-#define FIT_REDUCE_BLOCK 1024
+#define FIT_REDUCE_BLOCK 256
 /* GEMMs below this many multiply-adds run one per thread when batched: BLAS gains
  * little from threading them itself. */
 #define FIT_SMALL_GEMM (128 * 128 * 128)
 
-#define FIT_PARALLEL_IF(n) \
-  if ((n) > FIT_PARALLEL_GRAIN && fit_parallel_enabled ()) num_threads (fit_parallel_threads ())
+/* Whether a loop over @work elements is worth a parallel region. Small loops skip the
+ * region altogether: even one that runs on a single thread costs libgomp a few
+ * hundred nanoseconds, a noticeable share of a small layer's step. */
+#define FIT_USE_THREADS(work) ((work) > FIT_PARALLEL_GRAIN && fit_parallel_enabled ())
+
+/* Evaluates @call for every u in [0, @n_units), in parallel when @work is large. */
+#define FIT_FOR_UNITS(n_units, work, call)                                      \
+  G_STMT_START {                                                                \
+    gint64 n_units_ = (n_units);                                                \
+    if (FIT_USE_THREADS (work))                                                 \
+      {                                                                         \
+        _Pragma ("omp parallel for num_threads (fit_parallel_threads ())")      \
+        for (gint64 u = 0; u < n_units_; u++)                                   \
+          call;                                                                 \
+      }                                                                         \
+    else                                                                        \
+      for (gint64 u = 0; u < n_units_; u++)                                     \
+        call;                                                                   \
+  } G_STMT_END
+
+/* Evaluates @call once per thread with that thread's share [lo, hi) of [0, @n). */
+#define FIT_FOR_RANGES(n, work, call)                                           \
+  G_STMT_START {                                                                \
+    gint64 n_ = (n);                                                            \
+    if (FIT_USE_THREADS (work))                                                 \
+      {                                                                         \
+        _Pragma ("omp parallel num_threads (fit_parallel_threads ())")          \
+        {                                                                       \
+          gint64 lo, hi;                                                        \
+          thread_range (n_, &lo, &hi);                                          \
+          call;                                                                 \
+        }                                                                       \
+      }                                                                         \
+    else                                                                        \
+      {                                                                         \
+        gint64 lo = 0, hi = n_;                                                 \
+        call;                                                                   \
+      }                                                                         \
+  } G_STMT_END
 
 /* A tensor seen as [outer, d, inner] around one dimension. */
 typedef struct
@@ -55,6 +92,20 @@ dim_shape_init (DimShape     *s,
   s->inner = fit_shape_numel (shape + dim + 1, n_dims - dim - 1);
   s->n_chunks = (s->inner + FIT_REDUCE_CHUNK - 1) / FIT_REDUCE_CHUNK;
   s->numel = s->outer * s->d * s->inner;
+}
+
+/* This thread's share [*lo, *hi) of @n items inside a parallel region (all of them
+ * outside one). */
+static inline void
+thread_range (gint64  n,
+              gint64 *lo,
+              gint64 *hi)
+{
+  gint64 t = omp_get_thread_num ();
+  gint64 nt = omp_get_num_threads ();
+
+  *lo = n * t / nt;
+  *hi = n * (t + 1) / nt;
 }
 
 /* The kernels, once per element type. */
@@ -98,20 +149,6 @@ typedef double v2df __attribute__ ((vector_size (16)));
 #undef T
 #undef SFX
 #undef IS_NAN
-
-/* This thread's share [*lo, *hi) of @n items inside a parallel region (all of them
- * outside one). */
-static inline void
-thread_range (gint64  n,
-              gint64 *lo,
-              gint64 *hi)
-{
-  gint64 t = omp_get_thread_num ();
-  gint64 nt = omp_get_num_threads ();
-
-  *lo = n * t / nt;
-  *hi = n * (t + 1) / nt;
-}
 
 static gboolean
 check_float_cpu (const char  *op,
@@ -275,7 +312,10 @@ reduce_all (FitTensor *x,
   double total = 0;
   int nt = MIN (fit_parallel_threads (), (int) G_N_ELEMENTS (partial));
 
-#pragma omp parallel if (x->numel > FIT_PARALLEL_GRAIN && fit_parallel_enabled ()) num_threads (nt)
+  if (!FIT_USE_THREADS (x->numel))
+    return run_sum (x, 0, x->numel, mu, 0);
+
+#pragma omp parallel num_threads (nt)
   {
     gint64 lo, hi;
 
@@ -287,6 +327,69 @@ reduce_all (FitTensor *x,
   return total;
 }
 
+/* Outputs [lo, hi) when the runs are summed: out[o] gets every run of output o. */
+static void
+reduce_rows (const ReducePlan *p,
+             FitTensor        *x,
+             FitTensor        *out,
+             FitTensor        *mu,
+             double            scale,
+             gint64            lo,
+             gint64            hi)
+{
+  WalkPos kp;
+
+  walk_seek (&p->keep, &kp, lo);
+  for (gint64 o = lo; o < hi; o++, walk_next (&p->keep, &kp))
+    {
+      WalkPos rp = { { 0 }, 0 };
+      double acc = 0;
+
+      for (gint64 r = 0; r < p->red.count; r++, walk_next (&p->red, &rp))
+        acc += run_sum (x, kp.off + rp.off, p->inner, mu, o);
+      store_scaled (out, o, acc * scale);
+    }
+}
+
+/* Unit @u when the runs are added column-wise: up to FIT_REDUCE_CHUNK columns of one
+ * output row, accumulated in double on the stack. */
+static void
+reduce_cols (const ReducePlan *p,
+             FitTensor        *x,
+             FitTensor        *out,
+             FitTensor        *mu,
+             double            scale,
+             gint64            n_chunks,
+             gint64            u)
+{
+  gboolean f32 = x->dtype == FIT_DTYPE_FLOAT32;
+  gint64 row = u / n_chunks;
+  gint64 j0 = (u % n_chunks) * FIT_REDUCE_CHUNK;
+  gint64 w = MIN (FIT_REDUCE_CHUNK, p->inner - j0);
+  gint64 o = row * p->inner + j0;
+  double acc[FIT_REDUCE_CHUNK];
+  WalkPos kp, rp = { { 0 }, 0 };
+  gint64 base;
+
+  walk_seek (&p->keep, &kp, row);
+  base = kp.off + j0;
+  for (gint64 j = 0; j < w; j++)
+    acc[j] = 0;
+  for (gint64 r = 0; r < p->red.count; r++, walk_next (&p->red, &rp))
+    {
+      if (f32 && mu != NULL)
+        cols_add_sqdev_f32 (acc, fit_tensor_f32 (x) + base + rp.off, fit_tensor_f32 (mu) + o, w);
+      else if (f32)
+        cols_add_f32 (acc, fit_tensor_f32 (x) + base + rp.off, w);
+      else if (mu != NULL)
+        cols_add_sqdev_f64 (acc, fit_tensor_f64 (x) + base + rp.off, fit_tensor_f64 (mu) + o, w);
+      else
+        cols_add_f64 (acc, fit_tensor_f64 (x) + base + rp.off, w);
+    }
+  for (gint64 j = 0; j < w; j++)
+    store_scaled (out, o + j, acc[j] * scale);
+}
+
 /* out[o] = scale · Σ x over the elements reduced into o, or with @mu (shaped like
  * @out) scale · Σ (x - mu[o])². */
 static void
@@ -296,79 +399,59 @@ reduce_runs (const ReducePlan *p,
              FitTensor        *mu,
              double            scale)
 {
-  gboolean f32 = x->dtype == FIT_DTYPE_FLOAT32;
-
   if (p->numel == 0)
     {
       for (gint64 o = 0; o < p->n_out; o++)
         store_scaled (out, o, 0.0 * scale);
-      return;
     }
-
-  if (p->inner_reduced && p->keep.count == 1 && p->red.count == 1)
+  else if (p->inner_reduced && p->keep.count == 1 && p->red.count == 1)
+    store_scaled (out, 0, reduce_all (x, mu) * scale);
+  else if (p->inner_reduced)
+    FIT_FOR_RANGES (p->keep.count, p->numel, reduce_rows (p, x, out, mu, scale, lo, hi));
+  else
     {
-      store_scaled (out, 0, reduce_all (x, mu) * scale);
-      return;
-    }
+      gint64 n_chunks = (p->inner + FIT_REDUCE_CHUNK - 1) / FIT_REDUCE_CHUNK;
 
-  if (p->inner_reduced)
+      FIT_FOR_UNITS (p->keep.count * n_chunks, p->numel,
+                     reduce_cols (p, x, out, mu, scale, n_chunks, u));
+    }
+}
+
+/* Runs [lo, hi) of the backward of reduce_runs. */
+static void
+expand_range (const ReducePlan *p,
+              FitTensor        *g,
+              FitTensor        *dx,
+              FitTensor        *x,
+              FitTensor        *mu,
+              double            scale,
+              gint64            lo,
+              gint64            hi)
+{
+  gboolean f32 = dx->dtype == FIT_DTYPE_FLOAT32;
+  WalkPos bp;
+
+  walk_seek (&p->both, &bp, lo);
+  for (gint64 u = lo; u < hi; u++, walk_next (&p->both, &bp))
     {
-#pragma omp parallel FIT_PARALLEL_IF (p->numel)
-      {
-        gint64 lo, hi;
-        WalkPos kp;
+      gint64 o = u / p->red.count;
+      gint64 off = bp.off;
 
-        thread_range (p->keep.count, &lo, &hi);
-        walk_seek (&p->keep, &kp, lo);
-        for (gint64 o = lo; o < hi; o++, walk_next (&p->keep, &kp))
-          {
-            WalkPos rp = { { 0 }, 0 };
-            double acc = 0;
-
-            for (gint64 r = 0; r < p->red.count; r++, walk_next (&p->red, &rp))
-              acc += run_sum (x, kp.off + rp.off, p->inner, mu, o);
-            store_scaled (out, o, acc * scale);
-          }
-      }
-      return;
+      if (p->inner_reduced && f32)
+        run_fill_f32 (fit_tensor_f32 (dx) + off, x ? fit_tensor_f32 (x) + off : NULL, p->inner,
+                      (float) (scale * fit_tensor_f32 (g)[o]), mu ? fit_tensor_f32 (mu)[o] : 0);
+      else if (p->inner_reduced)
+        run_fill_f64 (fit_tensor_f64 (dx) + off, x ? fit_tensor_f64 (x) + off : NULL, p->inner,
+                      scale * fit_tensor_f64 (g)[o], mu ? fit_tensor_f64 (mu)[o] : 0);
+      else if (f32)
+        run_scale_f32 (fit_tensor_f32 (dx) + off, fit_tensor_f32 (g) + o * p->inner,
+                       x ? fit_tensor_f32 (x) + off : NULL,
+                       mu ? fit_tensor_f32 (mu) + o * p->inner : NULL, p->inner, (float) scale);
+      else
+        run_scale_f64 (fit_tensor_f64 (dx) + off, fit_tensor_f64 (g) + o * p->inner,
+                       x ? fit_tensor_f64 (x) + off : NULL,
+                       mu ? fit_tensor_f64 (mu) + o * p->inner : NULL, p->inner, scale);
     }
-
-  {
-    gint64 n_chunks = (p->inner + FIT_REDUCE_CHUNK - 1) / FIT_REDUCE_CHUNK;
-    gint64 n_units = p->keep.count * n_chunks;
-
-#pragma omp parallel for FIT_PARALLEL_IF (p->numel)
-    for (gint64 u = 0; u < n_units; u++)
-      {
-        gint64 row = u / n_chunks;
-        gint64 j0 = (u % n_chunks) * FIT_REDUCE_CHUNK;
-        gint64 w = MIN (FIT_REDUCE_CHUNK, p->inner - j0);
-        gint64 base;
-        gint64 o = row * p->inner + j0;
-        double acc[FIT_REDUCE_CHUNK];
-        WalkPos kp, rp = { { 0 }, 0 };
-
-        walk_seek (&p->keep, &kp, row);
-        base = kp.off + j0;
-        for (gint64 j = 0; j < w; j++)
-          acc[j] = 0;
-        for (gint64 r = 0; r < p->red.count; r++, walk_next (&p->red, &rp))
-          {
-            if (f32 && mu != NULL)
-              cols_add_sqdev_f32 (acc, fit_tensor_f32 (x) + base + rp.off,
-                                  fit_tensor_f32 (mu) + o, w);
-            else if (f32)
-              cols_add_f32 (acc, fit_tensor_f32 (x) + base + rp.off, w);
-            else if (mu != NULL)
-              cols_add_sqdev_f64 (acc, fit_tensor_f64 (x) + base + rp.off,
-                                  fit_tensor_f64 (mu) + o, w);
-            else
-              cols_add_f64 (acc, fit_tensor_f64 (x) + base + rp.off, w);
-          }
-        for (gint64 j = 0; j < w; j++)
-          store_scaled (out, o + j, acc[j] * scale);
-      }
-  }
 }
 
 /* The backward of reduce_runs: dx = scale · g[o] for every element reduced into o,
@@ -381,39 +464,8 @@ expand_runs (const ReducePlan *p,
              FitTensor        *mu,
              double            scale)
 {
-  gboolean f32 = dx->dtype == FIT_DTYPE_FLOAT32;
-
-  if (p->numel == 0)
-    return;
-
-#pragma omp parallel FIT_PARALLEL_IF (p->numel)
-  {
-    gint64 lo, hi;
-    WalkPos bp;
-
-    thread_range (p->both.count, &lo, &hi);
-    walk_seek (&p->both, &bp, lo);
-    for (gint64 u = lo; u < hi; u++, walk_next (&p->both, &bp))
-      {
-        gint64 o = u / p->red.count;
-        gint64 off = bp.off;
-
-        if (p->inner_reduced && f32)
-          run_fill_f32 (fit_tensor_f32 (dx) + off, x ? fit_tensor_f32 (x) + off : NULL, p->inner,
-                        (float) (scale * fit_tensor_f32 (g)[o]), mu ? fit_tensor_f32 (mu)[o] : 0);
-        else if (p->inner_reduced)
-          run_fill_f64 (fit_tensor_f64 (dx) + off, x ? fit_tensor_f64 (x) + off : NULL, p->inner,
-                        scale * fit_tensor_f64 (g)[o], mu ? fit_tensor_f64 (mu)[o] : 0);
-        else if (f32)
-          run_scale_f32 (fit_tensor_f32 (dx) + off, fit_tensor_f32 (g) + o * p->inner,
-                         x ? fit_tensor_f32 (x) + off : NULL,
-                         mu ? fit_tensor_f32 (mu) + o * p->inner : NULL, p->inner, (float) scale);
-        else
-          run_scale_f64 (fit_tensor_f64 (dx) + off, fit_tensor_f64 (g) + o * p->inner,
-                         x ? fit_tensor_f64 (x) + off : NULL,
-                         mu ? fit_tensor_f64 (mu) + o * p->inner : NULL, p->inner, scale);
-      }
-  }
+  if (p->numel > 0)
+    FIT_FOR_RANGES (p->both.count, p->numel, expand_range (p, g, dx, x, mu, scale, lo, hi));
 }
 
 /* ---- sum, mean, var ---- */
@@ -1267,8 +1319,50 @@ typedef enum
   MATMUL_GRAD_B,    /* dB_b(t) (+)= A_a(t)ᵀ G_t */
 } MatmulPass;
 
-/* One GEMM per product. Without accumulation every product writes its own matrix, so
- * small ones run one per thread (BLAS then stays single-threaded inside the region). */
+/* Product @t of a batch. */
+static void
+matmul_one (const MatmulPlan *p,
+            FitDType          dtype,
+            MatmulPass        pass,
+            const guint8     *x,
+            const guint8     *y,
+            guint8           *z,
+            gboolean          accumulate,
+            gint64            t)
+{
+  gsize es = fit_dtype_get_size (dtype);
+  gint64 nk = p->n * p->k * es, km = p->k * p->m * es, nm = p->n * p->m * es;
+  gint64 ia = 0, ib = 0, r = t;
+  double beta = accumulate ? 1.0 : 0.0;
+
+  for (guint i = p->n_batch_dims; i-- > 0;)
+    {
+      gint64 idx = r % p->batch[i];
+
+      ia += idx * p->a_stride[i];
+      ib += idx * p->b_stride[i];
+      r /= p->batch[i];
+    }
+  switch (pass)
+    {
+    case MATMUL_FORWARD:
+      gemm (dtype, FALSE, FALSE, p->n, p->m, p->k, x + ia * nk, p->k, y + ib * km, p->m,
+            0.0, z + t * nm);
+      break;
+    case MATMUL_GRAD_A:
+      gemm (dtype, FALSE, TRUE, p->n, p->k, p->m, x + t * nm, p->m, y + ib * km, p->m,
+            beta, z + ia * nk);
+      break;
+    case MATMUL_GRAD_B:
+      gemm (dtype, TRUE, FALSE, p->k, p->m, p->n, x + ia * nk, p->k, y + t * nm, p->m,
+            beta, z + ib * km);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* One GEMM per product, accumulating into broadcast operands' gradients. */
 static void
 matmul_batches (const MatmulPlan *p,
                 FitDType          dtype,
@@ -1278,44 +1372,15 @@ matmul_batches (const MatmulPlan *p,
                 guint8           *z,
                 gboolean          accumulate)
 {
-  gsize es = fit_dtype_get_size (dtype);
-  gint64 nk = p->n * p->k * es, km = p->k * p->m * es, nm = p->n * p->m * es;
   gint64 work = p->n * p->k * p->m;
-  gboolean par = !accumulate && p->n_batch > 1 && work < FIT_SMALL_GEMM &&
-                 work * p->n_batch > FIT_PARALLEL_GRAIN && fit_parallel_enabled ();
 
-#pragma omp parallel for if (par) num_threads (fit_parallel_threads ())
-  for (gint64 t = 0; t < p->n_batch; t++)
-    {
-      gint64 ia = 0, ib = 0, r = t;
-      double beta = accumulate ? 1.0 : 0.0;
-
-      for (guint i = p->n_batch_dims; i-- > 0;)
-        {
-          gint64 idx = r % p->batch[i];
-
-          ia += idx * p->a_stride[i];
-          ib += idx * p->b_stride[i];
-          r /= p->batch[i];
-        }
-      switch (pass)
-        {
-        case MATMUL_FORWARD:
-          gemm (dtype, FALSE, FALSE, p->n, p->m, p->k, x + ia * nk, p->k, y + ib * km, p->m,
-                0.0, z + t * nm);
-          break;
-        case MATMUL_GRAD_A:
-          gemm (dtype, FALSE, TRUE, p->n, p->k, p->m, x + t * nm, p->m, y + ib * km, p->m,
-                beta, z + ia * nk);
-          break;
-        case MATMUL_GRAD_B:
-          gemm (dtype, TRUE, FALSE, p->k, p->m, p->n, x + ia * nk, p->k, y + t * nm, p->m,
-                beta, z + ib * km);
-          break;
-        default:
-          g_assert_not_reached ();
-        }
-    }
+  /* Without accumulation every product writes its own matrix, so small ones run one
+   * per thread (BLAS then stays single-threaded inside the region); accumulating ones
+   * must run in order. */
+  if (accumulate || work >= FIT_SMALL_GEMM)
+    work = 0;
+  FIT_FOR_UNITS (p->n_batch, work * p->n_batch,
+                 matmul_one (p, dtype, pass, x, y, z, accumulate, u));
 }
 
 static gboolean

@@ -872,6 +872,85 @@ test_grad_linear (void)
       }
 }
 
+/* Random ranks, sizes, dimension sets and broadcasts (reproducible with --seed). */
+static void
+test_grad_random (void)
+{
+  g_autoptr(FitRng) rng = fit_rng_new (g_test_rand_int ());
+
+  for (int trial = 0; trial < 30; trial++)
+    {
+      guint rank = g_test_rand_int_range (1, 5);
+      gint64 shape[4];
+      g_autoptr(FitTensor) x = NULL;
+      Args a = { { 0 }, 0 };
+
+      for (guint d = 0; d < rank; d++)
+        shape[d] = g_test_rand_int_range (1, 5);
+      x = fit_gradcheck_input (rng, shape, rank, -1, 1);
+      for (guint d = 0; d < rank; d++)
+        if (g_test_rand_bit ())
+          a.dims[a.n_dims++] = g_test_rand_bit () ? (int) d : (int) d - (int) rank;
+      a.keep = g_test_rand_bit ();
+      a.kind = g_test_rand_int_range (K_SUM, K_VAR + 1);
+      a.correction = g_test_rand_bit ();
+      {
+        /* The unbiased variance of a single element is NaN, legitimately. */
+        guint32 mask = dims_mask (a.dims, a.n_dims, rank);
+        gint64 n_reduce = 1;
+
+        for (guint d = 0; d < rank; d++)
+          if (mask & (1u << d))
+            n_reduce *= shape[d];
+        if (n_reduce <= a.correction)
+          a.correction = 0;
+      }
+      fit_gradcheck (f_reduce, &a, &x, 1, 1e-6, 1e-5);
+
+      a.dim = g_test_rand_int_range (-(int) rank, rank);
+      a.correction = g_test_rand_bit ();
+      fit_gradcheck (f_max, &a, &x, 1, 1e-6, 1e-5);
+      fit_gradcheck (f_logsumexp, &a, &x, 1, 1e-6, 1e-5);
+      fit_gradcheck (g_test_rand_bit () ? f_softmax : f_log_softmax, &a, &x, 1, 1e-6, 1e-5);
+    }
+
+  for (int trial = 0; trial < 30; trial++)
+    {
+      /* Batch dimensions drawn so that each pair broadcasts: equal, or one of them 1. */
+      guint nbatch = g_test_rand_int_range (0, 3);
+      guint na = g_test_rand_int_range (0, nbatch + 1), nb = g_test_rand_int_range (0, nbatch + 1);
+      gint64 n = g_test_rand_int_range (1, 4), k = g_test_rand_int_range (1, 4);
+      gint64 m = g_test_rand_int_range (1, 4);
+      gboolean a_vec = nbatch == 0 && g_test_rand_bit ();
+      gboolean b_vec = nbatch == 0 && g_test_rand_bit ();
+      gint64 sa[4], sb[4];
+      guint ra = 0, rb = 0;
+      FitTensor *in[2];
+
+      for (guint i = 0; i < nbatch; i++)
+        {
+          gint64 size = g_test_rand_int_range (2, 4);
+          int pick = g_test_rand_int_range (0, 3);
+
+          if (i >= nbatch - na)
+            sa[ra++] = pick == 1 ? 1 : size;
+          if (i >= nbatch - nb)
+            sb[rb++] = pick == 2 ? 1 : size;
+        }
+      if (!a_vec)
+        sa[ra++] = n;
+      sa[ra++] = k;
+      sb[rb++] = k;
+      if (!b_vec)
+        sb[rb++] = m;
+      in[0] = fit_gradcheck_input (rng, sa, ra, -1, 1);
+      in[1] = fit_gradcheck_input (rng, sb, rb, -1, 1);
+      fit_gradcheck (f_matmul, NULL, in, 2, 1e-6, 1e-5);
+      g_object_unref (in[0]);
+      g_object_unref (in[1]);
+    }
+}
+
 /* ---- errors ---- */
 
 static void
@@ -1001,6 +1080,7 @@ main (int   argc,
   g_test_add_func ("/Fit/Tensor/max/grad", test_grad_dim_ops);
   g_test_add_func ("/Fit/Tensor/matmul/grad", test_grad_matmul);
   g_test_add_func ("/Fit/Tensor/linear/grad", test_grad_linear);
+  g_test_add_func ("/Fit/Tensor/reduce/grad-random", test_grad_random);
   g_test_add_func ("/Fit/Tensor/reduce/errors", test_errors);
   g_test_add_func ("/Fit/Tensor/reduce/empty", test_empty);
 
