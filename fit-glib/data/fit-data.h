@@ -10,3 +10,8 @@
 #endif
 
 #include "fit-glib/core/fit-core.h"
+#include "fit-glib/data/fit-dataset.h"
+#include "fit-glib/data/fit-tensor-dataset.h"
+#include "fit-glib/data/fit-transform.h"
+#include "fit-glib/data/fit-data-iter.h"
+#include "fit-glib/data/fit-data-loader.h"
