@@ -175,29 +175,42 @@ fit_data_iter_new (FitLoaderPlan *plan,
   return self;
 }
 
-/* Waits for batch @index; returns FALSE when @cancellable fires first. */
-static gboolean
+typedef enum
+{
+  WAIT_GOT,
+  WAIT_CANCELLED,
+  WAIT_STOPPED,
+} WaitResult;
+
+/* Waits for batch @index, unless @cancellable fires or another thread stops the
+ * iterator first (its workers would never deliver the batch). */
+static WaitResult
 wait_for_slot (FitDataIter  *self,
                guint64       index,
                GCancellable *cancellable,
                Slot         *out)
 {
   Slot *slot = &self->slots[index % self->depth];
-  gboolean ok = FALSE;
+  WaitResult result;
 
   g_mutex_lock (&self->lock);
-  while (!(slot->ready && slot->index == index) && !g_cancellable_is_cancelled (cancellable))
+  while (!(slot->ready && slot->index == index) && !self->stopping &&
+         !g_cancellable_is_cancelled (cancellable))
     g_cond_wait (&self->cond, &self->lock);
-  if (slot->ready && slot->index == index)
+  if (self->stopping)
+    result = WAIT_STOPPED;
+  else if (slot->ready && slot->index == index)
     {
       *out = *slot;
       memset (slot, 0, sizeof *slot);
       self->position = index + 1;
       g_cond_broadcast (&self->cond);
-      ok = TRUE;
+      result = WAIT_GOT;
     }
+  else
+    result = WAIT_CANCELLED;
   g_mutex_unlock (&self->lock);
-  return ok;
+  return result;
 }
 
 static void
@@ -248,7 +261,7 @@ fit_data_iter_next (FitDataIter   *self,
 {
   Slot slot = { 0, };
   gulong handler = 0;
-  gboolean got;
+  WaitResult got;
 
   g_return_val_if_fail (FIT_IS_DATA_ITER (self), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
@@ -266,7 +279,12 @@ fit_data_iter_next (FitDataIter   *self,
 
   if (self->n_workers == 0)
     {
-      if (self->stopping)
+      gboolean stopping;
+
+      g_mutex_lock (&self->lock);
+      stopping = self->stopping;
+      g_mutex_unlock (&self->lock);
+      if (stopping)
         return FALSE;
       if (!fit_loader_plan_produce (self->plan, self->position, &slot.inputs, &slot.labels,
                                     error))
@@ -278,18 +296,14 @@ fit_data_iter_next (FitDataIter   *self,
     }
   else
     {
-      g_mutex_lock (&self->lock);
-      got = self->stopping;
-      g_mutex_unlock (&self->lock);
-      if (got)
-        return FALSE;
-
       if (cancellable != NULL)
         handler = g_cancellable_connect (cancellable, G_CALLBACK (wake_on_cancel), self, NULL);
       got = wait_for_slot (self, self->position, cancellable, &slot);
       if (handler != 0)
         g_cancellable_disconnect (cancellable, handler);
-      if (!got)
+      if (got == WAIT_STOPPED)
+        return FALSE;
+      if (got == WAIT_CANCELLED)
         return set_cancelled (error);
       if (slot.error != NULL)
         {
@@ -315,7 +329,8 @@ fit_data_iter_next (FitDataIter   *self,
  *
  * Ends the pass early: stops the workers, waits for them to finish the batches they are
  * building, and frees the prefetched batches. Later calls to [method@Fit.DataIter.next]
- * return %FALSE. Dropping the last reference does the same.
+ * return %FALSE, and so does one waiting in another thread. Dropping the last reference
+ * does the same.
  *
  * Since: 1.0
  */
@@ -331,13 +346,18 @@ fit_data_iter_stop (FitDataIter *self)
 
   for (guint i = 0; i < self->n_workers; i++)
     g_clear_pointer (&self->workers[i], g_thread_join);
+
+  g_mutex_lock (&self->lock);
   for (guint i = 0; i < self->depth; i++)
     slot_clear (&self->slots[i]);
+  g_mutex_unlock (&self->lock);
 }
 
 /**
  * fit_data_iter_get_epoch:
  * @self: an iterator
+ *
+ * Gets the epoch this iterator passes over.
  *
  * Returns: the epoch this iterator passes over
  *
@@ -353,6 +373,10 @@ fit_data_iter_get_epoch (FitDataIter *self)
 /**
  * fit_data_iter_get_position:
  * @self: an iterator
+ *
+ * Gets the index of the batch that the next call to [method@Fit.DataIter.next] returns;
+ * after a batch it is the number of batches of the epoch consumed so far, the value to
+ * resume from.
  *
  * Returns: the index of the batch that the next call to [method@Fit.DataIter.next]
  *   returns; after a batch it is the number of batches of the epoch consumed so far,
@@ -370,6 +394,8 @@ fit_data_iter_get_position (FitDataIter *self)
 /**
  * fit_data_iter_get_n_batches:
  * @self: an iterator
+ *
+ * Gets the number of batches in the whole epoch, counting any skipped at the start.
  *
  * Returns: the number of batches in the whole epoch, counting any skipped at the start
  *

@@ -425,6 +425,8 @@ fit_data_loader_new (FitDataset *dataset,
  * fit_data_loader_get_dataset:
  * @self: a loader
  *
+ * Gets the dataset.
+ *
  * Returns: (transfer none): the dataset
  *
  * Since: 1.0
@@ -440,6 +442,8 @@ fit_data_loader_get_dataset (FitDataLoader *self)
  * fit_data_loader_get_batch_size:
  * @self: a loader
  *
+ * Gets the number of items per batch.
+ *
  * Returns: the number of items per batch
  *
  * Since: 1.0
@@ -454,6 +458,8 @@ fit_data_loader_get_batch_size (FitDataLoader *self)
 /**
  * fit_data_loader_get_shuffle:
  * @self: a loader
+ *
+ * Gets whether epochs visit the items in a seeded random order.
  *
  * Returns: whether epochs visit the items in a seeded random order
  *
@@ -492,6 +498,8 @@ fit_data_loader_set_shuffle (FitDataLoader *self,
  * fit_data_loader_get_seed:
  * @self: a loader
  *
+ * Gets the seed of the shuffling and the random transforms.
+ *
  * Returns: the seed of the shuffling and the random transforms
  *
  * Since: 1.0
@@ -527,6 +535,8 @@ fit_data_loader_set_seed (FitDataLoader *self,
 /**
  * fit_data_loader_get_drop_last:
  * @self: a loader
+ *
+ * Gets whether a smaller last batch is left out.
  *
  * Returns: whether a smaller last batch is left out
  *
@@ -565,6 +575,8 @@ fit_data_loader_set_drop_last (FitDataLoader *self,
  * fit_data_loader_get_n_workers:
  * @self: a loader
  *
+ * Gets the number of prefetch threads (0: none).
+ *
  * Returns: the number of prefetch threads (0: none)
  *
  * Since: 1.0
@@ -601,6 +613,8 @@ fit_data_loader_set_n_workers (FitDataLoader *self,
 /**
  * fit_data_loader_get_prefetch_factor:
  * @self: a loader
+ *
+ * Gets how many batches each worker may prepare ahead.
  *
  * Returns: how many batches each worker may prepare ahead
  *
@@ -639,6 +653,8 @@ fit_data_loader_set_prefetch_factor (FitDataLoader *self,
  * fit_data_loader_get_transform:
  * @self: a loader
  *
+ * Gets the transform of the inputs.
+ *
  * Returns: (transfer none) (nullable): the transform of the inputs
  *
  * Since: 1.0
@@ -673,6 +689,8 @@ fit_data_loader_set_transform (FitDataLoader *self,
 /**
  * fit_data_loader_get_label_transform:
  * @self: a loader
+ *
+ * Gets the transform of the labels.
  *
  * Returns: (transfer none) (nullable): the transform of the labels
  *
@@ -709,6 +727,8 @@ fit_data_loader_set_label_transform (FitDataLoader *self,
  * fit_data_loader_get_n_batches:
  * @self: a loader
  *
+ * Gets the number of batches in one epoch.
+ *
  * Returns: the number of batches in one epoch
  *
  * Since: 1.0
@@ -724,6 +744,9 @@ fit_data_loader_get_n_batches (FitDataLoader *self)
 /**
  * fit_data_loader_get_n_samples:
  * @self: a loader
+ *
+ * Gets the number of items one epoch yields: all of them, or with
+ * [property@Fit.DataLoader:drop-last] those in full batches.
  *
  * Returns: the number of items one epoch yields: all of them, or with
  *   [property@Fit.DataLoader:drop-last] those in full batches

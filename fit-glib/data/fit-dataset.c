@@ -180,6 +180,8 @@ fit_dataset_default_init (FitDatasetInterface *iface)
  * fit_dataset_get_n_items: (virtual get_n_items)
  * @self: a dataset
  *
+ * Gets the number of items in @self.
+ *
  * Returns: the number of items in @self
  *
  * Since: 1.0

@@ -9,7 +9,7 @@
 # error "Only <fit-glib/fit-glib.h> can be included directly."
 #endif
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 #include "fit-glib/data/fit-dataset.h"
 
@@ -32,7 +32,7 @@ const gint64  *fit_subset_get_indices             (FitSubset      *self,
                                                    gsize          *n_indices);
 
 FIT_AVAILABLE_IN_1_0
-GPtrArray     *fit_dataset_random_split           (FitDataset     *dataset,
+GListModel    *fit_dataset_random_split           (FitDataset     *dataset,
                                                    const guint64  *sizes,
                                                    guint           n_sizes,
                                                    guint64         seed,

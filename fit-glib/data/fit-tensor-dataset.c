@@ -279,6 +279,8 @@ fit_tensor_dataset_new (FitTensor  *inputs,
  * fit_tensor_dataset_get_inputs:
  * @self: a tensor dataset
  *
+ * Gets the inputs.
+ *
  * Returns: (transfer none): the inputs
  *
  * Since: 1.0
@@ -294,6 +296,8 @@ fit_tensor_dataset_get_inputs (FitTensorDataset *self)
  * fit_tensor_dataset_get_labels:
  * @self: a tensor dataset
  *
+ * Gets the labels.
+ *
  * Returns: (transfer none) (nullable): the labels, or %NULL for an unlabelled dataset
  *
  * Since: 1.0
@@ -308,6 +312,8 @@ fit_tensor_dataset_get_labels (FitTensorDataset *self)
 /**
  * fit_tensor_dataset_get_class_names:
  * @self: a tensor dataset
+ *
+ * Gets the name of each class, indexed by label.
  *
  * Returns: (transfer none) (nullable) (array zero-terminated=1): the name of each class,
  *   indexed by label, or %NULL when unknown

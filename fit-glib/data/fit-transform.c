@@ -242,6 +242,8 @@ fit_transform_apply (FitTransform  *self,
  * fit_transform_get_seed:
  * @self: a transform
  *
+ * Gets the seed of the transform's own generator.
+ *
  * Returns: the seed of the transform's own generator
  *
  * Since: 1.0
