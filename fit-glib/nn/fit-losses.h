@@ -13,7 +13,7 @@
 
 G_BEGIN_DECLS
 
-/* Classification: fit-loss-classification.c */
+/* Class indices: fit-loss-classification.c; binary cross-entropy: fit-loss-elementwise.c */
 
 #define FIT_TYPE_CROSS_ENTROPY_LOSS (fit_cross_entropy_loss_get_type ())
 FIT_AVAILABLE_IN_1_0

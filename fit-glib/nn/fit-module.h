@@ -12,9 +12,6 @@
 #include "fit-glib/core/fit-core.h"
 #include "fit-glib/io/fit-io.h"
 
-/* Until fit-glib/io/fit-safetensors.h lands (optim branch); a repeated typedef is valid C11. */
-typedef struct _FitSafetensors FitSafetensors;
-
 G_BEGIN_DECLS
 
 #define FIT_TYPE_MODULE (fit_module_get_type ())
