@@ -746,11 +746,11 @@ parse_entry (const char  *name,
   n_bytes = fit_dtype_get_size (entry->dtype);
   for (guint d = 0; d < entry->n_dims && n_bytes > 0; d++)
     {
-      /* Any size beyond the data is wrong anyway; saturating there stops overflow,
-       * unless a later dimension of 0 makes the tensor empty. */
+      /* Saturate instead of overflowing, unless a later dimension of 0 makes the
+       * tensor empty after all. */
       if (entry->shape[d] == 0)
         n_bytes = 0;
-      else if (n_bytes > data_size / (guint64) entry->shape[d] + 1)
+      else if (n_bytes > G_MAXUINT64 / (guint64) entry->shape[d])
         n_bytes = G_MAXUINT64;
       else if (n_bytes != G_MAXUINT64)
         n_bytes *= (guint64) entry->shape[d];
@@ -786,15 +786,24 @@ parse_entry (const char  *name,
                    name, entry->begin, entry->end, data_size);
       return FALSE;
     }
+  if (n_bytes == G_MAXUINT64)
+    {
+      g_autofree char *s = fit_shape_to_string (entry->shape, entry->n_dims);
+
+      g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
+                   _("tensor “%s” of dtype %s and shape %s needs more bytes than the file "
+                     "holds"), name, dtype->string, s);
+      return FALSE;
+    }
   if (n_bytes != entry->end - entry->begin)
     {
       g_autofree char *s = fit_shape_to_string (entry->shape, entry->n_dims);
 
       g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                   _("tensor “%s” of dtype %s and shape %s needs a different number of "
-                     "bytes than its data_offsets [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT
-                     "] hold (%" G_GUINT64_FORMAT ")"),
-                   name, dtype->string, s, entry->begin, entry->end,
+                   _("tensor “%s” of dtype %s and shape %s needs %" G_GUINT64_FORMAT " bytes, "
+                     "but its data_offsets [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT "] hold %"
+                     G_GUINT64_FORMAT),
+                   name, dtype->string, s, n_bytes, entry->begin, entry->end,
                    entry->end - entry->begin);
       return FALSE;
     }
