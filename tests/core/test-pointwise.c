@@ -106,7 +106,7 @@ static const gint64 s_24[] = { 2, 4 };
 static const gint64 s_23[] = { 2, 3 };
 static const gint64 s_1[] = { 1 };
 static const gint64 s_2134[] = { 2, 1, 3, 4 };
-static const gint64 s_513[] = { 5, 1, 3 };
+static const gint64 s_514[] = { 5, 1, 4 };
 static const gint64 s_14[] = { 1, 4 };
 static const gint64 s_43[] = { 4, 3 };
 static const gint64 s_3[] = { 3 };
@@ -122,7 +122,7 @@ static const ShapePair shape_pairs[] = {
   { NULL, 0, s_23, 2 },
   { s_23, 2, NULL, 0 },
   { s_1, 1, NULL, 0 },
-  { s_2134, 4, s_513, 3 },
+  { s_2134, 4, s_514, 3 },
   { s_14, 2, s_31, 2 },
   { s_43, 2, s_3, 1 },
   { s_43, 2, s_41, 2 },
