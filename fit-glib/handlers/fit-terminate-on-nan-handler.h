@@ -1,0 +1,25 @@
+/* fit-terminate-on-nan-handler.h
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(FIT_INSIDE) && !defined(FIT_COMPILATION)
+# error "Only <fit-glib/fit-glib.h> can be included directly."
+#endif
+
+#include "fit-glib/train/fit-estimator.h"
+#include "fit-glib/train/fit-event-handler.h"
+
+G_BEGIN_DECLS
+
+#define FIT_TYPE_TERMINATE_ON_NAN_HANDLER (fit_terminate_on_nan_handler_get_type ())
+
+FIT_AVAILABLE_IN_1_0
+G_DECLARE_FINAL_TYPE (FitTerminateOnNanHandler, fit_terminate_on_nan_handler, FIT, TERMINATE_ON_NAN_HANDLER, FitEventHandler)
+
+FIT_AVAILABLE_IN_1_0
+FitEventHandler *fit_terminate_on_nan_handler_new (void);
+
+G_END_DECLS

@@ -1,0 +1,213 @@
+/* fit-cross-entropy-metric.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <math.h>
+
+#include "fit-metric-private.h"
+
+/**
+ * FitCrossEntropyMetric:
+ *
+ * The mean negative log-likelihood of the labelled classes, in nats; named `cross_entropy`.
+ *
+ * Predictions hold class scores in their last dimension, as logits (the default) or as
+ * probabilities ([property@Fit.CrossEntropyMetric:from-logits] %FALSE); labels are class indices with
+ * the predictions' leading shape. Every position counts as one sample, so a sequence
+ * model's `[batch, time, classes]` outputs score each token.
+ *
+ * Since: 1.0
+ */
+struct _FitCrossEntropyMetric
+{
+  FitMetric parent_instance;
+  gboolean  from_logits;
+  double    sum;
+  gint64    count;
+};
+
+enum { PROP_0, PROP_FROM_LOGITS, N_PROPS };
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (FitCrossEntropyMetric, fit_cross_entropy_metric, FIT_TYPE_METRIC)
+
+static void
+fit_cross_entropy_metric_reset (FitMetric *metric)
+{
+  FitCrossEntropyMetric *self = FIT_CROSS_ENTROPY_METRIC (metric);
+
+  self->sum = 0;
+  self->count = 0;
+}
+
+static gboolean
+fit_cross_entropy_metric_update (FitMetric  *metric,
+                FitTensor  *prediction,
+                FitTensor  *label,
+                GError    **error)
+{
+  FitCrossEntropyMetric *self = FIT_CROSS_ENTROPY_METRIC (metric);
+  g_autoptr(FitTensor) pred = NULL;
+  g_autoptr(FitTensor) lab = NULL;
+  double sum = 0;
+  gint64 n, c;
+
+  if (label == NULL || prediction->n_dims != label->n_dims + 1 ||
+      !fit_shape_equal (prediction->shape, label->n_dims, label->shape, label->n_dims) ||
+      !fit_dtype_is_floating (prediction->dtype))
+    {
+      g_autofree char *p = fit_tensor_get_shape_string (prediction);
+      g_autofree char *l = label != NULL ? fit_tensor_get_shape_string (label) : g_strdup ("none");
+
+      g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
+                   _("Metric “%s” needs floating-point class scores of the labels' shape "
+                     "plus a class dimension and integer class labels; got predictions %s "
+                     "(%s) and labels %s"),
+                   fit_metric_get_name (metric), p, fit_dtype_get_name (prediction->dtype), l);
+      return FALSE;
+    }
+  pred = fit_metric_host_tensor (prediction, error);
+  if (pred == NULL)
+    return FALSE;
+  lab = fit_metric_host_tensor (label, error);
+  if (lab == NULL)
+    return FALSE;
+
+  c = prediction->shape[prediction->n_dims - 1];
+  n = c > 0 ? pred->numel / c : 0;
+  for (gint64 i = 0; i < n; i++)
+    {
+      double y = fit_metric_flat_get (lab, i);
+      double target;
+
+      if (!(y >= 0 && y < c) || y != floor (y))
+        {
+          g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
+                       _("Metric “%s” got label %g at position %" G_GINT64_FORMAT
+                         ", outside the %" G_GINT64_FORMAT " predicted classes"),
+                       fit_metric_get_name (metric), y, i, c);
+          return FALSE;
+        }
+      target = fit_metric_flat_get (pred, i * c + (gint64) y);
+      if (self->from_logits)
+        {
+          double max = -INFINITY, z = 0;
+
+          /* log-sum-exp around the row maximum, so large logits do not overflow. */
+          for (gint64 j = 0; j < c; j++)
+            max = MAX (max, fit_metric_flat_get (pred, i * c + j));
+          for (gint64 j = 0; j < c; j++)
+            z += exp (fit_metric_flat_get (pred, i * c + j) - max);
+          sum += max + log (z) - target;
+        }
+      else
+        {
+          /* Clamped as Keras does, so one confident mistake is large but finite. */
+          sum -= log (CLAMP (target, 1e-7, 1.0));
+        }
+    }
+  self->sum += sum;
+  self->count += n;
+  return TRUE;
+}
+
+static double
+fit_cross_entropy_metric_get (FitMetric *metric)
+{
+  FitCrossEntropyMetric *self = FIT_CROSS_ENTROPY_METRIC (metric);
+
+  return self->count > 0 ? self->sum / (double) self->count : NAN;
+}
+
+static void
+fit_cross_entropy_metric_get_property (GObject    *object,
+                      guint       prop_id,
+                      GValue     *value,
+                      GParamSpec *pspec)
+{
+  FitCrossEntropyMetric *self = FIT_CROSS_ENTROPY_METRIC (object);
+
+  switch (prop_id)
+    {
+    case PROP_FROM_LOGITS:
+      g_value_set_boolean (value, self->from_logits);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fit_cross_entropy_metric_set_property (GObject      *object,
+                      guint         prop_id,
+                      const GValue *value,
+                      GParamSpec   *pspec)
+{
+  FitCrossEntropyMetric *self = FIT_CROSS_ENTROPY_METRIC (object);
+
+  switch (prop_id)
+    {
+    case PROP_FROM_LOGITS:
+      if (self->from_logits != g_value_get_boolean (value))
+        {
+          self->from_logits = g_value_get_boolean (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fit_cross_entropy_metric_class_init (FitCrossEntropyMetricClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  FitMetricClass *metric_class = FIT_METRIC_CLASS (klass);
+
+  object_class->get_property = fit_cross_entropy_metric_get_property;
+  object_class->set_property = fit_cross_entropy_metric_set_property;
+  metric_class->reset = fit_cross_entropy_metric_reset;
+  metric_class->update = fit_cross_entropy_metric_update;
+  metric_class->get = fit_cross_entropy_metric_get;
+
+  /**
+   * FitCrossEntropyMetric:from-logits:
+   *
+   * Whether predictions are unnormalised scores (a softmax is applied) rather than
+   * probabilities.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_FROM_LOGITS] =
+    g_param_spec_boolean ("from-logits", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY |
+                          G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+fit_cross_entropy_metric_init (FitCrossEntropyMetric *self)
+{
+  fit_metric_set_name (FIT_METRIC (self), "cross_entropy");
+  fit_metric_set_mode (FIT_METRIC (self), FIT_MONITOR_MODE_MIN);
+}
+
+/**
+ * fit_cross_entropy_metric_new:
+ * @from_logits: whether predictions are logits rather than probabilities
+ *
+ * Creates the metric.
+ *
+ * Returns: (transfer full): the new metric
+ *
+ * Since: 1.0
+ */
+FitMetric *
+fit_cross_entropy_metric_new (gboolean from_logits)
+{
+  return g_object_new (FIT_TYPE_CROSS_ENTROPY_METRIC, "from-logits", from_logits, NULL);
+}

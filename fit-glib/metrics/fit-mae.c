@@ -1,0 +1,102 @@
+/* fit-mae.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <math.h>
+
+#include "fit-metric-private.h"
+
+/**
+ * FitMae:
+ *
+ * The mean absolute error between predictions and labels; named `mae`.
+ *
+ * Predictions and labels have the same number of elements. The sums run over every
+ * element of every update, so each sample weighs the same however the batches are cut.
+ *
+ * Since: 1.0
+ */
+struct _FitMae
+{
+  FitMetric parent_instance;
+  double    sum;
+  gint64    count;
+};
+
+G_DEFINE_FINAL_TYPE (FitMae, fit_mae, FIT_TYPE_METRIC)
+
+static void
+fit_mae_reset (FitMetric *metric)
+{
+  FitMae *self = FIT_MAE (metric);
+
+  self->sum = 0;
+  self->count = 0;
+}
+
+static gboolean
+fit_mae_update (FitMetric  *metric,
+                FitTensor  *prediction,
+                FitTensor  *label,
+                GError    **error)
+{
+  FitMae *self = FIT_MAE (metric);
+  g_autoptr(FitTensor) pred = NULL;
+  g_autoptr(FitTensor) lab = NULL;
+  double sum = 0;
+
+  if (!fit_metric_check_pair (metric, prediction, label, &pred, &lab, error))
+    return FALSE;
+  for (gint64 i = 0; i < pred->numel; i++)
+    {
+      double d = fit_metric_flat_get (pred, i) - fit_metric_flat_get (lab, i);
+
+      sum += fabs (d);
+    }
+  self->sum += sum;
+  self->count += pred->numel;
+  return TRUE;
+}
+
+static double
+fit_mae_get (FitMetric *metric)
+{
+  FitMae *self = FIT_MAE (metric);
+
+  return self->count > 0 ? self->sum / (double) self->count : NAN;
+}
+
+static void
+fit_mae_class_init (FitMaeClass *klass)
+{
+  FitMetricClass *metric_class = FIT_METRIC_CLASS (klass);
+
+  metric_class->reset = fit_mae_reset;
+  metric_class->update = fit_mae_update;
+  metric_class->get = fit_mae_get;
+}
+
+static void
+fit_mae_init (FitMae *self)
+{
+  fit_metric_set_name (FIT_METRIC (self), "mae");
+  fit_metric_set_mode (FIT_METRIC (self), FIT_MONITOR_MODE_MIN);
+}
+
+/**
+ * fit_mae_new:
+ *
+ * Creates the metric.
+ *
+ * Returns: (transfer full): the new metric
+ *
+ * Since: 1.0
+ */
+FitMetric *
+fit_mae_new (void)
+{
+  return g_object_new (FIT_TYPE_MAE, NULL);
+}

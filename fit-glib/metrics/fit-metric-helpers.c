@@ -1,0 +1,370 @@
+/* fit-metric-helpers.c: shape checks and class extraction shared by the built-in metrics
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "fit-metric-private.h"
+
+FitTensor *
+fit_metric_host_tensor (FitTensor  *t,
+                        GError    **error)
+{
+  if (t->storage->device_type == FIT_DEVICE_TYPE_CPU)
+    return g_object_ref (t);
+  return fit_tensor_to_device (t, fit_device_get_cpu (), error);
+}
+
+gint64
+fit_metric_batch_samples (FitTensor *t)
+{
+  return t->n_dims == 0 ? 1 : t->shape[0];
+}
+
+static inline double
+flat_get (FitTensor *t,
+          gconstpointer data,
+          gint64     i)
+{
+  switch (t->dtype)
+    {
+    case FIT_DTYPE_FLOAT32:
+      return ((const float *) data)[i];
+    case FIT_DTYPE_FLOAT64:
+      return ((const double *) data)[i];
+    case FIT_DTYPE_INT32:
+      return ((const gint32 *) data)[i];
+    case FIT_DTYPE_INT64:
+      return (double) ((const gint64 *) data)[i];
+    default:
+      return NAN;
+    }
+}
+
+static void
+argmax_rows (FitTensor *t,
+             gint64     n_rows,
+             gint64     n_cols,
+             gint64    *out)
+{
+  gconstpointer data = fit_tensor_ptr (t);
+
+  for (gint64 r = 0; r < n_rows; r++)
+    {
+      gint64 best = 0;
+      double best_v = flat_get (t, data, r * n_cols);
+
+      /* NaN never wins, so a row of NaNs predicts class 0: the metric degrades instead
+       * of reading out of range. */
+      for (gint64 c = 1; c < n_cols; c++)
+        {
+          double v = flat_get (t, data, r * n_cols + c);
+
+          if (v > best_v || (isnan (best_v) && !isnan (v)))
+            {
+              best_v = v;
+              best = c;
+            }
+        }
+      out[r] = best;
+    }
+}
+
+static char *
+shapes_string (FitTensor *prediction,
+               FitTensor *label)
+{
+  g_autofree char *p = fit_tensor_get_shape_string (prediction);
+  g_autofree char *l = label != NULL ? fit_tensor_get_shape_string (label) : g_strdup ("none");
+
+  return g_strdup_printf (_("predictions %s, labels %s"), p, l);
+}
+
+gboolean
+fit_metric_classify (FitMetric  *metric,
+                     FitTensor  *prediction,
+                     FitTensor  *label,
+                     double      threshold,
+                     gint64    **predicted,
+                     gint64    **truth,
+                     gint64     *n_samples,
+                     gint64     *n_classes,
+                     GError    **error)
+{
+  g_autoptr(FitTensor) pred = NULL;
+  g_autoptr(FitTensor) lab = NULL;
+  g_autofree gint64 *p_out = NULL;
+  g_autofree gint64 *t_out = NULL;
+  gboolean binary, one_hot;
+  gint64 n, c;
+
+  if (label == NULL)
+    {
+      g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
+                   _("Metric “%s” needs labels, but the batch has none"),
+                   fit_metric_get_name (metric));
+      return FALSE;
+    }
+  if (!fit_dtype_is_floating (prediction->dtype))
+    {
+      g_set_error (error, FIT_ERROR, FIT_ERROR_DTYPE,
+                   _("Metric “%s” needs floating-point predictions (scores or "
+                     "probabilities), got %s"),
+                   fit_metric_get_name (metric), fit_dtype_get_name (prediction->dtype));
+      return FALSE;
+    }
+
+  /* Binary: the prediction has the labels' shape, or the labels' shape plus a trailing 1. */
+  binary = fit_shape_equal (prediction->shape, prediction->n_dims, label->shape, label->n_dims) ||
+           (prediction->n_dims == label->n_dims + 1 &&
+            prediction->shape[prediction->n_dims - 1] == 1 &&
+            fit_shape_equal (prediction->shape, label->n_dims, label->shape, label->n_dims));
+  one_hot = !binary && prediction->n_dims >= 1 && fit_dtype_is_floating (label->dtype) &&
+            fit_shape_equal (prediction->shape, prediction->n_dims, label->shape, label->n_dims);
+  if (!binary && !one_hot &&
+      !(prediction->n_dims == label->n_dims + 1 &&
+        fit_shape_equal (prediction->shape, label->n_dims, label->shape, label->n_dims)))
+    {
+      g_autofree char *shapes = shapes_string (prediction, label);
+
+      g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
+                   _("Metric “%s” cannot compare %s: the predictions need the labels' "
+                     "shape plus a last dimension of class scores (or the labels' shape "
+                     "for binary predictions)"),
+                   fit_metric_get_name (metric), shapes);
+      return FALSE;
+    }
+
+  pred = fit_metric_host_tensor (prediction, error);
+  if (pred == NULL)
+    return FALSE;
+  lab = fit_metric_host_tensor (label, error);
+  if (lab == NULL)
+    return FALSE;
+
+  if (binary)
+    {
+      gconstpointer pd = fit_tensor_ptr (pred);
+      gconstpointer ld = fit_tensor_ptr (lab);
+
+      n = lab->numel;
+      c = 2;
+      p_out = g_new (gint64, MAX (n, 1));
+      t_out = g_new (gint64, MAX (n, 1));
+      for (gint64 i = 0; i < n; i++)
+        {
+          double y = flat_get (lab, ld, i);
+
+          p_out[i] = flat_get (pred, pd, i) > threshold ? 1 : 0;
+          if (y != 0.0 && y != 1.0)
+            {
+              g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
+                           _("Metric “%s” got label %g at position %" G_GINT64_FORMAT
+                             " of a binary problem; labels must be 0 or 1"),
+                           fit_metric_get_name (metric), y, i);
+              return FALSE;
+            }
+          t_out[i] = (gint64) y;
+        }
+    }
+  else
+    {
+      c = prediction->shape[prediction->n_dims - 1];
+      n = c > 0 ? pred->numel / c : 0;
+      p_out = g_new (gint64, MAX (n, 1));
+      t_out = g_new (gint64, MAX (n, 1));
+      argmax_rows (pred, n, c, p_out);
+      if (one_hot)
+        argmax_rows (lab, n, c, t_out);
+      else
+        {
+          gconstpointer ld = fit_tensor_ptr (lab);
+
+          for (gint64 i = 0; i < n; i++)
+            {
+              double y = flat_get (lab, ld, i);
+
+              if (!(y >= 0 && y < c) || y != floor (y))
+                {
+                  g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
+                               _("Metric “%s” got label %g at position %" G_GINT64_FORMAT
+                                 ", outside the %" G_GINT64_FORMAT " predicted classes "
+                                 "(0 to %" G_GINT64_FORMAT ")"),
+                               fit_metric_get_name (metric), y, i, c, c - 1);
+                  return FALSE;
+                }
+              t_out[i] = (gint64) y;
+            }
+        }
+    }
+
+  *predicted = g_steal_pointer (&p_out);
+  *truth = g_steal_pointer (&t_out);
+  *n_samples = n;
+  *n_classes = c;
+  return TRUE;
+}
+
+gboolean
+fit_metric_check_pair (FitMetric   *metric,
+                       FitTensor   *prediction,
+                       FitTensor   *label,
+                       FitTensor  **pred_host,
+                       FitTensor  **label_host,
+                       GError     **error)
+{
+  g_autoptr(FitTensor) p = NULL;
+  g_autoptr(FitTensor) l = NULL;
+
+  if (label == NULL)
+    {
+      g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
+                   _("Metric “%s” needs labels, but the batch has none"),
+                   fit_metric_get_name (metric));
+      return FALSE;
+    }
+  if (prediction->numel != label->numel)
+    {
+      g_autofree char *shapes = shapes_string (prediction, label);
+
+      g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
+                   _("Metric “%s” compares predictions and labels element by element, "
+                     "but got %s with different numbers of elements"),
+                   fit_metric_get_name (metric), shapes);
+      return FALSE;
+    }
+  p = fit_metric_host_tensor (prediction, error);
+  if (p == NULL)
+    return FALSE;
+  l = fit_metric_host_tensor (label, error);
+  if (l == NULL)
+    return FALSE;
+  *pred_host = g_steal_pointer (&p);
+  *label_host = g_steal_pointer (&l);
+  return TRUE;
+}
+
+double
+fit_metric_flat_get (FitTensor *t,
+                     gint64     i)
+{
+  return flat_get (t, fit_tensor_ptr (t), i);
+}
+
+void
+fit_confusion_clear (FitConfusion *c)
+{
+  g_clear_pointer (&c->tp, g_free);
+  g_clear_pointer (&c->fp, g_free);
+  g_clear_pointer (&c->fn, g_free);
+  c->n_classes = 0;
+}
+
+gboolean
+fit_confusion_update (FitConfusion *c,
+                      FitMetric    *metric,
+                      FitTensor    *prediction,
+                      FitTensor    *label,
+                      double        threshold,
+                      GError      **error)
+{
+  g_autofree gint64 *predicted = NULL;
+  g_autofree gint64 *truth = NULL;
+  gint64 n, k;
+
+  if (!fit_metric_classify (metric, prediction, label, threshold, &predicted, &truth, &n, &k,
+                            error))
+    return FALSE;
+
+  if (c->n_classes != 0 && c->n_classes != k)
+    {
+      g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
+                   _("Metric “%s” saw %" G_GINT64_FORMAT " classes in earlier batches and %"
+                     G_GINT64_FORMAT " in this one; reset it between problems"),
+                   fit_metric_get_name (metric), c->n_classes, k);
+      return FALSE;
+    }
+  if (c->n_classes == 0)
+    {
+      c->n_classes = k;
+      c->tp = g_new0 (gint64, k);
+      c->fp = g_new0 (gint64, k);
+      c->fn = g_new0 (gint64, k);
+    }
+  for (gint64 i = 0; i < n; i++)
+    {
+      if (predicted[i] == truth[i])
+        c->tp[truth[i]]++;
+      else
+        {
+          c->fp[predicted[i]]++;
+          c->fn[truth[i]]++;
+        }
+    }
+  return TRUE;
+}
+
+static double
+score_of (gint64 tp,
+          gint64 fp,
+          gint64 fn,
+          int    kind)
+{
+  /* An empty denominator scores 0, as scikit-learn's zero_division=0 does. */
+  switch (kind)
+    {
+    case 0:
+      return tp + fp > 0 ? (double) tp / (double) (tp + fp) : 0.0;
+    case 1:
+      return tp + fn > 0 ? (double) tp / (double) (tp + fn) : 0.0;
+    default:
+      return 2 * tp + fp + fn > 0 ? 2.0 * tp / (double) (2 * tp + fp + fn) : 0.0;
+    }
+}
+
+double
+fit_confusion_score (FitConfusion *c,
+                     FitAverage    average,
+                     int           kind)
+{
+  if (c->n_classes == 0)
+    return NAN;
+
+  switch (average)
+    {
+    case FIT_AVERAGE_BINARY:
+      return c->n_classes > 1 ? score_of (c->tp[1], c->fp[1], c->fn[1], kind) : NAN;
+    case FIT_AVERAGE_MICRO:
+      {
+        gint64 tp = 0, fp = 0, fn = 0;
+
+        for (gint64 i = 0; i < c->n_classes; i++)
+          {
+            tp += c->tp[i];
+            fp += c->fp[i];
+            fn += c->fn[i];
+          }
+        return score_of (tp, fp, fn, kind);
+      }
+    case FIT_AVERAGE_MACRO:
+    default:
+      {
+        double sum = 0;
+        gint64 present = 0;
+
+        /* Classes that never occurred and were never predicted have no score. */
+        for (gint64 i = 0; i < c->n_classes; i++)
+          {
+            if (c->tp[i] + c->fp[i] + c->fn[i] == 0)
+              continue;
+            sum += score_of (c->tp[i], c->fp[i], c->fn[i], kind);
+            present++;
+          }
+        return present > 0 ? sum / (double) present : NAN;
+      }
+    }
+}

@@ -1,0 +1,69 @@
+/* fit-metric-private.h: helpers the built-in metrics share
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "fit-glib/core/fit-tensor-private.h"
+#include "fit-glib/metrics/fit-metrics.h"
+
+G_BEGIN_DECLS
+
+/* A host (CPU) reference to @t: @t itself when it already lives there. */
+FitTensor *fit_metric_host_tensor     (FitTensor   *t,
+                                       GError     **error);
+
+/* Checks a classification batch and reduces it to one predicted and one true class per
+ * sample. The class dimension is the prediction's last; labels are class indices with the
+ * prediction's leading shape, or one-hot/probability rows of the prediction's shape. A
+ * prediction without a class dimension (shape of the labels, or a trailing 1) is binary:
+ * class 1 where it exceeds @threshold. Arrays are newly allocated, @n_samples long. */
+gboolean   fit_metric_classify        (FitMetric   *metric,
+                                       FitTensor   *prediction,
+                                       FitTensor   *label,
+                                       double       threshold,
+                                       gint64     **predicted,
+                                       gint64     **truth,
+                                       gint64      *n_samples,
+                                       gint64      *n_classes,
+                                       GError     **error);
+
+/* Checks that @label is not NULL and has @prediction's number of elements; for regression
+ * metrics. Returns host references in @pred_host and @label_host. */
+gboolean   fit_metric_check_pair      (FitMetric   *metric,
+                                       FitTensor   *prediction,
+                                       FitTensor   *label,
+                                       FitTensor  **pred_host,
+                                       FitTensor  **label_host,
+                                       GError     **error);
+
+/* The number of samples of a batch: the size of the first dimension (1 for a scalar). */
+gint64     fit_metric_batch_samples   (FitTensor   *t);
+
+/* Element @i of a host tensor of any dtype, as a double. */
+double     fit_metric_flat_get        (FitTensor   *t,
+                                       gint64       i);
+
+/* Per-class counts for precision, recall and F1. */
+typedef struct
+{
+  gint64  n_classes;
+  gint64 *tp;
+  gint64 *fp;
+  gint64 *fn;
+} FitConfusion;
+
+void       fit_confusion_clear        (FitConfusion *c);
+gboolean   fit_confusion_update       (FitConfusion *c,
+                                       FitMetric    *metric,
+                                       FitTensor    *prediction,
+                                       FitTensor    *label,
+                                       double        threshold,
+                                       GError      **error);
+/* kind: 0 precision, 1 recall, 2 F1. */
+double     fit_confusion_score        (FitConfusion *c,
+                                       FitAverage    average,
+                                       int           kind);
+
+G_END_DECLS

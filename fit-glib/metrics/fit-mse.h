@@ -1,0 +1,24 @@
+/* fit-mse.h
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(FIT_INSIDE) && !defined(FIT_COMPILATION)
+# error "Only <fit-glib/fit-glib.h> can be included directly."
+#endif
+
+#include "fit-glib/metrics/fit-metric.h"
+
+G_BEGIN_DECLS
+
+#define FIT_TYPE_MSE (fit_mse_get_type ())
+
+FIT_AVAILABLE_IN_1_0
+G_DECLARE_FINAL_TYPE (FitMse, fit_mse, FIT, MSE, FitMetric)
+
+FIT_AVAILABLE_IN_1_0
+FitMetric *fit_mse_new (void);
+
+G_END_DECLS

@@ -1,0 +1,26 @@
+/* fit-precision.h
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(FIT_INSIDE) && !defined(FIT_COMPILATION)
+# error "Only <fit-glib/fit-glib.h> can be included directly."
+#endif
+
+#include "fit-glib/metrics/fit-metric.h"
+
+G_BEGIN_DECLS
+
+#define FIT_TYPE_PRECISION (fit_precision_get_type ())
+
+FIT_AVAILABLE_IN_1_0
+G_DECLARE_FINAL_TYPE (FitPrecision, fit_precision, FIT, PRECISION, FitMetric)
+
+FIT_AVAILABLE_IN_1_0
+FitMetric *fit_precision_new (FitAverage average);
+FIT_AVAILABLE_IN_1_0
+FitAverage fit_precision_get_average (FitPrecision *self);
+
+G_END_DECLS

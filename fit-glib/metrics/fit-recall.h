@@ -1,0 +1,26 @@
+/* fit-recall.h
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(FIT_INSIDE) && !defined(FIT_COMPILATION)
+# error "Only <fit-glib/fit-glib.h> can be included directly."
+#endif
+
+#include "fit-glib/metrics/fit-metric.h"
+
+G_BEGIN_DECLS
+
+#define FIT_TYPE_RECALL (fit_recall_get_type ())
+
+FIT_AVAILABLE_IN_1_0
+G_DECLARE_FINAL_TYPE (FitRecall, fit_recall, FIT, RECALL, FitMetric)
+
+FIT_AVAILABLE_IN_1_0
+FitMetric *fit_recall_new (FitAverage average);
+FIT_AVAILABLE_IN_1_0
+FitAverage fit_recall_get_average (FitRecall *self);
+
+G_END_DECLS

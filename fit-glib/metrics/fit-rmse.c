@@ -1,0 +1,102 @@
+/* fit-rmse.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <math.h>
+
+#include "fit-metric-private.h"
+
+/**
+ * FitRmse:
+ *
+ * The root of the mean squared error over every update (not a mean of batch roots); named `rmse`.
+ *
+ * Predictions and labels have the same number of elements. The sums run over every
+ * element of every update, so each sample weighs the same however the batches are cut.
+ *
+ * Since: 1.0
+ */
+struct _FitRmse
+{
+  FitMetric parent_instance;
+  double    sum;
+  gint64    count;
+};
+
+G_DEFINE_FINAL_TYPE (FitRmse, fit_rmse, FIT_TYPE_METRIC)
+
+static void
+fit_rmse_reset (FitMetric *metric)
+{
+  FitRmse *self = FIT_RMSE (metric);
+
+  self->sum = 0;
+  self->count = 0;
+}
+
+static gboolean
+fit_rmse_update (FitMetric  *metric,
+                FitTensor  *prediction,
+                FitTensor  *label,
+                GError    **error)
+{
+  FitRmse *self = FIT_RMSE (metric);
+  g_autoptr(FitTensor) pred = NULL;
+  g_autoptr(FitTensor) lab = NULL;
+  double sum = 0;
+
+  if (!fit_metric_check_pair (metric, prediction, label, &pred, &lab, error))
+    return FALSE;
+  for (gint64 i = 0; i < pred->numel; i++)
+    {
+      double d = fit_metric_flat_get (pred, i) - fit_metric_flat_get (lab, i);
+
+      sum += d * d;
+    }
+  self->sum += sum;
+  self->count += pred->numel;
+  return TRUE;
+}
+
+static double
+fit_rmse_get (FitMetric *metric)
+{
+  FitRmse *self = FIT_RMSE (metric);
+
+  return self->count > 0 ? sqrt (self->sum / (double) self->count) : NAN;
+}
+
+static void
+fit_rmse_class_init (FitRmseClass *klass)
+{
+  FitMetricClass *metric_class = FIT_METRIC_CLASS (klass);
+
+  metric_class->reset = fit_rmse_reset;
+  metric_class->update = fit_rmse_update;
+  metric_class->get = fit_rmse_get;
+}
+
+static void
+fit_rmse_init (FitRmse *self)
+{
+  fit_metric_set_name (FIT_METRIC (self), "rmse");
+  fit_metric_set_mode (FIT_METRIC (self), FIT_MONITOR_MODE_MIN);
+}
+
+/**
+ * fit_rmse_new:
+ *
+ * Creates the metric.
+ *
+ * Returns: (transfer full): the new metric
+ *
+ * Since: 1.0
+ */
+FitMetric *
+fit_rmse_new (void)
+{
+  return g_object_new (FIT_TYPE_RMSE, NULL);
+}

@@ -1,0 +1,215 @@
+/* fit-top-k-accuracy.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <math.h>
+
+#include "fit-metric-private.h"
+
+/**
+ * FitTopKAccuracy:
+ *
+ * The fraction of samples whose label is among the @k highest-scoring classes; named
+ * `top_K_accuracy` (`top_5_accuracy` for k = 5).
+ *
+ * Predictions hold class scores in their last dimension, labels are class indices with
+ * the predictions' leading shape. A class tied with the k-th score counts as in the top k
+ * only if fewer than k classes score strictly higher, so ties never lower the score.
+ *
+ * Since: 1.0
+ */
+struct _FitTopKAccuracy
+{
+  FitMetric parent_instance;
+  guint     k;
+  gint64    correct;
+  gint64    total;
+};
+
+enum { PROP_0, PROP_K, N_PROPS };
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (FitTopKAccuracy, fit_top_k_accuracy, FIT_TYPE_METRIC)
+
+static void
+fit_top_k_accuracy_reset (FitMetric *metric)
+{
+  FitTopKAccuracy *self = FIT_TOP_K_ACCURACY (metric);
+
+  self->correct = 0;
+  self->total = 0;
+}
+
+static gboolean
+fit_top_k_accuracy_update (FitMetric  *metric,
+                           FitTensor  *prediction,
+                           FitTensor  *label,
+                           GError    **error)
+{
+  FitTopKAccuracy *self = FIT_TOP_K_ACCURACY (metric);
+  g_autoptr(FitTensor) pred = NULL;
+  g_autoptr(FitTensor) lab = NULL;
+  gint64 n, c;
+
+  if (label == NULL || prediction->n_dims != label->n_dims + 1 ||
+      !fit_shape_equal (prediction->shape, label->n_dims, label->shape, label->n_dims) ||
+      !fit_dtype_is_floating (prediction->dtype))
+    {
+      g_autofree char *p = fit_tensor_get_shape_string (prediction);
+      g_autofree char *l = label != NULL ? fit_tensor_get_shape_string (label) : g_strdup ("none");
+
+      g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
+                   _("Metric “%s” needs floating-point class scores of the labels' shape "
+                     "plus a class dimension and integer class labels; got predictions %s "
+                     "(%s) and labels %s"),
+                   fit_metric_get_name (metric), p, fit_dtype_get_name (prediction->dtype), l);
+      return FALSE;
+    }
+  pred = fit_metric_host_tensor (prediction, error);
+  if (pred == NULL)
+    return FALSE;
+  lab = fit_metric_host_tensor (label, error);
+  if (lab == NULL)
+    return FALSE;
+
+  c = prediction->shape[prediction->n_dims - 1];
+  n = c > 0 ? pred->numel / c : 0;
+  for (gint64 i = 0; i < n; i++)
+    {
+      double y = fit_metric_flat_get (lab, i);
+      gint64 higher = 0;
+      double score;
+
+      if (!(y >= 0 && y < c) || y != floor (y))
+        {
+          g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
+                       _("Metric “%s” got label %g at position %" G_GINT64_FORMAT
+                         ", outside the %" G_GINT64_FORMAT " predicted classes"),
+                       fit_metric_get_name (metric), y, i, c);
+          return FALSE;
+        }
+      score = fit_metric_flat_get (pred, i * c + (gint64) y);
+      for (gint64 j = 0; j < c; j++)
+        higher += fit_metric_flat_get (pred, i * c + j) > score;
+      self->correct += higher < self->k && !isnan (score);
+    }
+  self->total += n;
+  return TRUE;
+}
+
+static double
+fit_top_k_accuracy_get (FitMetric *metric)
+{
+  FitTopKAccuracy *self = FIT_TOP_K_ACCURACY (metric);
+
+  return self->total > 0 ? (double) self->correct / (double) self->total : NAN;
+}
+
+static void
+fit_top_k_accuracy_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  FitTopKAccuracy *self = FIT_TOP_K_ACCURACY (object);
+
+  switch (prop_id)
+    {
+    case PROP_K:
+      g_value_set_uint (value, self->k);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fit_top_k_accuracy_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  FitTopKAccuracy *self = FIT_TOP_K_ACCURACY (object);
+
+  switch (prop_id)
+    {
+    case PROP_K:
+      {
+        g_autofree char *name = NULL;
+
+        self->k = g_value_get_uint (value);
+        name = g_strdup_printf ("top_%u_accuracy", self->k);
+        fit_metric_set_name (FIT_METRIC (self), name);
+      }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fit_top_k_accuracy_class_init (FitTopKAccuracyClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  FitMetricClass *metric_class = FIT_METRIC_CLASS (klass);
+
+  object_class->get_property = fit_top_k_accuracy_get_property;
+  object_class->set_property = fit_top_k_accuracy_set_property;
+  metric_class->reset = fit_top_k_accuracy_reset;
+  metric_class->update = fit_top_k_accuracy_update;
+  metric_class->get = fit_top_k_accuracy_get;
+
+  /**
+   * FitTopKAccuracy:k:
+   *
+   * How many of the best-scoring classes count as a hit. Setting it also sets the
+   * metric's name to `top_K_accuracy`.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_K] =
+    g_param_spec_uint ("k", NULL, NULL, 1, G_MAXUINT, 5,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+fit_top_k_accuracy_init (FitTopKAccuracy *self)
+{
+  fit_metric_set_mode (FIT_METRIC (self), FIT_MONITOR_MODE_MAX);
+}
+
+/**
+ * fit_top_k_accuracy_new:
+ * @k: how many of the best-scoring classes count as a hit (at least 1)
+ *
+ * Creates a top-k accuracy metric.
+ *
+ * Returns: (transfer full): the new metric
+ *
+ * Since: 1.0
+ */
+FitMetric *
+fit_top_k_accuracy_new (guint k)
+{
+  g_return_val_if_fail (k >= 1, NULL);
+  return g_object_new (FIT_TYPE_TOP_K_ACCURACY, "k", k, NULL);
+}
+
+/**
+ * fit_top_k_accuracy_get_k:
+ * @self: a top-k accuracy metric
+ *
+ * Returns: [property@Fit.TopKAccuracy:k]
+ *
+ * Since: 1.0
+ */
+guint
+fit_top_k_accuracy_get_k (FitTopKAccuracy *self)
+{
+  g_return_val_if_fail (FIT_IS_TOP_K_ACCURACY (self), 0);
+  return self->k;
+}

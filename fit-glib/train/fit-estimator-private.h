@@ -1,0 +1,33 @@
+/* fit-estimator-private.h: what the built-in handlers know about the estimator
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "fit-glib/train/fit-train.h"
+
+G_BEGIN_DECLS
+
+/* Runs @func in the main context of the thread that started the fit (fit_async), or
+ * right away when the fit runs on that thread. */
+void      fit_estimator_invoke_in_caller      (FitEstimator   *self,
+                                               GSourceFunc     func,
+                                               gpointer        data,
+                                               GDestroyNotify  notify);
+
+/* Whether validation ran since the last epoch-begin. */
+gboolean  fit_estimator_validated_this_epoch  (FitEstimator   *self);
+
+/* The metric arrays themselves, for per-batch use without copies. */
+GPtrArray *fit_estimator_peek_train_metrics   (FitEstimator   *self);
+GPtrArray *fit_estimator_peek_val_metrics     (FitEstimator   *self);
+
+/* Replaces the estimator's history (in the caller's context) with the handler's. */
+void      fit_history_handler_publish         (FitHistoryHandler *self,
+                                               FitEstimator      *estimator);
+
+/* A deep copy of @state (cloned tensors, copied metadata). */
+FitSafetensors *fit_safetensors_deep_copy     (FitSafetensors *state);
+
+G_END_DECLS

@@ -1,0 +1,3259 @@
+/* fit-estimator.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <math.h>
+#include <string.h>
+
+#include "fit-glib/core/fit-tensor-private.h"
+#include "fit-glib/optim/fit-sgd.h"
+#include "fit-estimator-private.h"
+#include "fit-train-marshal.h"
+
+/**
+ * FitEstimator:
+ *
+ * The training loop: holds a network, a loss, an optimizer, training and validation
+ * metrics, a device and [class@Fit.EventHandler]s, and runs [method@Fit.Estimator.fit],
+ * [method@Fit.Estimator.evaluate] and [method@Fit.Estimator.predict].
+ *
+ * ## Defaults
+ *
+ * Without an optimizer the estimator uses SGD with a learning rate of 0.01 over the
+ * network's parameters, and says so with a log message. Without training metrics it
+ * reports the mean loss, plus accuracy when the loss is a classification loss
+ * ([method@Fit.Loss.is_classification]); a mean loss is always added when missing.
+ * Without validation metrics it validates with copies of the training metrics
+ * ([method@Fit.Metric.copy]). Unless the handlers already include one, each fit uses a
+ * [class@Fit.MetricHandler], a [class@Fit.HistoryHandler] and, when a validation loader
+ * is given, a [class@Fit.ValidationHandler] that validates after every epoch.
+ *
+ * ## Events
+ *
+ * Each [enum@Fit.Event] is a signal, emitted in this order:
+ *
+ * ```
+ * train-begin
+ *   epoch-begin
+ *     batch-begin forward-end loss-end backward-end step-end batch-end   (each batch)
+ *     validate-begin validate-batch-end… validate-end                    (when due)
+ *   epoch-end                                                            (after validation)
+ * train-end                                                              (always)
+ * ```
+ *
+ * Handler objects run in the class closure of each signal (`G_SIGNAL_RUN_LAST`), in
+ * ascending priority, ties in the order added. So a callback connected with `connect()`
+ * runs before every handler object, and one connected with `connect_after()` after them
+ * all. Signals are only emitted when a callback is connected; otherwise the handlers are
+ * called directly, which keeps an event without callbacks at the cost of the handler
+ * calls themselves.
+ *
+ * Validation runs at a validation point after it is requested
+ * ([method@Fit.Estimator.request_validation]): a request made during a training batch
+ * runs right after that batch's `batch-end`, any other request after the epoch's last
+ * training batch, before `epoch-end`. A validation pass inside an epoch is nested
+ * between two training batches.
+ *
+ * ## Stopping
+ *
+ * [method@Fit.Estimator.request_stop] takes effect once the current event has reached
+ * every handler and callback. Every `*-begin` event that fired gets its `*-end`:
+ *
+ * - %FIT_STOP_SCOPE_BATCH skips the rest of the training batch. Requested at
+ *   `batch-begin`, no forward pass runs; at `forward-end`, no loss; at `loss-end`, no
+ *   backward pass; at `backward-end`, no optimizer step (and the gradients are kept, as
+ *   gradient accumulation wants). `batch-end` fires in every case. The estimator clears
+ *   the outputs and the loss when a batch begins, so `batch-end` never sees the previous
+ *   batch's loss: [method@Fit.Estimator.get_loss_value] is NaN and the metric handler
+ *   skips the batch when no loss was computed.
+ * - %FIT_STOP_SCOPE_EPOCH also ends the epoch's training batches after the current
+ *   batch's `batch-end` (or the current validation pass, after its `validate-end`);
+ *   validation that is due still runs, `epoch-end` fires, training goes on.
+ * - %FIT_STOP_SCOPE_TRAINING ends like %FIT_STOP_SCOPE_EPOCH, skips validation that is
+ *   due, fires `epoch-end` and then `train-end` with %FIT_STOP_REASON_STOPPED.
+ *
+ * A batch-scope request outside a training batch is dropped; an epoch-scope request made
+ * at `train-begin` or `epoch-begin` ends the coming epoch before its first batch.
+ *
+ * ## Failing and cleaning up
+ *
+ * When a handler fails (or a callback calls [method@Fit.Estimator.fail]), the rest of the
+ * event is skipped, no further event fires except `train-end`, and the fit returns the
+ * first error. Cancellation through the #GCancellable (checked before every batch and in
+ * the data loader) ends the same way with a %FIT_ERROR_CANCELLED error. `train-end`
+ * fires after completion, a stop, a cancellation and an error, with the
+ * [enum@Fit.StopReason]; every handler's `train_end` runs even when one of them fails,
+ * and the first error is returned. Handlers passed to one
+ * [method@Fit.Estimator.fit_full] call are removed afterwards, whatever happened.
+ *
+ * Exceptions in bindings: a Python or JavaScript handler *object* fails the fit by
+ * raising (Python: `GLib.Error` keeps its domain and code; another exception becomes a
+ * %FIT_ERROR_FAILED error, since PyGObject only prints it) or throwing (JavaScript: the
+ * exception becomes the error). A plain signal callback cannot fail the fit by raising:
+ * PyGObject and GJS print such exceptions and carry on, and nothing reaches the
+ * estimator. Callbacks call [method@Fit.Estimator.fail] instead.
+ *
+ * ## State for handlers
+ *
+ * During a fit the estimator exposes the current epoch, the batch index in the epoch,
+ * the global step, the batch size, the last batch's inputs, labels, outputs and loss,
+ * the current metric values by name ([method@Fit.Estimator.get_metric_value]) and the
+ * pending stop request. Metric values are named `train_<name>` and `val_<name>`; asking
+ * for a name that does not exist is a %FIT_ERROR_NOT_FOUND error that lists the names
+ * that do.
+ *
+ * ## Threads
+ *
+ * [method@Fit.Estimator.fit_async] runs the loop, handlers and signals included, on a
+ * worker thread; the history is updated in the caller's main context. GJS cannot run
+ * JavaScript on another thread, so JavaScript handlers and callbacks need the
+ * synchronous [method@Fit.Estimator.fit].
+ *
+ * Since: 1.0
+ */
+
+typedef struct
+{
+  FitEventHandler *handler;
+  guint64          seq;
+  gulong           notify_id;
+  gboolean         temporary;
+} HandlerEntry;
+
+struct _FitEstimator
+{
+  GObject            parent_instance;
+
+  FitModule         *net;
+  FitLoss           *loss;
+  FitOptimizer      *optimizer;
+  FitDevice         *device;
+  FitBatchProcessor *processor;
+  FitRng            *rng;
+  GPtrArray         *train_metrics;
+  GPtrArray         *val_metrics;
+  FitHistory        *history;
+
+  GArray            *entries;          /* HandlerEntry, in the order added */
+  guint64            next_seq;
+  FitEventHandler   *default_handlers[3];
+  GPtrArray         *dispatch[FIT_N_EVENTS];
+  gboolean           dirty;
+
+  /* A running fit */
+  gboolean           running;
+  FitPhase           phase;
+  FitEvent           event;
+  guint              epoch;
+  guint              epochs;
+  guint64            batch_index;
+  guint64            n_batches;
+  guint64            global_step;
+  guint64            max_batches;
+  guint64            batch_size;
+  FitDataLoader     *train_data;
+  FitDataLoader     *val_data;
+  FitTensor         *inputs;
+  FitTensor         *labels;
+  FitTensor         *outputs;
+  FitTensor         *loss_tensor;
+  double             loss_value;
+  double             loss_scale;
+  int                stop_request;     /* FitStopScope; atomic */
+  FitStopReason      stop_reason;
+  gboolean           in_batch;
+  gboolean           validate_after_batch;
+  gboolean           validate_at_epoch_end;
+  gboolean           validated_this_epoch;
+  gboolean           limit_reached;
+  guint              in_emission;
+  GError            *error;
+  GCancellable      *cancellable;
+  GMainContext      *caller_context;
+
+  /* Where the next batch starts: what a checkpoint stores and a resume restores. */
+  guint              next_epoch;
+  guint64            next_batch;
+  guint64            next_global_step;
+  gboolean           resume_pending;
+};
+
+enum {
+  PROP_0,
+  PROP_NET,
+  PROP_LOSS,
+  PROP_OPTIMIZER,
+  PROP_DEVICE,
+  PROP_BATCH_PROCESSOR,
+  PROP_RNG,
+  PROP_HISTORY,
+  PROP_RUNNING,
+  PROP_PHASE,
+  PROP_EPOCH,
+  PROP_EPOCHS,
+  PROP_BATCH_INDEX,
+  PROP_GLOBAL_STEP,
+  PROP_BATCH_SIZE,
+  PROP_LOSS_VALUE,
+  PROP_STOP_REASON,
+  N_PROPS
+};
+static GParamSpec *properties[N_PROPS];
+static guint signals[FIT_N_EVENTS];
+
+G_DEFINE_FINAL_TYPE (FitEstimator, fit_estimator, G_TYPE_OBJECT)
+
+enum { DEFAULT_METRIC, DEFAULT_VALIDATION, DEFAULT_HISTORY };
+
+/* ------------------------------------------------------------------------------------ */
+/* Handler lists                                                                          */
+
+static int
+compare_handlers (gconstpointer a,
+                  gconstpointer b,
+                  gpointer      user_data)
+{
+  FitEstimator *self = user_data;
+  FitEventHandler *ha = *(FitEventHandler **) a;
+  FitEventHandler *hb = *(FitEventHandler **) b;
+  int pa = fit_event_handler_get_priority (ha);
+  int pb = fit_event_handler_get_priority (hb);
+  guint64 sa = 0, sb = 0;
+
+  if (pa != pb)
+    return pa < pb ? -1 : 1;
+  /* Defaults count as added first; they are not in the entries. */
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      HandlerEntry *e = &g_array_index (self->entries, HandlerEntry, i);
+
+      if (e->handler == ha)
+        sa = e->seq;
+      if (e->handler == hb)
+        sb = e->seq;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (self->default_handlers); i++)
+    {
+      if (self->default_handlers[i] == ha)
+        sa = i;
+      if (self->default_handlers[i] == hb)
+        sb = i;
+    }
+  return sa < sb ? -1 : sa > sb ? 1 : 0;
+}
+
+static gboolean
+has_handler_of_type (FitEstimator *self,
+                     GType         type)
+{
+  for (guint i = 0; i < self->entries->len; i++)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (g_array_index (self->entries, HandlerEntry, i).handler, type))
+      return TRUE;
+  return FALSE;
+}
+
+/* Every handler a fit uses, sorted: the added ones and the defaults they do not replace. */
+static GPtrArray *
+active_handlers (FitEstimator *self,
+                 gboolean      with_validation)
+{
+  GPtrArray *list = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < self->entries->len; i++)
+    g_ptr_array_add (list, g_object_ref (g_array_index (self->entries, HandlerEntry, i).handler));
+  if (!has_handler_of_type (self, FIT_TYPE_METRIC_HANDLER))
+    g_ptr_array_add (list, g_object_ref (self->default_handlers[DEFAULT_METRIC]));
+  if (with_validation && !has_handler_of_type (self, FIT_TYPE_VALIDATION_HANDLER))
+    g_ptr_array_add (list, g_object_ref (self->default_handlers[DEFAULT_VALIDATION]));
+  if (!has_handler_of_type (self, FIT_TYPE_HISTORY_HANDLER))
+    g_ptr_array_add (list, g_object_ref (self->default_handlers[DEFAULT_HISTORY]));
+  g_ptr_array_sort_with_data (list, compare_handlers, self);
+  return list;
+}
+
+static void
+rebuild_dispatch (FitEstimator *self)
+{
+  g_autoptr(GPtrArray) active = active_handlers (self, self->val_data != NULL);
+
+  for (guint e = 0; e < FIT_N_EVENTS; e++)
+    {
+      GPtrArray *list = g_ptr_array_new_with_free_func (g_object_unref);
+
+      for (guint i = 0; i < active->len; i++)
+        if (fit_event_handler_handles_event (g_ptr_array_index (active, i), e))
+          g_ptr_array_add (list, g_object_ref (g_ptr_array_index (active, i)));
+      g_clear_pointer (&self->dispatch[e], g_ptr_array_unref);
+      self->dispatch[e] = list;
+    }
+  self->dirty = FALSE;
+}
+
+static void
+on_priority_changed (FitEventHandler *handler,
+                     GParamSpec      *pspec,
+                     FitEstimator    *self)
+{
+  self->dirty = TRUE;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Errors and events                                                                     */
+
+static void
+record_error (FitEstimator *self,
+              GError       *error)
+{
+  if (self->error == NULL)
+    self->error = error;
+  else
+    {
+      /* Only the first failure is returned; later ones (in train-end) are only logged. */
+      g_message ("%s", error->message);
+      g_error_free (error);
+    }
+}
+
+static gboolean
+run_handlers (FitEstimator *self,
+              FitEvent      event)
+{
+  GPtrArray *list;
+
+  if (G_UNLIKELY (self->dirty))
+    rebuild_dispatch (self);
+  /* Kept alive across the calls: a priority change may rebuild the lists meanwhile. */
+  list = g_ptr_array_ref (self->dispatch[event]);
+  for (guint i = 0; i < list->len; i++)
+    {
+      GError *local_error = NULL;
+
+      if (G_UNLIKELY (!fit_event_handler_run_event (g_ptr_array_index (list, i), self, event,
+                                                    self->stop_reason, &local_error)))
+        record_error (self, local_error);
+      if (G_UNLIKELY (self->error != NULL) && event != FIT_EVENT_TRAIN_END)
+        break;
+    }
+  g_ptr_array_unref (list);
+  return self->error == NULL || event == FIT_EVENT_TRAIN_END;
+}
+
+static FitEvent
+event_of_signal (guint signal_id)
+{
+  for (guint e = 0; e < FIT_N_EVENTS; e++)
+    if (signals[e] == signal_id)
+      return e;
+  g_return_val_if_reached (FIT_EVENT_TRAIN_BEGIN);
+}
+
+static void
+class_handler (FitEstimator *self,
+               gpointer      user_data)
+{
+  GSignalInvocationHint *hint = g_signal_get_invocation_hint (self);
+
+  if (!run_handlers (self, event_of_signal (hint->signal_id)))
+    g_signal_stop_emission (self, hint->signal_id, 0);
+}
+
+static void
+class_handler_train_end (FitEstimator  *self,
+                         FitStopReason  reason,
+                         gpointer       user_data)
+{
+  run_handlers (self, FIT_EVENT_TRAIN_END);
+}
+
+/**
+ * fit_estimator_emit:
+ * @self: an estimator that is running
+ * @event: the event
+ * @error: return location for a #GError
+ *
+ * Delivers @event to the connected callbacks and the handlers. The estimator emits every
+ * event itself except the fine-grained ones of a training batch (`forward-end`,
+ * `loss-end`, `backward-end`, `step-end`), which the [class@Fit.BatchProcessor] emits; a
+ * processor subclass calls this for the steps it has.
+ *
+ * Returns: %TRUE when every handler succeeded; %FALSE with @error set (a copy of the
+ *   fit's error) when one failed or the fit had already failed
+ *
+ * Since: 1.0
+ */
+gboolean
+fit_estimator_emit (FitEstimator  *self,
+                    FitEvent       event,
+                    GError       **error)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), FALSE);
+  g_return_val_if_fail ((guint) event < FIT_N_EVENTS, FALSE);
+  g_return_val_if_fail (self->running, FALSE);
+
+  if (G_UNLIKELY (self->error != NULL) && event != FIT_EVENT_TRAIN_END)
+    goto failed;
+
+  self->event = event;
+  if (g_signal_has_handler_pending (self, signals[event], 0, FALSE))
+    {
+      self->in_emission++;
+      if (event == FIT_EVENT_TRAIN_END)
+        g_signal_emit (self, signals[event], 0, self->stop_reason);
+      else
+        g_signal_emit (self, signals[event], 0);
+      self->in_emission--;
+    }
+  else
+    run_handlers (self, event);
+
+  if (G_LIKELY (self->error == NULL) || event == FIT_EVENT_TRAIN_END)
+    return TRUE;
+
+failed:
+  if (error != NULL)
+    *error = g_error_copy (self->error);
+  return FALSE;
+}
+
+/* The loop's own emissions: the error stays in self->error. */
+static inline gboolean
+emit (FitEstimator *self,
+      FitEvent      event)
+{
+  return fit_estimator_emit (self, event, NULL);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* GObject                                                                               */
+
+static void
+fit_estimator_dispose (GObject *object)
+{
+  FitEstimator *self = FIT_ESTIMATOR (object);
+
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      HandlerEntry *e = &g_array_index (self->entries, HandlerEntry, i);
+
+      g_clear_signal_handler (&e->notify_id, e->handler);
+      g_clear_object (&e->handler);
+    }
+  g_array_set_size (self->entries, 0);
+  for (guint e = 0; e < FIT_N_EVENTS; e++)
+    g_clear_pointer (&self->dispatch[e], g_ptr_array_unref);
+  for (guint i = 0; i < G_N_ELEMENTS (self->default_handlers); i++)
+    g_clear_object (&self->default_handlers[i]);
+  g_clear_object (&self->net);
+  g_clear_object (&self->loss);
+  g_clear_object (&self->optimizer);
+  g_clear_object (&self->device);
+  g_clear_object (&self->processor);
+  g_clear_object (&self->rng);
+  g_clear_object (&self->history);
+  g_clear_object (&self->inputs);
+  g_clear_object (&self->labels);
+  g_clear_object (&self->outputs);
+  g_clear_object (&self->loss_tensor);
+  g_clear_object (&self->train_data);
+  g_clear_object (&self->val_data);
+  g_ptr_array_set_size (self->train_metrics, 0);
+  g_ptr_array_set_size (self->val_metrics, 0);
+
+  G_OBJECT_CLASS (fit_estimator_parent_class)->dispose (object);
+}
+
+static void
+fit_estimator_finalize (GObject *object)
+{
+  FitEstimator *self = FIT_ESTIMATOR (object);
+
+  g_clear_pointer (&self->entries, g_array_unref);
+  g_clear_pointer (&self->train_metrics, g_ptr_array_unref);
+  g_clear_pointer (&self->val_metrics, g_ptr_array_unref);
+  g_clear_error (&self->error);
+
+  G_OBJECT_CLASS (fit_estimator_parent_class)->finalize (object);
+}
+
+static void
+fit_estimator_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  FitEstimator *self = FIT_ESTIMATOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_NET:
+      g_value_set_object (value, self->net);
+      break;
+    case PROP_LOSS:
+      g_value_set_object (value, self->loss);
+      break;
+    case PROP_OPTIMIZER:
+      g_value_set_object (value, self->optimizer);
+      break;
+    case PROP_DEVICE:
+      g_value_set_object (value, self->device);
+      break;
+    case PROP_BATCH_PROCESSOR:
+      g_value_set_object (value, self->processor);
+      break;
+    case PROP_RNG:
+      g_value_set_object (value, self->rng);
+      break;
+    case PROP_HISTORY:
+      g_value_set_object (value, self->history);
+      break;
+    case PROP_RUNNING:
+      g_value_set_boolean (value, self->running);
+      break;
+    case PROP_PHASE:
+      g_value_set_enum (value, self->phase);
+      break;
+    case PROP_EPOCH:
+      g_value_set_uint (value, self->epoch);
+      break;
+    case PROP_EPOCHS:
+      g_value_set_uint (value, self->epochs);
+      break;
+    case PROP_BATCH_INDEX:
+      g_value_set_uint64 (value, self->batch_index);
+      break;
+    case PROP_GLOBAL_STEP:
+      g_value_set_uint64 (value, self->global_step);
+      break;
+    case PROP_BATCH_SIZE:
+      g_value_set_uint64 (value, self->batch_size);
+      break;
+    case PROP_LOSS_VALUE:
+      g_value_set_double (value, self->loss_value);
+      break;
+    case PROP_STOP_REASON:
+      g_value_set_enum (value, self->stop_reason);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fit_estimator_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  FitEstimator *self = FIT_ESTIMATOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_NET:
+      self->net = g_value_dup_object (value);
+      break;
+    case PROP_LOSS:
+      self->loss = g_value_dup_object (value);
+      break;
+    case PROP_OPTIMIZER:
+      fit_estimator_set_optimizer (self, g_value_get_object (value));
+      break;
+    case PROP_DEVICE:
+      fit_estimator_set_device (self, g_value_get_object (value));
+      break;
+    case PROP_BATCH_PROCESSOR:
+      fit_estimator_set_batch_processor (self, g_value_get_object (value));
+      break;
+    case PROP_RNG:
+      fit_estimator_set_rng (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fit_estimator_class_init (FitEstimatorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = fit_estimator_dispose;
+  object_class->finalize = fit_estimator_finalize;
+  object_class->get_property = fit_estimator_get_property;
+  object_class->set_property = fit_estimator_set_property;
+
+  /**
+   * FitEstimator:net:
+   *
+   * The network being trained.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_NET] =
+    g_param_spec_object ("net", NULL, NULL, FIT_TYPE_MODULE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * FitEstimator:loss:
+   *
+   * The loss the network is trained to minimise.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_LOSS] =
+    g_param_spec_object ("loss", NULL, NULL, FIT_TYPE_LOSS,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * FitEstimator:optimizer:
+   *
+   * The optimizer; %NULL until a fit chooses the default SGD.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_OPTIMIZER] = g_param_spec_object ("optimizer", NULL, NULL,
+                                                    FIT_TYPE_OPTIMIZER, rw);
+  /**
+   * FitEstimator:device:
+   *
+   * Where batches are moved before the forward pass; %NULL leaves them where the loader
+   * puts them.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_DEVICE] = g_param_spec_object ("device", NULL, NULL, FIT_TYPE_DEVICE, rw);
+  /**
+   * FitEstimator:batch-processor:
+   *
+   * What the estimator does with each batch; never %NULL (setting %NULL restores the
+   * default supervised step).
+   *
+   * Since: 1.0
+   */
+  properties[PROP_BATCH_PROCESSOR] = g_param_spec_object ("batch-processor", NULL, NULL,
+                                                          FIT_TYPE_BATCH_PROCESSOR, rw);
+  /**
+   * FitEstimator:rng:
+   *
+   * A random number generator whose state checkpoints save and restore: give it to the
+   * modules and transforms that draw random numbers (dropout, augmentation) so a resumed
+   * fit draws the same numbers as an uninterrupted one.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_RNG] = g_param_spec_object ("rng", NULL, NULL, FIT_TYPE_RNG, rw);
+  /**
+   * FitEstimator:history:
+   *
+   * The per-epoch records of the latest fit.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_HISTORY] = g_param_spec_object ("history", NULL, NULL, FIT_TYPE_HISTORY, ro);
+  /**
+   * FitEstimator:running:
+   *
+   * Whether a fit or an evaluation is running. Read it; it is not notified.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_RUNNING] = g_param_spec_boolean ("running", NULL, NULL, FALSE, ro);
+  /**
+   * FitEstimator:phase:
+   *
+   * What the estimator is doing. Read it; it is not notified.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_PHASE] = g_param_spec_enum ("phase", NULL, NULL, FIT_TYPE_PHASE,
+                                              FIT_PHASE_IDLE, ro);
+  /**
+   * FitEstimator:epoch:
+   *
+   * The current epoch, counted from 0. Read it; it is not notified.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_EPOCH] = g_param_spec_uint ("epoch", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  /**
+   * FitEstimator:epochs:
+   *
+   * How many epochs the current fit runs (0: no limit but the batch count).
+   *
+   * Since: 1.0
+   */
+  properties[PROP_EPOCHS] = g_param_spec_uint ("epochs", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  /**
+   * FitEstimator:batch-index:
+   *
+   * The current batch's index in its epoch (or in the validation pass), from 0.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_BATCH_INDEX] = g_param_spec_uint64 ("batch-index", NULL, NULL, 0,
+                                                      G_MAXUINT64, 0, ro);
+  /**
+   * FitEstimator:global-step:
+   *
+   * The current training batch's index since the fit began (across epochs), from 0.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_GLOBAL_STEP] = g_param_spec_uint64 ("global-step", NULL, NULL, 0,
+                                                      G_MAXUINT64, 0, ro);
+  /**
+   * FitEstimator:batch-size:
+   *
+   * The number of samples in the current batch.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_BATCH_SIZE] = g_param_spec_uint64 ("batch-size", NULL, NULL, 0,
+                                                     G_MAXUINT64, 0, ro);
+  /**
+   * FitEstimator:loss-value:
+   *
+   * The current batch's loss, NaN before it is computed.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_LOSS_VALUE] = g_param_spec_double ("loss-value", NULL, NULL, -G_MAXDOUBLE,
+                                                     G_MAXDOUBLE, 0, ro);
+  /**
+   * FitEstimator:stop-reason:
+   *
+   * Why the latest fit ended, from `train-end` on.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_STOP_REASON] = g_param_spec_enum ("stop-reason", NULL, NULL,
+                                                    FIT_TYPE_STOP_REASON,
+                                                    FIT_STOP_REASON_NONE, ro);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  for (guint e = 0; e < FIT_N_EVENTS; e++)
+    {
+      if (e == FIT_EVENT_TRAIN_END)
+        {
+          signals[e] = g_signal_new_class_handler (fit_event_get_name (e),
+                                                   G_TYPE_FROM_CLASS (klass),
+                                                   G_SIGNAL_RUN_LAST,
+                                                   G_CALLBACK (class_handler_train_end),
+                                                   NULL, NULL,
+                                                   _fit_train_marshal_VOID__ENUM,
+                                                   G_TYPE_NONE, 1, FIT_TYPE_STOP_REASON);
+          g_signal_set_va_marshaller (signals[e], G_TYPE_FROM_CLASS (klass),
+                                      _fit_train_marshal_VOID__ENUMv);
+        }
+      else
+        {
+          signals[e] = g_signal_new_class_handler (fit_event_get_name (e),
+                                                   G_TYPE_FROM_CLASS (klass),
+                                                   G_SIGNAL_RUN_LAST,
+                                                   G_CALLBACK (class_handler),
+                                                   NULL, NULL,
+                                                   _fit_train_marshal_VOID__VOID,
+                                                   G_TYPE_NONE, 0);
+          g_signal_set_va_marshaller (signals[e], G_TYPE_FROM_CLASS (klass),
+                                      _fit_train_marshal_VOID__VOIDv);
+        }
+    }
+
+  /**
+   * FitEstimator::train-begin:
+   * @self: the estimator
+   *
+   * Before the first epoch of a fit. Handler objects run after `connect()` callbacks
+   * and before `connect_after()` callbacks, as for every event.
+   *
+   * Since: 1.0
+   */
+  /**
+   * FitEstimator::epoch-begin:
+   * @self: the estimator
+   *
+   * Before an epoch's first training batch.
+   *
+   * Since: 1.0
+   */
+  /**
+   * FitEstimator::batch-begin:
+   * @self: the estimator
+   *
+   * Before a training batch's forward pass; the inputs and labels are set.
+   *
+   * Since: 1.0
+   */
+  /**
+   * FitEstimator::forward-end:
+   * @self: the estimator
+   *
+   * After a training batch's forward pass; the outputs are set.
+   *
+   * Since: 1.0
+   */
+  /**
+   * FitEstimator::loss-end:
+   * @self: the estimator
+   *
+   * After a training batch's loss; [method@Fit.Estimator.scale_loss] scales the backward
+   * pass from here.
+   *
+   * Since: 1.0
+   */
+  /**
+   * FitEstimator::backward-end:
+   * @self: the estimator
+   *
+   * After the backward pass, before the optimizer step: gradients are there to clip.
+   *
+   * Since: 1.0
+   */
+  /**
+   * FitEstimator::step-end:
+   * @self: the estimator
+   *
+   * After the optimizer step; gradients are already zeroed.
+   *
+   * Since: 1.0
+   */
+  /**
+   * FitEstimator::batch-end:
+   * @self: the estimator
+   *
+   * After every training batch that began, whether or not a stop request cut it short.
+   *
+   * Since: 1.0
+   */
+  /**
+   * FitEstimator::validate-begin:
+   * @self: the estimator
+   *
+   * Before a validation pass, or an evaluation.
+   *
+   * Since: 1.0
+   */
+  /**
+   * FitEstimator::validate-batch-end:
+   * @self: the estimator
+   *
+   * After each validation (or evaluation) batch; outputs and loss are set.
+   *
+   * Since: 1.0
+   */
+  /**
+   * FitEstimator::validate-end:
+   * @self: the estimator
+   *
+   * After a validation pass or an evaluation; validation metrics are final.
+   *
+   * Since: 1.0
+   */
+  /**
+   * FitEstimator::epoch-end:
+   * @self: the estimator
+   *
+   * After an epoch and its validation.
+   *
+   * Since: 1.0
+   */
+  /**
+   * FitEstimator::train-end:
+   * @self: the estimator
+   * @reason: why the fit ended
+   *
+   * After a fit, however it ended: completion, a stop request, cancellation or an
+   * error. Every handler's `train_end` runs even when one fails.
+   *
+   * Since: 1.0
+   */
+}
+
+static void
+fit_estimator_init (FitEstimator *self)
+{
+  self->entries = g_array_new (FALSE, TRUE, sizeof (HandlerEntry));
+  self->next_seq = 100;
+  self->train_metrics = g_ptr_array_new_with_free_func (g_object_unref);
+  self->val_metrics = g_ptr_array_new_with_free_func (g_object_unref);
+  self->history = fit_history_new ();
+  self->processor = fit_batch_processor_new ();
+  self->default_handlers[DEFAULT_METRIC] = fit_metric_handler_new ();
+  self->default_handlers[DEFAULT_VALIDATION] = fit_validation_handler_new (1, 0);
+  self->default_handlers[DEFAULT_HISTORY] = fit_history_handler_new ();
+  self->loss_value = NAN;
+  self->loss_scale = 1.0;
+  self->dirty = TRUE;
+}
+
+/**
+ * fit_estimator_new:
+ * @net: the network to train
+ * @loss: the loss to minimise
+ * @optimizer: (nullable): the optimizer; %NULL for SGD with a learning rate of 0.01
+ *
+ * Creates an estimator.
+ *
+ * Returns: (transfer full): the new estimator
+ *
+ * Since: 1.0
+ */
+FitEstimator *
+fit_estimator_new (FitModule    *net,
+                   FitLoss      *loss,
+                   FitOptimizer *optimizer)
+{
+  g_return_val_if_fail (FIT_IS_MODULE (net), NULL);
+  g_return_val_if_fail (FIT_IS_LOSS (loss), NULL);
+  g_return_val_if_fail (optimizer == NULL || FIT_IS_OPTIMIZER (optimizer), NULL);
+
+  return g_object_new (FIT_TYPE_ESTIMATOR, "net", net, "loss", loss, "optimizer", optimizer,
+                       NULL);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Configuration                                                                          */
+
+/**
+ * fit_estimator_get_net:
+ * @self: an estimator
+ *
+ * Returns: (transfer none): [property@Fit.Estimator:net]
+ *
+ * Since: 1.0
+ */
+FitModule *
+fit_estimator_get_net (FitEstimator *self)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), NULL);
+  return self->net;
+}
+
+/**
+ * fit_estimator_get_loss:
+ * @self: an estimator
+ *
+ * Returns: (transfer none): [property@Fit.Estimator:loss]
+ *
+ * Since: 1.0
+ */
+FitLoss *
+fit_estimator_get_loss (FitEstimator *self)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), NULL);
+  return self->loss;
+}
+
+/**
+ * fit_estimator_get_optimizer:
+ * @self: an estimator
+ *
+ * Returns: (transfer none) (nullable): [property@Fit.Estimator:optimizer]
+ *
+ * Since: 1.0
+ */
+FitOptimizer *
+fit_estimator_get_optimizer (FitEstimator *self)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), NULL);
+  return self->optimizer;
+}
+
+/**
+ * fit_estimator_set_optimizer:
+ * @self: an estimator
+ * @optimizer: (nullable): the optimizer
+ *
+ * Sets [property@Fit.Estimator:optimizer].
+ *
+ * Since: 1.0
+ */
+void
+fit_estimator_set_optimizer (FitEstimator *self,
+                             FitOptimizer *optimizer)
+{
+  g_return_if_fail (FIT_IS_ESTIMATOR (self));
+  g_return_if_fail (optimizer == NULL || FIT_IS_OPTIMIZER (optimizer));
+
+  if (g_set_object (&self->optimizer, optimizer))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OPTIMIZER]);
+}
+
+/**
+ * fit_estimator_get_device:
+ * @self: an estimator
+ *
+ * Returns: (transfer none) (nullable): [property@Fit.Estimator:device]
+ *
+ * Since: 1.0
+ */
+FitDevice *
+fit_estimator_get_device (FitEstimator *self)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), NULL);
+  return self->device;
+}
+
+/**
+ * fit_estimator_set_device:
+ * @self: an estimator
+ * @device: (nullable): where batches go
+ *
+ * Sets [property@Fit.Estimator:device].
+ *
+ * Since: 1.0
+ */
+void
+fit_estimator_set_device (FitEstimator *self,
+                          FitDevice    *device)
+{
+  g_return_if_fail (FIT_IS_ESTIMATOR (self));
+  g_return_if_fail (device == NULL || FIT_IS_DEVICE (device));
+
+  if (g_set_object (&self->device, device))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEVICE]);
+}
+
+/**
+ * fit_estimator_get_batch_processor:
+ * @self: an estimator
+ *
+ * Returns: (transfer none): [property@Fit.Estimator:batch-processor]
+ *
+ * Since: 1.0
+ */
+FitBatchProcessor *
+fit_estimator_get_batch_processor (FitEstimator *self)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), NULL);
+  return self->processor;
+}
+
+/**
+ * fit_estimator_set_batch_processor:
+ * @self: an estimator
+ * @processor: (nullable): the processor; %NULL for the default
+ *
+ * Sets [property@Fit.Estimator:batch-processor].
+ *
+ * Since: 1.0
+ */
+void
+fit_estimator_set_batch_processor (FitEstimator      *self,
+                                   FitBatchProcessor *processor)
+{
+  g_autoptr(FitBatchProcessor) fallback = NULL;
+
+  g_return_if_fail (FIT_IS_ESTIMATOR (self));
+  g_return_if_fail (processor == NULL || FIT_IS_BATCH_PROCESSOR (processor));
+
+  if (processor == NULL)
+    processor = fallback = fit_batch_processor_new ();
+  if (g_set_object (&self->processor, processor))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BATCH_PROCESSOR]);
+}
+
+/**
+ * fit_estimator_get_rng:
+ * @self: an estimator
+ *
+ * Returns: (transfer none) (nullable): [property@Fit.Estimator:rng]
+ *
+ * Since: 1.0
+ */
+FitRng *
+fit_estimator_get_rng (FitEstimator *self)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), NULL);
+  return self->rng;
+}
+
+/**
+ * fit_estimator_set_rng:
+ * @self: an estimator
+ * @rng: (nullable): the generator checkpoints save
+ *
+ * Sets [property@Fit.Estimator:rng].
+ *
+ * Since: 1.0
+ */
+void
+fit_estimator_set_rng (FitEstimator *self,
+                       FitRng       *rng)
+{
+  g_return_if_fail (FIT_IS_ESTIMATOR (self));
+  g_return_if_fail (rng == NULL || FIT_IS_RNG (rng));
+
+  if (g_set_object (&self->rng, rng))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RNG]);
+}
+
+static void
+set_metrics (GPtrArray  *into,
+             FitMetric **metrics,
+             guint       n_metrics)
+{
+  g_ptr_array_set_size (into, 0);
+  for (guint i = 0; i < n_metrics; i++)
+    {
+      g_return_if_fail (FIT_IS_METRIC (metrics[i]));
+      g_ptr_array_add (into, g_object_ref (metrics[i]));
+    }
+}
+
+static GPtrArray *
+copy_metrics (GPtrArray *metrics)
+{
+  GPtrArray *copy = g_ptr_array_new_full (metrics->len, g_object_unref);
+
+  for (guint i = 0; i < metrics->len; i++)
+    g_ptr_array_add (copy, g_object_ref (g_ptr_array_index (metrics, i)));
+  return copy;
+}
+
+/**
+ * fit_estimator_set_train_metrics:
+ * @self: an estimator that is not running
+ * @metrics: (array length=n_metrics): the metrics
+ * @n_metrics: the number of metrics
+ *
+ * Sets the metrics computed on training batches, reported as `train_<name>`. A mean loss
+ * ([class@Fit.MeanLoss]) is added at the next fit when none is given.
+ *
+ * Since: 1.0
+ */
+void
+fit_estimator_set_train_metrics (FitEstimator  *self,
+                                 FitMetric    **metrics,
+                                 guint          n_metrics)
+{
+  g_return_if_fail (FIT_IS_ESTIMATOR (self));
+  g_return_if_fail (!self->running);
+  g_return_if_fail (metrics != NULL || n_metrics == 0);
+
+  set_metrics (self->train_metrics, metrics, n_metrics);
+}
+
+/**
+ * fit_estimator_get_train_metrics:
+ * @self: an estimator
+ *
+ * Returns: (transfer container) (element-type FitMetric): the training metrics
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+fit_estimator_get_train_metrics (FitEstimator *self)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), NULL);
+  return copy_metrics (self->train_metrics);
+}
+
+/**
+ * fit_estimator_set_val_metrics:
+ * @self: an estimator that is not running
+ * @metrics: (array length=n_metrics): the metrics
+ * @n_metrics: the number of metrics
+ *
+ * Sets the metrics computed on validation batches, reported as `val_<name>`. Without
+ * them, the estimator validates with copies of the training metrics.
+ *
+ * Since: 1.0
+ */
+void
+fit_estimator_set_val_metrics (FitEstimator  *self,
+                               FitMetric    **metrics,
+                               guint          n_metrics)
+{
+  g_return_if_fail (FIT_IS_ESTIMATOR (self));
+  g_return_if_fail (!self->running);
+  g_return_if_fail (metrics != NULL || n_metrics == 0);
+
+  set_metrics (self->val_metrics, metrics, n_metrics);
+}
+
+/**
+ * fit_estimator_get_val_metrics:
+ * @self: an estimator
+ *
+ * Returns: (transfer container) (element-type FitMetric): the validation metrics
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+fit_estimator_get_val_metrics (FitEstimator *self)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), NULL);
+  return copy_metrics (self->val_metrics);
+}
+
+/**
+ * fit_estimator_get_history:
+ * @self: an estimator
+ *
+ * Returns: (transfer none): [property@Fit.Estimator:history]
+ *
+ * Since: 1.0
+ */
+FitHistory *
+fit_estimator_get_history (FitEstimator *self)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), NULL);
+  return self->history;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Handlers                                                                              */
+
+static gboolean
+find_entry (FitEstimator    *self,
+            FitEventHandler *handler,
+            guint           *index)
+{
+  for (guint i = 0; i < self->entries->len; i++)
+    if (g_array_index (self->entries, HandlerEntry, i).handler == handler)
+      {
+        if (index != NULL)
+          *index = i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static gboolean
+add_handler (FitEstimator     *self,
+             FitEventHandler  *handler,
+             gboolean          temporary,
+             GError          **error)
+{
+  HandlerEntry entry = { 0 };
+
+  if (find_entry (self, handler, NULL))
+    {
+      g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
+                   _("Handler %s (%p) is already added to this estimator"),
+                   G_OBJECT_TYPE_NAME (handler), handler);
+      return FALSE;
+    }
+  entry.handler = g_object_ref (handler);
+  entry.seq = self->next_seq++;
+  entry.temporary = temporary;
+  entry.notify_id = g_signal_connect (handler, "notify::priority",
+                                      G_CALLBACK (on_priority_changed), self);
+  g_array_append_val (self->entries, entry);
+  self->dirty = TRUE;
+  return TRUE;
+}
+
+static void
+remove_entry (FitEstimator *self,
+              guint         index)
+{
+  HandlerEntry *e = &g_array_index (self->entries, HandlerEntry, index);
+
+  g_clear_signal_handler (&e->notify_id, e->handler);
+  g_clear_object (&e->handler);
+  g_array_remove_index (self->entries, index);
+  self->dirty = TRUE;
+}
+
+static gboolean
+check_not_running (FitEstimator  *self,
+                   const char    *what,
+                   GError       **error)
+{
+  if (!self->running)
+    return TRUE;
+  g_set_error (error, FIT_ERROR, FIT_ERROR_STATE,
+               _("Cannot %s while the estimator is running; pass handlers for one fit to "
+                 "fit_estimator_fit_full() or change them between fits"), what);
+  return FALSE;
+}
+
+/**
+ * fit_estimator_add_handler:
+ * @self: an estimator
+ * @handler: the handler
+ * @error: return location for a #GError
+ *
+ * Adds a handler for every later fit. Handlers run in ascending priority, ties in the
+ * order added.
+ *
+ * Returns: %TRUE on success; %FALSE with %FIT_ERROR_STATE during a fit, or
+ *   %FIT_ERROR_INVALID_ARGUMENT when @handler is already added
+ *
+ * Since: 1.0
+ */
+gboolean
+fit_estimator_add_handler (FitEstimator     *self,
+                           FitEventHandler  *handler,
+                           GError          **error)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), FALSE);
+  g_return_val_if_fail (FIT_IS_EVENT_HANDLER (handler), FALSE);
+
+  if (!check_not_running (self, _("add a handler"), error))
+    return FALSE;
+  return add_handler (self, handler, FALSE, error);
+}
+
+/**
+ * fit_estimator_remove_handler:
+ * @self: an estimator
+ * @handler: a handler added with [method@Fit.Estimator.add_handler]
+ * @error: return location for a #GError
+ *
+ * Removes a handler.
+ *
+ * Returns: %TRUE on success; %FALSE with %FIT_ERROR_STATE during a fit, or
+ *   %FIT_ERROR_NOT_FOUND when @handler is not added
+ *
+ * Since: 1.0
+ */
+gboolean
+fit_estimator_remove_handler (FitEstimator     *self,
+                              FitEventHandler  *handler,
+                              GError          **error)
+{
+  guint index;
+
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), FALSE);
+  g_return_val_if_fail (FIT_IS_EVENT_HANDLER (handler), FALSE);
+
+  if (!check_not_running (self, _("remove a handler"), error))
+    return FALSE;
+  if (!find_entry (self, handler, &index))
+    {
+      g_set_error (error, FIT_ERROR, FIT_ERROR_NOT_FOUND,
+                   _("Handler %s (%p) is not added to this estimator"),
+                   G_OBJECT_TYPE_NAME (handler), handler);
+      return FALSE;
+    }
+  remove_entry (self, index);
+  return TRUE;
+}
+
+/**
+ * fit_estimator_get_handlers:
+ * @self: an estimator
+ *
+ * Lists the handlers in the order they run: the added ones and the defaults a fit with a
+ * validation loader would add (a metric handler, a validation handler and a history
+ * handler, each unless one of its type is added).
+ *
+ * Returns: (transfer container) (element-type FitEventHandler): the handlers
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+fit_estimator_get_handlers (FitEstimator *self)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), NULL);
+  return active_handlers (self, TRUE);
+}
+
+/**
+ * fit_estimator_get_handlers_for_event:
+ * @self: an estimator
+ * @event: an event
+ *
+ * Lists, in order, the handler objects a fit with a validation loader would call for
+ * the event: those of [method@Fit.Estimator.get_handlers] whose class implements it.
+ *
+ * Returns: (transfer container) (element-type FitEventHandler): the handlers
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+fit_estimator_get_handlers_for_event (FitEstimator *self,
+                                      FitEvent      event)
+{
+  GPtrArray *all;
+  GPtrArray *list;
+
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), NULL);
+  g_return_val_if_fail ((guint) event < FIT_N_EVENTS, NULL);
+
+  all = active_handlers (self, TRUE);
+  list = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < all->len; i++)
+    if (fit_event_handler_handles_event (g_ptr_array_index (all, i), event))
+      g_ptr_array_add (list, g_object_ref (g_ptr_array_index (all, i)));
+  g_ptr_array_unref (all);
+  return list;
+}
+
+static gboolean
+is_default (FitEstimator    *self,
+            FitEventHandler *handler)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (self->default_handlers); i++)
+    if (self->default_handlers[i] == handler)
+      return TRUE;
+  return FALSE;
+}
+
+/**
+ * fit_estimator_describe:
+ * @self: an estimator
+ *
+ * A dry run: describes, for each event in the order the events fire, who would run, in
+ * order: the signal callbacks connected with `connect()`, the handler objects with their
+ * priorities, the callbacks connected with `connect_after()`. Nothing is trained.
+ *
+ * Returns: (transfer full): the description, one event per paragraph
+ *
+ * Since: 1.0
+ */
+char *
+fit_estimator_describe (FitEstimator *self)
+{
+  GString *s;
+
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), NULL);
+
+  s = g_string_new (NULL);
+  for (guint e = 0; e < FIT_N_EVENTS; e++)
+    {
+      g_autoptr(GPtrArray) list = fit_estimator_get_handlers_for_event (self, e);
+      gboolean callbacks = g_signal_has_handler_pending (self, signals[e], 0, FALSE);
+
+      g_string_append_printf (s, "%s:\n", fit_event_get_name (e));
+      if (callbacks)
+        g_string_append (s, _("  signal callbacks connected with connect()\n"));
+      for (guint i = 0; i < list->len; i++)
+        {
+          FitEventHandler *h = g_ptr_array_index (list, i);
+
+          g_string_append_printf (s, "  %s (priority %d)%s\n", G_OBJECT_TYPE_NAME (h),
+                                  fit_event_handler_get_priority (h),
+                                  !is_default (self, h) ? "" :
+                                  h == self->default_handlers[DEFAULT_VALIDATION] ?
+                                  _(" [default, with a validation loader]") : _(" [default]"));
+        }
+      if (callbacks)
+        g_string_append (s, _("  signal callbacks connected with connect_after()\n"));
+      if (!callbacks && list->len == 0)
+        g_string_append (s, _("  nothing\n"));
+    }
+  return g_string_free (s, FALSE);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Metrics                                                                               */
+
+static gboolean
+has_mean_loss (GPtrArray *metrics)
+{
+  for (guint i = 0; i < metrics->len; i++)
+    if (FIT_IS_MEAN_LOSS (g_ptr_array_index (metrics, i)))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+check_unique_names (GPtrArray   *metrics,
+                    const char  *prefix,
+                    GError     **error)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < metrics->len; i++)
+    {
+      const char *name = fit_metric_get_name (g_ptr_array_index (metrics, i));
+
+      if (!g_hash_table_add (seen, (gpointer) name))
+        {
+          g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
+                       _("Two %s metrics are named “%s”; give one another name with "
+                         "fit_metric_set_name()"), prefix, name);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+ensure_metrics (FitEstimator  *self,
+                GError       **error)
+{
+  if (self->train_metrics->len == 0 && fit_loss_is_classification (self->loss))
+    g_ptr_array_add (self->train_metrics, fit_accuracy_new ());
+  if (!has_mean_loss (self->train_metrics))
+    g_ptr_array_insert (self->train_metrics, 0, fit_mean_loss_new ());
+  if (self->val_metrics->len == 0)
+    for (guint i = 0; i < self->train_metrics->len; i++)
+      g_ptr_array_add (self->val_metrics, fit_metric_copy (g_ptr_array_index (self->train_metrics, i)));
+  if (!has_mean_loss (self->val_metrics))
+    g_ptr_array_insert (self->val_metrics, 0, fit_mean_loss_new ());
+  return check_unique_names (self->train_metrics, "training", error) &&
+         check_unique_names (self->val_metrics, "validation", error);
+}
+
+static gboolean
+ensure_optimizer (FitEstimator  *self,
+                  GError       **error)
+{
+  g_autoptr(GPtrArray) params = NULL;
+  g_autoptr(FitOptimizer) sgd = NULL;
+
+  if (self->optimizer != NULL)
+    return TRUE;
+  params = fit_module_get_parameters (self->net);
+  if (params->len == 0)
+    {
+      g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
+                   _("The network %s has no parameters to train; give the estimator an "
+                     "optimizer or a network with parameters"), G_OBJECT_TYPE_NAME (self->net));
+      return FALSE;
+    }
+  sgd = fit_sgd_new ((FitTensor **) params->pdata, params->len, 0.01, 0.0);
+  g_message (_("No optimizer given: training with SGD, learning rate 0.01, no momentum"));
+  fit_estimator_set_optimizer (self, sgd);
+  return TRUE;
+}
+
+static FitMetric *
+find_metric (FitEstimator *self,
+             const char   *name)
+{
+  GPtrArray *metrics;
+  const char *bare;
+
+  if (g_str_has_prefix (name, "train_"))
+    {
+      metrics = self->train_metrics;
+      bare = name + strlen ("train_");
+    }
+  else if (g_str_has_prefix (name, "val_"))
+    {
+      metrics = self->val_metrics;
+      bare = name + strlen ("val_");
+    }
+  else
+    return NULL;
+
+  for (guint i = 0; i < metrics->len; i++)
+    if (g_str_equal (fit_metric_get_name (g_ptr_array_index (metrics, i)), bare))
+      return g_ptr_array_index (metrics, i);
+  return NULL;
+}
+
+/**
+ * fit_estimator_get_metric_names:
+ * @self: an estimator
+ *
+ * Lists the names metric values are reported under: `train_<name>` for each training
+ * metric, then `val_<name>` for each validation metric. Before the first fit, the
+ * default metrics are not there yet.
+ *
+ * Returns: (transfer full): the names
+ *
+ * Since: 1.0
+ */
+char **
+fit_estimator_get_metric_names (FitEstimator *self)
+{
+  GStrvBuilder *builder;
+  char **names;
+
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), NULL);
+
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < self->train_metrics->len; i++)
+    {
+      g_autofree char *name = g_strconcat ("train_",
+                                           fit_metric_get_name (g_ptr_array_index (self->train_metrics, i)),
+                                           NULL);
+      g_strv_builder_add (builder, name);
+    }
+  for (guint i = 0; i < self->val_metrics->len; i++)
+    {
+      g_autofree char *name = g_strconcat ("val_",
+                                           fit_metric_get_name (g_ptr_array_index (self->val_metrics, i)),
+                                           NULL);
+      g_strv_builder_add (builder, name);
+    }
+  names = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return names;
+}
+
+/**
+ * fit_estimator_check_metric_name:
+ * @self: an estimator
+ * @name: a reported name, such as `val_accuracy`
+ * @error: return location for a #GError
+ *
+ * Checks that a metric is reported under @name, as handlers that monitor a value do
+ * when a fit begins.
+ *
+ * Returns: %TRUE when it is; %FALSE with a %FIT_ERROR_NOT_FOUND error that lists the
+ *   names that exist
+ *
+ * Since: 1.0
+ */
+gboolean
+fit_estimator_check_metric_name (FitEstimator  *self,
+                                 const char    *name,
+                                 GError       **error)
+{
+  g_auto(GStrv) names = NULL;
+  g_autofree char *list = NULL;
+
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  if (find_metric (self, name) != NULL)
+    return TRUE;
+  names = fit_estimator_get_metric_names (self);
+  list = g_strjoinv (", ", names);
+  g_set_error (error, FIT_ERROR, FIT_ERROR_NOT_FOUND,
+               _("No metric is named “%s”; the metrics are: %s (training metrics start "
+                 "with “train_”, validation metrics with “val_”)"),
+               name, list[0] != '\0' ? list : _("none"));
+  return FALSE;
+}
+
+/**
+ * fit_estimator_get_metric_value:
+ * @self: an estimator
+ * @name: a reported name, such as `train_loss` or `val_accuracy`
+ * @value: (out): the metric's current value (NaN before its first update)
+ * @error: return location for a #GError
+ *
+ * Reads a metric's current value.
+ *
+ * Returns: %TRUE on success; %FALSE with a %FIT_ERROR_NOT_FOUND error that lists the
+ *   names that exist
+ *
+ * Since: 1.0
+ */
+gboolean
+fit_estimator_get_metric_value (FitEstimator  *self,
+                                const char    *name,
+                                double        *value,
+                                GError       **error)
+{
+  FitMetric *metric;
+
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (value != NULL, FALSE);
+
+  metric = find_metric (self, name);
+  if (metric == NULL)
+    {
+      *value = NAN;
+      return fit_estimator_check_metric_name (self, name, error);
+    }
+  *value = fit_metric_get (metric);
+  return TRUE;
+}
+
+/**
+ * fit_estimator_get_metric_mode:
+ * @self: an estimator
+ * @name: a reported name
+ *
+ * Resolves whether smaller or larger values of @name are better: the metric's own
+ * [property@Fit.Metric:mode] when it has one, else the name decides
+ * ([func@Fit.monitor_mode_for_name]): losses and errors are minimised, accuracies and F1
+ * scores maximised.
+ *
+ * Returns: %FIT_MONITOR_MODE_MIN or %FIT_MONITOR_MODE_MAX
+ *
+ * Since: 1.0
+ */
+FitMonitorMode
+fit_estimator_get_metric_mode (FitEstimator *self,
+                               const char   *name)
+{
+  FitMetric *metric;
+
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), FIT_MONITOR_MODE_MIN);
+  g_return_val_if_fail (name != NULL, FIT_MONITOR_MODE_MIN);
+
+  metric = find_metric (self, name);
+  if (metric != NULL && fit_metric_get_mode (metric) != FIT_MONITOR_MODE_AUTO)
+    return fit_metric_get_mode (metric);
+  return fit_monitor_mode_for_name (name);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Per-batch state                                                                        */
+
+/**
+ * fit_estimator_is_running:
+ * @self: an estimator
+ *
+ * Returns: whether a fit or an evaluation is running
+ *
+ * Since: 1.0
+ */
+gboolean
+fit_estimator_is_running (FitEstimator *self)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), FALSE);
+  return self->running;
+}
+
+/**
+ * fit_estimator_get_phase:
+ * @self: an estimator
+ *
+ * Returns: [property@Fit.Estimator:phase]
+ *
+ * Since: 1.0
+ */
+FitPhase
+fit_estimator_get_phase (FitEstimator *self)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), FIT_PHASE_IDLE);
+  return self->phase;
+}
+
+/**
+ * fit_estimator_get_event:
+ * @self: an estimator
+ *
+ * Returns: the event being delivered, or the latest one
+ *
+ * Since: 1.0
+ */
+FitEvent
+fit_estimator_get_event (FitEstimator *self)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), FIT_EVENT_TRAIN_BEGIN);
+  return self->event;
+}
+
+/**
+ * fit_estimator_get_epoch:
+ * @self: an estimator
+ *
+ * Returns: [property@Fit.Estimator:epoch]
+ *
+ * Since: 1.0
+ */
+guint
+fit_estimator_get_epoch (FitEstimator *self)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), 0);
+  return self->epoch;
+}
+
+/**
+ * fit_estimator_get_epochs:
+ * @self: an estimator
+ *
+ * Returns: [property@Fit.Estimator:epochs]
+ *
+ * Since: 1.0
+ */
+guint
+fit_estimator_get_epochs (FitEstimator *self)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), 0);
+  return self->epochs;
+}
+
+/**
+ * fit_estimator_get_batch_index:
+ * @self: an estimator
+ *
+ * Returns: [property@Fit.Estimator:batch-index]
+ *
+ * Since: 1.0
+ */
+guint64
+fit_estimator_get_batch_index (FitEstimator *self)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), 0);
+  return self->batch_index;
+}
+
+/**
+ * fit_estimator_get_n_batches:
+ * @self: an estimator
+ *
+ * Returns: the number of batches in the current epoch's training (or validation) pass
+ *
+ * Since: 1.0
+ */
+guint64
+fit_estimator_get_n_batches (FitEstimator *self)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), 0);
+  return self->n_batches;
+}
+
+/**
+ * fit_estimator_get_global_step:
+ * @self: an estimator
+ *
+ * Returns: [property@Fit.Estimator:global-step]
+ *
+ * Since: 1.0
+ */
+guint64
+fit_estimator_get_global_step (FitEstimator *self)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), 0);
+  return self->global_step;
+}
+
+/**
+ * fit_estimator_get_max_batches:
+ * @self: an estimator
+ *
+ * Returns: the current fit's limit on training batches, 0 for none
+ *
+ * Since: 1.0
+ */
+guint64
+fit_estimator_get_max_batches (FitEstimator *self)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), 0);
+  return self->max_batches;
+}
+
+/**
+ * fit_estimator_get_batch_size:
+ * @self: an estimator
+ *
+ * Returns: [property@Fit.Estimator:batch-size]
+ *
+ * Since: 1.0
+ */
+guint64
+fit_estimator_get_batch_size (FitEstimator *self)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), 0);
+  return self->batch_size;
+}
+
+/**
+ * fit_estimator_get_train_data:
+ * @self: an estimator
+ *
+ * Returns: (transfer none) (nullable): the current fit's training loader
+ *
+ * Since: 1.0
+ */
+FitDataLoader *
+fit_estimator_get_train_data (FitEstimator *self)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), NULL);
+  return self->train_data;
+}
+
+/**
+ * fit_estimator_get_val_data:
+ * @self: an estimator
+ *
+ * Returns: (transfer none) (nullable): the current fit's validation loader (or the
+ *   evaluation's loader)
+ *
+ * Since: 1.0
+ */
+FitDataLoader *
+fit_estimator_get_val_data (FitEstimator *self)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), NULL);
+  return self->val_data;
+}
+
+/**
+ * fit_estimator_get_inputs:
+ * @self: an estimator
+ *
+ * Returns: (transfer none) (nullable): the current batch's inputs
+ *
+ * Since: 1.0
+ */
+FitTensor *
+fit_estimator_get_inputs (FitEstimator *self)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), NULL);
+  return self->inputs;
+}
+
+/**
+ * fit_estimator_get_labels:
+ * @self: an estimator
+ *
+ * Returns: (transfer none) (nullable): the current batch's labels
+ *
+ * Since: 1.0
+ */
+FitTensor *
+fit_estimator_get_labels (FitEstimator *self)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), NULL);
+  return self->labels;
+}
+
+static gint64
+batch_samples (FitTensor *t)
+{
+  return t == NULL ? 0 : fit_tensor_get_n_dims (t) == 0 ? 1 : fit_tensor_get_dim (t, 0);
+}
+
+/**
+ * fit_estimator_set_batch:
+ * @self: an estimator
+ * @inputs: the inputs the batch should use
+ * @labels: (nullable): the labels the batch should use
+ *
+ * Replaces the current batch, for example from `batch-begin` to move it to a device or
+ * to augment it; the batch processor reads it after `batch-begin`.
+ *
+ * Since: 1.0
+ */
+void
+fit_estimator_set_batch (FitEstimator *self,
+                         FitTensor    *inputs,
+                         FitTensor    *labels)
+{
+  g_return_if_fail (FIT_IS_ESTIMATOR (self));
+  g_return_if_fail (FIT_IS_TENSOR (inputs));
+  g_return_if_fail (labels == NULL || FIT_IS_TENSOR (labels));
+
+  g_set_object (&self->inputs, inputs);
+  g_set_object (&self->labels, labels);
+  self->batch_size = batch_samples (inputs);
+}
+
+/**
+ * fit_estimator_get_outputs:
+ * @self: an estimator
+ *
+ * Returns: (transfer none) (nullable): the current batch's outputs; %NULL before the
+ *   forward pass
+ *
+ * Since: 1.0
+ */
+FitTensor *
+fit_estimator_get_outputs (FitEstimator *self)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), NULL);
+  return self->outputs;
+}
+
+/**
+ * fit_estimator_set_outputs:
+ * @self: an estimator
+ * @outputs: (nullable): the outputs metrics should see
+ *
+ * Sets the current batch's outputs; batch processors call it after the forward pass.
+ *
+ * Since: 1.0
+ */
+void
+fit_estimator_set_outputs (FitEstimator *self,
+                           FitTensor    *outputs)
+{
+  g_return_if_fail (FIT_IS_ESTIMATOR (self));
+  g_return_if_fail (outputs == NULL || FIT_IS_TENSOR (outputs));
+
+  g_set_object (&self->outputs, outputs);
+}
+
+/**
+ * fit_estimator_get_loss_tensor:
+ * @self: an estimator
+ *
+ * Returns: (transfer none) (nullable): the current batch's loss, with its graph during a
+ *   training batch; %NULL before it is computed
+ *
+ * Since: 1.0
+ */
+FitTensor *
+fit_estimator_get_loss_tensor (FitEstimator *self)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), NULL);
+  return self->loss_tensor;
+}
+
+static double
+mean_of (FitTensor *t)
+{
+  g_autoptr(FitTensor) host = NULL;
+  double sum = 0;
+
+  if (t->numel == 1 && t->storage->device_type == FIT_DEVICE_TYPE_CPU)
+    return fit_tensor_get_flat (t, 0);
+  host = fit_tensor_to_device (t, fit_device_get_cpu (), NULL);
+  if (host == NULL)
+    return NAN;
+  for (gint64 i = 0; i < host->numel; i++)
+    sum += fit_tensor_get_flat (host, i);
+  return host->numel > 0 ? sum / (double) host->numel : NAN;
+}
+
+/**
+ * fit_estimator_set_loss_tensor:
+ * @self: an estimator
+ * @loss: (nullable): the batch's loss
+ *
+ * Sets the current batch's loss; batch processors call it after computing the loss.
+ * [method@Fit.Estimator.get_loss_value] becomes its value (the mean of its elements when
+ * it is not reduced).
+ *
+ * Since: 1.0
+ */
+void
+fit_estimator_set_loss_tensor (FitEstimator *self,
+                               FitTensor    *loss)
+{
+  g_return_if_fail (FIT_IS_ESTIMATOR (self));
+  g_return_if_fail (loss == NULL || FIT_IS_TENSOR (loss));
+
+  g_set_object (&self->loss_tensor, loss);
+  self->loss_value = loss != NULL ? mean_of (loss) : NAN;
+}
+
+/**
+ * fit_estimator_get_loss_value:
+ * @self: an estimator
+ *
+ * Returns: [property@Fit.Estimator:loss-value]; NaN until the current batch's loss is
+ *   computed, so a skipped batch never reports the previous batch's loss
+ *
+ * Since: 1.0
+ */
+double
+fit_estimator_get_loss_value (FitEstimator *self)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), NAN);
+  return self->loss_value;
+}
+
+/**
+ * fit_estimator_scale_loss:
+ * @self: an estimator
+ * @factor: a factor
+ *
+ * Multiplies the factor the loss is scaled by for the backward pass of the current
+ * batch (reset to 1 when each batch begins); call it at `loss-end`. Gradient
+ * accumulation uses it. The reported loss value is not scaled.
+ *
+ * Since: 1.0
+ */
+void
+fit_estimator_scale_loss (FitEstimator *self,
+                          double        factor)
+{
+  g_return_if_fail (FIT_IS_ESTIMATOR (self));
+  self->loss_scale *= factor;
+}
+
+/**
+ * fit_estimator_get_loss_scale:
+ * @self: an estimator
+ *
+ * Returns: the factor the current batch's loss is scaled by for the backward pass
+ *
+ * Since: 1.0
+ */
+double
+fit_estimator_get_loss_scale (FitEstimator *self)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), 1.0);
+  return self->loss_scale;
+}
+
+/**
+ * fit_estimator_get_learning_rate:
+ * @self: an estimator
+ *
+ * Returns: the optimizer's learning rate, NaN without an optimizer
+ *
+ * Since: 1.0
+ */
+double
+fit_estimator_get_learning_rate (FitEstimator *self)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), NAN);
+  return self->optimizer != NULL ? fit_optimizer_get_learning_rate (self->optimizer) : NAN;
+}
+
+/**
+ * fit_estimator_get_stop_reason:
+ * @self: an estimator
+ *
+ * Returns: [property@Fit.Estimator:stop-reason]
+ *
+ * Since: 1.0
+ */
+FitStopReason
+fit_estimator_get_stop_reason (FitEstimator *self)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), FIT_STOP_REASON_NONE);
+  return self->stop_reason;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Control                                                                               */
+
+/**
+ * fit_estimator_request_stop:
+ * @self: an estimator
+ * @scope: how much of the loop to end
+ *
+ * Asks the estimator to skip the rest of the batch, end the epoch, or end the training;
+ * see the class documentation for which events still fire. The request takes effect
+ * once the current event has reached every handler; a wider pending request is not
+ * narrowed. Safe to call from any thread.
+ *
+ * Since: 1.0
+ */
+void
+fit_estimator_request_stop (FitEstimator *self,
+                            FitStopScope  scope)
+{
+  int current;
+
+  g_return_if_fail (FIT_IS_ESTIMATOR (self));
+  g_return_if_fail (scope <= FIT_STOP_SCOPE_TRAINING);
+
+  do
+    current = g_atomic_int_get (&self->stop_request);
+  while (current < (int) scope &&
+         !g_atomic_int_compare_and_exchange (&self->stop_request, current, (int) scope));
+}
+
+/**
+ * fit_estimator_get_stop_request:
+ * @self: an estimator
+ *
+ * Returns: the widest pending stop request; a batch processor returns early when it is
+ *   not %FIT_STOP_SCOPE_NONE
+ *
+ * Since: 1.0
+ */
+FitStopScope
+fit_estimator_get_stop_request (FitEstimator *self)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), FIT_STOP_SCOPE_NONE);
+  return (FitStopScope) g_atomic_int_get (&self->stop_request);
+}
+
+static void
+clear_stop (FitEstimator *self,
+            FitStopScope  up_to)
+{
+  int current;
+
+  do
+    current = g_atomic_int_get (&self->stop_request);
+  while (current != FIT_STOP_SCOPE_NONE && current <= (int) up_to &&
+         !g_atomic_int_compare_and_exchange (&self->stop_request, current,
+                                             FIT_STOP_SCOPE_NONE));
+}
+
+/**
+ * fit_estimator_request_validation:
+ * @self: an estimator that is fitting with a validation loader
+ *
+ * Asks for a validation pass at the next validation point: right after the current
+ * training batch when called during one (`batch-begin` to `batch-end`), otherwise after
+ * the epoch's last training batch. Several requests before the same point make one
+ * pass. [class@Fit.ValidationHandler] calls it.
+ *
+ * Since: 1.0
+ */
+void
+fit_estimator_request_validation (FitEstimator *self)
+{
+  g_return_if_fail (FIT_IS_ESTIMATOR (self));
+
+  if (self->in_batch)
+    self->validate_after_batch = TRUE;
+  else
+    self->validate_at_epoch_end = TRUE;
+}
+
+/**
+ * fit_estimator_fail:
+ * @self: an estimator that is running
+ * @error: the error the fit should return
+ *
+ * Fails the fit with a copy of @error, for signal callbacks, which cannot return one:
+ * the rest of the current event is skipped (the remaining callbacks and handler
+ * objects), `train-end` fires with %FIT_STOP_REASON_ERROR and the fit returns the error.
+ * Only the first failure counts. Call it from the thread running the fit.
+ *
+ * Since: 1.0
+ */
+void
+fit_estimator_fail (FitEstimator *self,
+                    const GError *error)
+{
+  g_return_if_fail (FIT_IS_ESTIMATOR (self));
+  g_return_if_fail (error != NULL);
+  g_return_if_fail (self->running);
+
+  record_error (self, g_error_copy (error));
+  if (self->in_emission > 0 && self->event != FIT_EVENT_TRAIN_END)
+    g_signal_stop_emission (self, signals[self->event], 0);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* The loop                                                                              */
+
+static gboolean
+check_cancelled (FitEstimator *self)
+{
+  if (self->cancellable == NULL || !g_cancellable_is_cancelled (self->cancellable))
+    return FALSE;
+  if (self->error == NULL)
+    self->error = g_error_new_literal (FIT_ERROR, FIT_ERROR_CANCELLED,
+                                       _("The fit was cancelled"));
+  return TRUE;
+}
+
+/* An error from the loop's own work. Once a handler failed, what comes back through the
+ * batch processor is a copy of that failure and is dropped. */
+static void
+take_error (FitEstimator *self,
+            GError       *error)
+{
+  if (self->error != NULL)
+    {
+      g_error_free (error);
+      return;
+    }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_error_free (error);
+      error = g_error_new_literal (FIT_ERROR, FIT_ERROR_CANCELLED, _("The fit was cancelled"));
+    }
+  record_error (self, error);
+}
+
+static gboolean
+set_batch_on_device (FitEstimator *self,
+                     FitTensor    *inputs,
+                     FitTensor    *labels)
+{
+  g_autoptr(FitTensor) moved_inputs = NULL;
+  g_autoptr(FitTensor) moved_labels = NULL;
+  GError *local_error = NULL;
+
+  if (self->device != NULL && !fit_device_equal (fit_tensor_get_device (inputs), self->device))
+    {
+      moved_inputs = fit_tensor_to_device (inputs, self->device, &local_error);
+      if (moved_inputs == NULL)
+        goto failed;
+      inputs = moved_inputs;
+    }
+  if (self->device != NULL && labels != NULL &&
+      !fit_device_equal (fit_tensor_get_device (labels), self->device))
+    {
+      moved_labels = fit_tensor_to_device (labels, self->device, &local_error);
+      if (moved_labels == NULL)
+        goto failed;
+      labels = moved_labels;
+    }
+  fit_estimator_set_batch (self, inputs, labels);
+  g_clear_object (&self->outputs);
+  g_clear_object (&self->loss_tensor);
+  self->loss_value = NAN;
+  self->loss_scale = 1.0;
+  return TRUE;
+
+failed:
+  take_error (self, local_error);
+  return FALSE;
+}
+
+static gboolean
+run_validation (FitEstimator  *self,
+                FitDataLoader *loader,
+                guint          epoch,
+                FitPhase       phase)
+{
+  g_autoptr(FitDataIter) iter = NULL;
+  guint64 saved_index = self->batch_index, saved_n = self->n_batches;
+  gboolean was_training = fit_module_get_training (self->net);
+  gboolean ok = FALSE;
+
+  self->phase = phase;
+  self->validate_after_batch = FALSE;
+  self->validate_at_epoch_end = FALSE;
+  self->validated_this_epoch = TRUE;
+  self->batch_index = 0;
+  self->n_batches = fit_data_loader_get_n_batches (loader);
+  fit_module_set_training (self->net, FALSE);
+
+  if (!emit (self, FIT_EVENT_VALIDATE_BEGIN))
+    goto out;
+  if (fit_estimator_get_stop_request (self) < FIT_STOP_SCOPE_EPOCH)
+    {
+      iter = fit_data_loader_iterate (loader, epoch, 0);
+      for (;;)
+        {
+          g_autoptr(FitTensor) x = NULL;
+          g_autoptr(FitTensor) y = NULL;
+          GError *local_error = NULL;
+
+          if (check_cancelled (self))
+            goto out;
+          if (!fit_data_iter_next (iter, &x, &y, self->cancellable, &local_error))
+            {
+              if (local_error != NULL)
+                {
+                  take_error (self, local_error);
+                  goto out;
+                }
+              break;
+            }
+          if (!set_batch_on_device (self, x, y))
+            goto out;
+          if (!fit_batch_processor_evaluate_batch (self->processor, self, self->inputs,
+                                                   self->labels, &local_error))
+            {
+              take_error (self, local_error);
+              goto out;
+            }
+          if (!emit (self, FIT_EVENT_VALIDATE_BATCH_END))
+            goto out;
+          self->batch_index++;
+          if (fit_estimator_get_stop_request (self) >= FIT_STOP_SCOPE_EPOCH)
+            break;
+        }
+    }
+  ok = emit (self, FIT_EVENT_VALIDATE_END);
+
+out:
+  fit_module_set_training (self->net, was_training);
+  self->batch_index = saved_index;
+  self->n_batches = saved_n;
+  if (phase == FIT_PHASE_VALIDATE)
+    self->phase = FIT_PHASE_TRAIN;
+  return ok;
+}
+
+static gboolean
+run_train_batch (FitEstimator *self,
+                 FitTensor    *x,
+                 FitTensor    *y)
+{
+  GError *local_error = NULL;
+
+  clear_stop (self, FIT_STOP_SCOPE_BATCH);
+  if (!set_batch_on_device (self, x, y))
+    return FALSE;
+  self->in_batch = TRUE;
+  if (!emit (self, FIT_EVENT_BATCH_BEGIN))
+    return FALSE;
+  if (fit_estimator_get_stop_request (self) == FIT_STOP_SCOPE_NONE &&
+      !fit_batch_processor_fit_batch (self->processor, self, self->inputs, self->labels,
+                                      &local_error))
+    {
+      /* A handler's failure is already recorded; the copy that came back is dropped. */
+      take_error (self, local_error);
+      return FALSE;
+    }
+  self->next_batch = self->batch_index + 1;
+  self->next_global_step = self->global_step + 1;
+  if (!emit (self, FIT_EVENT_BATCH_END))
+    return FALSE;
+  self->in_batch = FALSE;
+  clear_stop (self, FIT_STOP_SCOPE_BATCH);
+  return TRUE;
+}
+
+static gboolean
+run_epoch (FitEstimator *self,
+           guint64       first_batch)
+{
+  g_autoptr(FitDataIter) iter = NULL;
+
+  self->phase = FIT_PHASE_TRAIN;
+  self->batch_index = first_batch;
+  self->n_batches = fit_data_loader_get_n_batches (self->train_data);
+  self->validated_this_epoch = FALSE;
+  self->validate_after_batch = FALSE;
+  self->validate_at_epoch_end = FALSE;
+  fit_module_set_training (self->net, TRUE);
+
+  if (!emit (self, FIT_EVENT_EPOCH_BEGIN))
+    return FALSE;
+
+  if (fit_estimator_get_stop_request (self) < FIT_STOP_SCOPE_EPOCH &&
+      first_batch < self->n_batches)
+    {
+      iter = fit_data_loader_iterate (self->train_data, self->epoch, first_batch);
+      for (;;)
+        {
+          g_autoptr(FitTensor) x = NULL;
+          g_autoptr(FitTensor) y = NULL;
+          GError *local_error = NULL;
+
+          if (self->max_batches > 0 && self->global_step >= self->max_batches)
+            {
+              self->limit_reached = TRUE;
+              break;
+            }
+          if (check_cancelled (self))
+            return FALSE;
+          if (!fit_data_iter_next (iter, &x, &y, self->cancellable, &local_error))
+            {
+              if (local_error != NULL)
+                {
+                  take_error (self, local_error);
+                  return FALSE;
+                }
+              break;
+            }
+          if (!run_train_batch (self, x, y))
+            return FALSE;
+          self->global_step++;
+          self->batch_index++;
+          if (self->validate_after_batch && self->val_data != NULL &&
+              fit_estimator_get_stop_request (self) < FIT_STOP_SCOPE_TRAINING)
+            {
+              self->batch_index--;
+              if (!run_validation (self, self->val_data, self->epoch, FIT_PHASE_VALIDATE))
+                return FALSE;
+              self->batch_index++;
+            }
+          if (fit_estimator_get_stop_request (self) >= FIT_STOP_SCOPE_EPOCH)
+            break;
+          if (self->max_batches > 0 && self->global_step >= self->max_batches)
+            {
+              self->limit_reached = TRUE;
+              break;
+            }
+        }
+      g_clear_object (&iter);
+    }
+  self->batch_index = self->batch_index > 0 ? self->batch_index - 1 : 0;
+  /* An epoch stop ended the training batches; the validation that is due still runs. */
+  clear_stop (self, FIT_STOP_SCOPE_EPOCH);
+
+  if (self->validate_at_epoch_end && self->val_data != NULL &&
+      fit_estimator_get_stop_request (self) < FIT_STOP_SCOPE_TRAINING &&
+      !run_validation (self, self->val_data, self->epoch, FIT_PHASE_VALIDATE))
+    return FALSE;
+
+  self->next_epoch = self->epoch + 1;
+  self->next_batch = 0;
+  if (!emit (self, FIT_EVENT_EPOCH_END))
+    return FALSE;
+  clear_stop (self, FIT_STOP_SCOPE_EPOCH);
+  return TRUE;
+}
+
+static void
+release_batch (FitEstimator *self)
+{
+  g_clear_object (&self->inputs);
+  g_clear_object (&self->labels);
+  g_clear_object (&self->outputs);
+  g_clear_object (&self->loss_tensor);
+}
+
+static gboolean
+check_loader (const char     *what,
+              FitDataLoader  *loader,
+              GError        **error)
+{
+  if (fit_data_loader_get_n_batches (loader) > 0)
+    return TRUE;
+  g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
+               _("The %s loader yields no batches (%" G_GUINT64_FORMAT " samples, batch size "
+                 "%u%s); give it data, or a smaller batch size"),
+               what, fit_dataset_get_n_items (fit_data_loader_get_dataset (loader)),
+               fit_data_loader_get_batch_size (loader),
+               fit_data_loader_get_drop_last (loader) ? _(", dropping the last partial batch") : "");
+  return FALSE;
+}
+
+static gboolean
+clear_history (gpointer data)
+{
+  fit_history_clear (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+remove_temporary_handlers (FitEstimator *self)
+{
+  for (guint i = self->entries->len; i > 0; i--)
+    if (g_array_index (self->entries, HandlerEntry, i - 1).temporary)
+      remove_entry (self, i - 1);
+}
+
+/**
+ * fit_estimator_fit:
+ * @self: an estimator
+ * @train_data: the training batches
+ * @val_data: (nullable): the validation batches; with them the estimator validates after
+ *   every epoch unless a [class@Fit.ValidationHandler] says otherwise
+ * @epochs: how many epochs to train (at least 1)
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Trains the network; [method@Fit.Estimator.fit_full] with no batch limit and no extra
+ * handlers.
+ *
+ * Returns: %TRUE when the fit completed or a handler stopped it; %FALSE with @error set
+ *   when it failed or was cancelled
+ *
+ * Since: 1.0
+ */
+gboolean
+fit_estimator_fit (FitEstimator   *self,
+                   FitDataLoader  *train_data,
+                   FitDataLoader  *val_data,
+                   guint           epochs,
+                   GCancellable   *cancellable,
+                   GError        **error)
+{
+  return fit_estimator_fit_full (self, train_data, val_data, epochs, 0, NULL, 0, cancellable,
+                                 error);
+}
+
+/**
+ * fit_estimator_fit_full:
+ * @self: an estimator
+ * @train_data: the training batches
+ * @val_data: (nullable): the validation batches
+ * @epochs: how many epochs to train; 0 for no limit but @batches
+ * @batches: how many training batches to train in all, across epochs; 0 for no limit
+ *   but @epochs
+ * @handlers: (array length=n_handlers) (nullable): handlers for this fit only, removed
+ *   when it ends, whatever happened
+ * @n_handlers: the number of @handlers
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Trains the network for @epochs epochs or @batches batches, whichever comes first. The
+ * epoch counter starts at 0, or where a checkpoint restored at `train-begin` says
+ * ([method@Fit.Estimator.load_state]), and @epochs and @batches count from 0 in either
+ * case, so a resumed fit ends where the interrupted one would have.
+ *
+ * Errors: %FIT_ERROR_INVALID_ARGUMENT for zero epochs and batches, a loader without
+ * batches or duplicate metric names; %FIT_ERROR_STATE when the estimator is already
+ * running; %FIT_ERROR_CANCELLED after cancellation; whatever a handler, the model, the
+ * loss or the data fail with.
+ *
+ * Returns: %TRUE when the fit completed or a handler stopped it; %FALSE with @error set
+ *   when it failed or was cancelled
+ *
+ * Since: 1.0
+ */
+gboolean
+fit_estimator_fit_full (FitEstimator     *self,
+                        FitDataLoader    *train_data,
+                        FitDataLoader    *val_data,
+                        guint             epochs,
+                        guint64           batches,
+                        FitEventHandler **handlers,
+                        guint             n_handlers,
+                        GCancellable     *cancellable,
+                        GError          **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), FALSE);
+  g_return_val_if_fail (FIT_IS_DATA_LOADER (train_data), FALSE);
+  g_return_val_if_fail (val_data == NULL || FIT_IS_DATA_LOADER (val_data), FALSE);
+  g_return_val_if_fail (handlers != NULL || n_handlers == 0, FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_not_running (self, _("start a fit"), error))
+    return FALSE;
+  if (epochs == 0 && batches == 0)
+    {
+      g_set_error_literal (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
+                           _("A fit needs at least one epoch or one batch; both limits are 0"));
+      return FALSE;
+    }
+  if (!check_loader (_("training"), train_data, error) ||
+      (val_data != NULL && !check_loader (_("validation"), val_data, error)) ||
+      !ensure_optimizer (self, error) ||
+      !ensure_metrics (self, error))
+    return FALSE;
+  for (guint i = 0; i < n_handlers; i++)
+    {
+      g_return_val_if_fail (FIT_IS_EVENT_HANDLER (handlers[i]), FALSE);
+      if (!add_handler (self, handlers[i], TRUE, error))
+        {
+          remove_temporary_handlers (self);
+          return FALSE;
+        }
+    }
+
+  self->running = TRUE;
+  g_set_object (&self->train_data, train_data);
+  g_set_object (&self->val_data, val_data);
+  g_set_object (&self->cancellable, cancellable);
+  g_clear_error (&self->error);
+  self->dirty = TRUE;
+  self->epochs = epochs;
+  self->max_batches = batches;
+  self->stop_reason = FIT_STOP_REASON_NONE;
+  self->limit_reached = FALSE;
+  self->in_batch = FALSE;
+  g_atomic_int_set (&self->stop_request, FIT_STOP_SCOPE_NONE);
+  if (!self->resume_pending)
+    {
+      self->next_epoch = 0;
+      self->next_batch = 0;
+      self->next_global_step = 0;
+      fit_estimator_invoke_in_caller (self, clear_history, g_object_ref (self->history),
+                                      g_object_unref);
+    }
+  self->resume_pending = FALSE;
+  self->epoch = self->next_epoch;
+  self->global_step = self->next_global_step;
+  self->batch_index = 0;
+  self->phase = FIT_PHASE_TRAIN;
+  fit_module_zero_grad (self->net);
+
+  if (!check_cancelled (self) && emit (self, FIT_EVENT_TRAIN_BEGIN))
+    {
+      /* A checkpoint restored at train-begin moved the start. */
+      guint64 first_batch = self->next_batch;
+
+      self->epoch = self->next_epoch;
+      self->global_step = self->next_global_step;
+      while ((epochs == 0 || self->epoch < epochs) &&
+             (self->max_batches == 0 || self->global_step < self->max_batches) &&
+             fit_estimator_get_stop_request (self) < FIT_STOP_SCOPE_TRAINING &&
+             !self->limit_reached)
+        {
+          if (!run_epoch (self, first_batch))
+            break;
+          first_batch = 0;
+          if (fit_estimator_get_stop_request (self) >= FIT_STOP_SCOPE_TRAINING ||
+              self->limit_reached)
+            break;
+          self->epoch++;
+        }
+    }
+
+  if (self->error != NULL)
+    self->stop_reason = g_error_matches (self->error, FIT_ERROR, FIT_ERROR_CANCELLED) ?
+                        FIT_STOP_REASON_CANCELLED : FIT_STOP_REASON_ERROR;
+  else if (fit_estimator_get_stop_request (self) >= FIT_STOP_SCOPE_TRAINING)
+    self->stop_reason = FIT_STOP_REASON_STOPPED;
+  else
+    self->stop_reason = FIT_STOP_REASON_COMPLETED;
+  self->in_batch = FALSE;
+  self->phase = FIT_PHASE_TRAIN;
+  emit (self, FIT_EVENT_TRAIN_END);
+
+  self->running = FALSE;
+  self->phase = FIT_PHASE_IDLE;
+  release_batch (self);
+  remove_temporary_handlers (self);
+  g_clear_object (&self->cancellable);
+  ok = self->error == NULL;
+  if (!ok)
+    g_propagate_error (error, g_steal_pointer (&self->error));
+  return ok;
+}
+
+typedef struct
+{
+  FitDataLoader    *train_data;
+  FitDataLoader    *val_data;
+  guint             epochs;
+  guint64           batches;
+  GPtrArray        *handlers;
+} FitTaskData;
+
+static void
+fit_task_data_free (FitTaskData *data)
+{
+  g_clear_object (&data->train_data);
+  g_clear_object (&data->val_data);
+  g_clear_pointer (&data->handlers, g_ptr_array_unref);
+  g_free (data);
+}
+
+static void
+fit_thread (GTask        *task,
+            gpointer      source_object,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  FitEstimator *self = source_object;
+  FitTaskData *data = task_data;
+  GError *error = NULL;
+
+  if (fit_estimator_fit_full (self, data->train_data, data->val_data, data->epochs,
+                              data->batches, (FitEventHandler **) data->handlers->pdata,
+                              data->handlers->len, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+  g_clear_pointer (&self->caller_context, g_main_context_unref);
+}
+
+/**
+ * fit_estimator_fit_async:
+ * @self: an estimator
+ * @train_data: the training batches
+ * @val_data: (nullable): the validation batches
+ * @epochs: how many epochs to train; 0 for no limit but @batches
+ * @batches: how many training batches to train in all; 0 for no limit but @epochs
+ * @handlers: (array length=n_handlers) (nullable): handlers for this fit only
+ * @n_handlers: the number of @handlers
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called in the caller's main context when the fit ends
+ * @user_data: data for @callback
+ *
+ * Runs [method@Fit.Estimator.fit_full] on a worker thread. Handlers and signal callbacks
+ * run on the worker; [class@Fit.History] records are appended in the thread-default main
+ * context of the caller, before @callback runs. Do not touch the network, the optimizer
+ * or the estimator's configuration until the fit ends. Cancel with @cancellable.
+ *
+ * Since: 1.0
+ */
+void
+fit_estimator_fit_async (FitEstimator        *self,
+                         FitDataLoader       *train_data,
+                         FitDataLoader       *val_data,
+                         guint                epochs,
+                         guint64              batches,
+                         FitEventHandler    **handlers,
+                         guint                n_handlers,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  FitTaskData *data;
+  GError *error = NULL;
+
+  g_return_if_fail (FIT_IS_ESTIMATOR (self));
+  g_return_if_fail (FIT_IS_DATA_LOADER (train_data));
+  g_return_if_fail (val_data == NULL || FIT_IS_DATA_LOADER (val_data));
+  g_return_if_fail (handlers != NULL || n_handlers == 0);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, fit_estimator_fit_async);
+  /* The fit's own result says whether cancelling was in time, with %FIT_ERROR_CANCELLED
+   * as in the synchronous call. */
+  g_task_set_check_cancellable (task, FALSE);
+  if (!check_not_running (self, _("start a fit"), &error) ||
+      self->caller_context != NULL)
+    {
+      if (error == NULL)
+        g_set_error_literal (&error, FIT_ERROR, FIT_ERROR_STATE,
+                             _("Cannot start a fit while another one is starting"));
+      g_task_return_error (task, error);
+      return;
+    }
+  data = g_new0 (FitTaskData, 1);
+  data->train_data = g_object_ref (train_data);
+  data->val_data = val_data != NULL ? g_object_ref (val_data) : NULL;
+  data->epochs = epochs;
+  data->batches = batches;
+  data->handlers = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < n_handlers; i++)
+    g_ptr_array_add (data->handlers, g_object_ref (handlers[i]));
+  g_task_set_task_data (task, data, (GDestroyNotify) fit_task_data_free);
+  self->caller_context = g_main_context_ref_thread_default ();
+  g_task_run_in_thread (task, fit_thread);
+}
+
+/**
+ * fit_estimator_fit_finish:
+ * @self: an estimator
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Fit.Estimator.fit_async].
+ *
+ * Returns: %TRUE when the fit completed or a handler stopped it
+ *
+ * Since: 1.0
+ */
+gboolean
+fit_estimator_fit_finish (FitEstimator  *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+fit_estimator_invoke_in_caller (FitEstimator   *self,
+                                GSourceFunc     func,
+                                gpointer        data,
+                                GDestroyNotify  notify)
+{
+  if (self->caller_context == NULL || g_main_context_is_owner (self->caller_context))
+    {
+      func (data);
+      if (notify != NULL)
+        notify (data);
+      return;
+    }
+  g_main_context_invoke_full (self->caller_context, G_PRIORITY_DEFAULT, func, data, notify);
+}
+
+gboolean
+fit_estimator_validated_this_epoch (FitEstimator *self)
+{
+  return self->validated_this_epoch;
+}
+
+GPtrArray *
+fit_estimator_peek_train_metrics (FitEstimator *self)
+{
+  return self->train_metrics;
+}
+
+GPtrArray *
+fit_estimator_peek_val_metrics (FitEstimator *self)
+{
+  return self->val_metrics;
+}
+
+/**
+ * fit_estimator_evaluate:
+ * @self: an estimator that is not running
+ * @data: the batches to evaluate on
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Computes the loss and the validation metrics over @data without training. Emits
+ * `validate-begin`, `validate-batch-end` for each batch and `validate-end` (with phase
+ * %FIT_PHASE_EVALUATE), so the metric handler and other handlers take part, but no
+ * training event.
+ *
+ * Returns: (transfer full): a record with epoch -1 holding `val_<name>` for every
+ *   validation metric, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+FitHistoryRecord *
+fit_estimator_evaluate (FitEstimator   *self,
+                        FitDataLoader  *data,
+                        GCancellable   *cancellable,
+                        GError        **error)
+{
+  FitHistoryRecord *record = NULL;
+
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), NULL);
+  g_return_val_if_fail (FIT_IS_DATA_LOADER (data), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_not_running (self, _("evaluate"), error) ||
+      !check_loader (_("evaluation"), data, error) ||
+      !ensure_metrics (self, error))
+    return NULL;
+
+  self->running = TRUE;
+  g_set_object (&self->val_data, data);
+  g_set_object (&self->cancellable, cancellable);
+  g_clear_error (&self->error);
+  self->dirty = TRUE;
+  self->in_batch = FALSE;
+  g_atomic_int_set (&self->stop_request, FIT_STOP_SCOPE_NONE);
+
+  if (run_validation (self, data, 0, FIT_PHASE_EVALUATE))
+    {
+      record = fit_history_record_new (-1);
+      for (guint i = 0; i < self->val_metrics->len; i++)
+        {
+          FitMetric *metric = g_ptr_array_index (self->val_metrics, i);
+          g_autofree char *name = g_strconcat ("val_", fit_metric_get_name (metric), NULL);
+
+          fit_history_record_set_value (record, name, fit_metric_get (metric));
+        }
+      fit_history_record_set_learning_rate (record, fit_estimator_get_learning_rate (self));
+    }
+
+  self->running = FALSE;
+  self->phase = FIT_PHASE_IDLE;
+  release_batch (self);
+  g_clear_object (&self->val_data);
+  g_clear_object (&self->cancellable);
+  self->dirty = TRUE;
+  if (record == NULL)
+    g_propagate_error (error, g_steal_pointer (&self->error));
+  return record;
+}
+
+static FitTensor *
+concat_outputs (GPtrArray  *outputs,
+                GError    **error)
+{
+  FitTensor *first = g_ptr_array_index (outputs, 0);
+  gint64 shape[FIT_MAX_DIMS];
+  gint64 rows = 0;
+  FitTensor *result;
+  guint8 *dst;
+
+  if (first->n_dims == 0)
+    {
+      g_set_error_literal (error, FIT_ERROR, FIT_ERROR_SHAPE,
+                           _("predict: the network returned a scalar; it needs outputs with "
+                             "a first dimension of samples to stack"));
+      return NULL;
+    }
+  for (guint i = 0; i < outputs->len; i++)
+    {
+      FitTensor *t = g_ptr_array_index (outputs, i);
+
+      if (t->n_dims != first->n_dims || t->dtype != first->dtype ||
+          !fit_shape_equal (t->shape + 1, t->n_dims - 1, first->shape + 1, first->n_dims - 1))
+        {
+          g_autofree char *a = fit_tensor_get_shape_string (first);
+          g_autofree char *b = fit_tensor_get_shape_string (t);
+
+          g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
+                       _("predict: batch %u's outputs %s (%s) do not stack with the first "
+                         "batch's %s (%s); every batch must have the same shape after the "
+                         "first dimension"),
+                       i, b, fit_dtype_get_name (t->dtype), a, fit_dtype_get_name (first->dtype));
+          return NULL;
+        }
+      rows += t->shape[0];
+    }
+  memcpy (shape, first->shape, sizeof shape);
+  shape[0] = rows;
+  result = fit_tensor_new_empty (first->dtype, shape, first->n_dims);
+  dst = fit_tensor_ptr (result);
+  for (guint i = 0; i < outputs->len; i++)
+    {
+      gsize n = fit_tensor_get_n_bytes (g_ptr_array_index (outputs, i));
+
+      memcpy (dst, fit_tensor_ptr (g_ptr_array_index (outputs, i)), n);
+      dst += n;
+    }
+  return result;
+}
+
+/**
+ * fit_estimator_predict:
+ * @self: an estimator that is not running
+ * @data: the batches to predict for; their labels are ignored
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Runs the network in evaluation mode, without recording gradients, over every batch of
+ * @data, in the loader's order, and stacks the outputs along the first dimension. No
+ * event fires.
+ *
+ * Returns: (transfer full): the outputs of every sample, on the CPU, or %NULL with
+ *   @error set
+ *
+ * Since: 1.0
+ */
+FitTensor *
+fit_estimator_predict (FitEstimator   *self,
+                       FitDataLoader  *data,
+                       GCancellable   *cancellable,
+                       GError        **error)
+{
+  g_autoptr(GPtrArray) outputs = NULL;
+  g_autoptr(FitDataIter) iter = NULL;
+  gboolean was_training;
+  FitTensor *result = NULL;
+
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), NULL);
+  g_return_val_if_fail (FIT_IS_DATA_LOADER (data), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_not_running (self, _("predict"), error) ||
+      !check_loader (_("prediction"), data, error))
+    return NULL;
+
+  self->running = TRUE;
+  self->phase = FIT_PHASE_PREDICT;
+  was_training = fit_module_get_training (self->net);
+  fit_module_set_training (self->net, FALSE);
+  outputs = g_ptr_array_new_with_free_func (g_object_unref);
+  iter = fit_data_loader_iterate (data, 0, 0);
+  for (;;)
+    {
+      g_autoptr(FitTensor) x = NULL;
+      g_autoptr(FitTensor) y = NULL;
+      g_autoptr(FitTensor) inputs = NULL;
+      g_autoptr(FitTensor) out = NULL;
+      FitTensor *host;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        goto out;
+      if (!fit_data_iter_next (iter, &x, &y, cancellable, error))
+        {
+          if (error != NULL && *error != NULL)
+            goto out;
+          break;
+        }
+      inputs = self->device != NULL ? fit_tensor_to_device (x, self->device, error)
+                                    : g_object_ref (x);
+      if (inputs == NULL)
+        goto out;
+      out = fit_batch_processor_predict_batch (self->processor, self, inputs, error);
+      if (out == NULL)
+        goto out;
+      host = fit_tensor_to_device (out, fit_device_get_cpu (), error);
+      if (host == NULL)
+        goto out;
+      g_ptr_array_add (outputs, host);
+    }
+  result = outputs->len > 0 ? concat_outputs (outputs, error) : NULL;
+
+out:
+  if (error != NULL && *error != NULL && g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_clear_error (error);
+      g_set_error_literal (error, FIT_ERROR, FIT_ERROR_CANCELLED, _("The prediction was cancelled"));
+    }
+  fit_module_set_training (self->net, was_training);
+  self->running = FALSE;
+  self->phase = FIT_PHASE_IDLE;
+  return result;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Checkpoints                                                                           */
+
+#define CHECKPOINT_FORMAT "fit-glib-checkpoint/1"
+
+/* Prefixes "handler.<TypeName>.<k>." with k counting handlers of one type in order. */
+static GPtrArray *
+handler_prefixes (FitEstimator *self,
+                  GPtrArray   **out_handlers)
+{
+  g_autoptr(GPtrArray) handlers = active_handlers (self, self->running ? self->val_data != NULL
+                                                                       : TRUE);
+  g_autoptr(GHashTable) counts = g_hash_table_new (g_str_hash, g_str_equal);
+  GPtrArray *prefixes = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < handlers->len; i++)
+    {
+      const char *type = G_OBJECT_TYPE_NAME (g_ptr_array_index (handlers, i));
+      guint k = GPOINTER_TO_UINT (g_hash_table_lookup (counts, type));
+
+      g_hash_table_insert (counts, (gpointer) type, GUINT_TO_POINTER (k + 1));
+      g_ptr_array_add (prefixes, g_strdup_printf ("handler.%s.%u.", type, k));
+    }
+  *out_handlers = g_steal_pointer (&handlers);
+  return prefixes;
+}
+
+/**
+ * fit_estimator_save_state:
+ * @self: an estimator
+ *
+ * Collects everything a fit needs to resume exactly: the network's parameters and
+ * buffers (as `model.<name>`), the optimizer's state (`optimizer.…`), the position of the
+ * next batch (epoch, batch in the epoch, global step), the learning rate,
+ * [property@Fit.Estimator:rng]'s state and each handler's state
+ * ([method@Fit.EventHandler.save_state], under `handler.<TypeName>.<k>.`). Counters are
+ * metadata under `fit.`. [class@Fit.CheckpointHandler] writes it to files.
+ *
+ * Returns: (transfer full): the state
+ *
+ * Since: 1.0
+ */
+FitSafetensors *
+fit_estimator_save_state (FitEstimator *self)
+{
+  g_autoptr(FitSafetensors) model = NULL;
+  g_autoptr(GPtrArray) handlers = NULL;
+  g_autoptr(GPtrArray) prefixes = NULL;
+  g_auto(GStrv) names = NULL;
+  FitSafetensors *state;
+  char buf[64];
+
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), NULL);
+
+  state = fit_safetensors_new ();
+  model = fit_module_get_state (self->net);
+  names = fit_safetensors_get_names (model);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_autofree char *key = g_strconcat ("model.", names[i], NULL);
+
+      fit_safetensors_add (state, key, fit_safetensors_get (model, names[i]));
+    }
+  if (self->optimizer != NULL)
+    fit_optimizer_save_state (self->optimizer, state, "optimizer.");
+
+  fit_safetensors_set_metadata (state, "fit.format", CHECKPOINT_FORMAT);
+  g_snprintf (buf, sizeof buf, "%u", self->next_epoch);
+  fit_safetensors_set_metadata (state, "fit.epoch", buf);
+  g_snprintf (buf, sizeof buf, "%" G_GUINT64_FORMAT, self->next_batch);
+  fit_safetensors_set_metadata (state, "fit.batch", buf);
+  g_snprintf (buf, sizeof buf, "%" G_GUINT64_FORMAT, self->next_global_step);
+  fit_safetensors_set_metadata (state, "fit.global_step", buf);
+  if (self->optimizer != NULL)
+    {
+      g_ascii_dtostr (buf, sizeof buf, fit_optimizer_get_learning_rate (self->optimizer));
+      fit_safetensors_set_metadata (state, "fit.learning_rate", buf);
+    }
+  if (self->rng != NULL)
+    {
+      g_autoptr(GBytes) rng = fit_rng_save_state (self->rng);
+      g_autofree char *text = g_base64_encode (g_bytes_get_data (rng, NULL),
+                                               g_bytes_get_size (rng));
+
+      fit_safetensors_set_metadata (state, "fit.rng", text);
+    }
+
+  prefixes = handler_prefixes (self, &handlers);
+  for (guint i = 0; i < handlers->len; i++)
+    fit_event_handler_save_state (g_ptr_array_index (handlers, i), state,
+                                  g_ptr_array_index (prefixes, i));
+  return state;
+}
+
+static gboolean
+parse_counter (FitSafetensors  *state,
+               const char      *key,
+               guint64          max,
+               guint64         *value,
+               GError         **error)
+{
+  const char *text = fit_safetensors_get_metadata (state, key);
+
+  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 0, max, value, NULL))
+    {
+      g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
+                   _("The checkpoint's “%s” is %s%s%s; expected a whole number"),
+                   key, text != NULL ? "“" : "", text != NULL ? text : _("missing"),
+                   text != NULL ? "”" : "");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * fit_estimator_load_state:
+ * @self: an estimator
+ * @state: what [method@Fit.Estimator.save_state] collected
+ * @error: return location for a #GError
+ *
+ * Restores a checkpoint: the network, the optimizer (the default SGD is created first
+ * when there is none), the learning rate, [property@Fit.Estimator:rng], the handlers'
+ * states, and the position of the next batch. Called at `train-begin` (as
+ * [class@Fit.CheckpointHandler] does when resuming) or before a fit, the fit continues
+ * from that position.
+ *
+ * Returns: %TRUE on success; %FALSE with %FIT_ERROR_PARSE for a file that is not a
+ *   fit-glib checkpoint, %FIT_ERROR_MISMATCH when the network or optimizer does not
+ *   match, %FIT_ERROR_STATE when called during a fit after `train-begin`
+ *
+ * Since: 1.0
+ */
+gboolean
+fit_estimator_load_state (FitEstimator    *self,
+                          FitSafetensors  *state,
+                          GError         **error)
+{
+  g_autoptr(FitSafetensors) model = NULL;
+  g_autoptr(GPtrArray) handlers = NULL;
+  g_autoptr(GPtrArray) prefixes = NULL;
+  g_auto(GStrv) names = NULL;
+  const char *format, *text;
+  guint64 epoch, batch, step;
+
+  g_return_val_if_fail (FIT_IS_ESTIMATOR (self), FALSE);
+  g_return_val_if_fail (FIT_IS_SAFETENSORS (state), FALSE);
+
+  if (self->running && (self->phase != FIT_PHASE_TRAIN || self->event != FIT_EVENT_TRAIN_BEGIN))
+    {
+      g_set_error_literal (error, FIT_ERROR, FIT_ERROR_STATE,
+                           _("A checkpoint can only be restored before a fit or at its "
+                             "train-begin"));
+      return FALSE;
+    }
+  format = fit_safetensors_get_metadata (state, "fit.format");
+  if (g_strcmp0 (format, CHECKPOINT_FORMAT) != 0)
+    {
+      g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
+                   _("The file is not a fit-glib checkpoint (format “%s”, expected “%s”)"),
+                   format != NULL ? format : _("none"), CHECKPOINT_FORMAT);
+      return FALSE;
+    }
+  if (!parse_counter (state, "fit.epoch", G_MAXUINT, &epoch, error) ||
+      !parse_counter (state, "fit.batch", G_MAXUINT64, &batch, error) ||
+      !parse_counter (state, "fit.global_step", G_MAXUINT64, &step, error))
+    return FALSE;
+
+  model = fit_safetensors_new ();
+  names = fit_safetensors_get_names (state);
+  for (guint i = 0; names[i] != NULL; i++)
+    if (g_str_has_prefix (names[i], "model."))
+      fit_safetensors_add (model, names[i] + strlen ("model."),
+                           fit_safetensors_get (state, names[i]));
+  if (!fit_module_set_state (self->net, model, error))
+    return FALSE;
+  if (!ensure_optimizer (self, error) ||
+      !fit_optimizer_load_state (self->optimizer, state, "optimizer.", error))
+    return FALSE;
+  text = fit_safetensors_get_metadata (state, "fit.learning_rate");
+  if (text != NULL)
+    fit_optimizer_set_learning_rate (self->optimizer, g_ascii_strtod (text, NULL));
+  text = fit_safetensors_get_metadata (state, "fit.rng");
+  if (text != NULL && self->rng != NULL)
+    {
+      gsize len;
+      guchar *raw = g_base64_decode (text, &len);
+      g_autoptr(GBytes) bytes = g_bytes_new_take (raw, len);
+
+      if (!fit_rng_restore_state (self->rng, bytes, error))
+        return FALSE;
+    }
+
+  prefixes = handler_prefixes (self, &handlers);
+  for (guint i = 0; i < handlers->len; i++)
+    if (!fit_event_handler_load_state (g_ptr_array_index (handlers, i), state,
+                                       g_ptr_array_index (prefixes, i), error))
+      return FALSE;
+
+  for (guint i = 0; i < handlers->len; i++)
+    if (FIT_IS_HISTORY_HANDLER (g_ptr_array_index (handlers, i)))
+      {
+        fit_history_handler_publish (g_ptr_array_index (handlers, i), self);
+        break;
+      }
+
+  self->next_epoch = (guint) epoch;
+  self->next_batch = batch;
+  self->next_global_step = step;
+  self->resume_pending = !self->running;
+  return TRUE;
+}
+
+FitSafetensors *
+fit_safetensors_deep_copy (FitSafetensors *state)
+{
+  g_auto(GStrv) names = fit_safetensors_get_names (state);
+  g_auto(GStrv) keys = fit_safetensors_get_metadata_keys (state);
+  FitSafetensors *copy = fit_safetensors_new ();
+  gboolean was_enabled = fit_grad_set_enabled (FALSE);
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_autoptr(FitTensor) t = fit_tensor_clone (fit_safetensors_get (state, names[i]));
+
+      fit_tensor_set_requires_grad (t, FALSE);
+      fit_safetensors_add (copy, names[i], t);
+    }
+  for (guint i = 0; keys[i] != NULL; i++)
+    fit_safetensors_set_metadata (copy, keys[i], fit_safetensors_get_metadata (state, keys[i]));
+  fit_grad_set_enabled (was_enabled);
+  return copy;
+}

@@ -1,0 +1,26 @@
+/* fit-validation-handler.h
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(FIT_INSIDE) && !defined(FIT_COMPILATION)
+# error "Only <fit-glib/fit-glib.h> can be included directly."
+#endif
+
+#include "fit-glib/train/fit-estimator.h"
+#include "fit-glib/train/fit-event-handler.h"
+
+G_BEGIN_DECLS
+
+#define FIT_TYPE_VALIDATION_HANDLER (fit_validation_handler_get_type ())
+
+FIT_AVAILABLE_IN_1_0
+G_DECLARE_FINAL_TYPE (FitValidationHandler, fit_validation_handler, FIT, VALIDATION_HANDLER, FitEventHandler)
+
+FIT_AVAILABLE_IN_1_0
+FitEventHandler *fit_validation_handler_new (guint   every_n_epochs,
+                                                guint64 every_n_batches);
+
+G_END_DECLS
