@@ -69,6 +69,17 @@ typedef struct
   GError        *error;
 } Run;
 
+/* Appends and drops the caller's reference, so that modules are built (and their
+ * weights drawn from the generator) in the order written, which function arguments
+ * would not guarantee. */
+static void
+append (FitSequential *seq,
+        gpointer       module)
+{
+  fit_sequential_append (seq, module);
+  g_object_unref (module);
+}
+
 static FitModule *
 make_mlp (const gint64 *widths,
           guint         n_widths,
@@ -76,21 +87,12 @@ make_mlp (const gint64 *widths,
 {
   FitSequential *seq = fit_sequential_new ();
 
-  FitModule *m = FIT_MODULE (fit_flatten_new (1, -1));
-
-  fit_sequential_append (seq, m);
-  g_object_unref (m);
+  append (seq, fit_flatten_new (1, -1));
   for (guint i = 0; i + 1 < n_widths; i++)
     {
       if (i > 0)
-        {
-          m = FIT_MODULE (fit_relu_new ());
-          fit_sequential_append (seq, m);
-          g_object_unref (m);
-        }
-      m = FIT_MODULE (fit_linear_new (widths[i], widths[i + 1], TRUE, rng));
-      fit_sequential_append (seq, m);
-      g_object_unref (m);
+        append (seq, fit_relu_new ());
+      append (seq, fit_linear_new (widths[i], widths[i + 1], TRUE, rng));
     }
   return FIT_MODULE (seq);
 }
@@ -98,17 +100,18 @@ make_mlp (const gint64 *widths,
 static FitModule *
 make_cnn (FitRng *rng)
 {
-  return FIT_MODULE (fit_sequential_new_with_modules (
-    FIT_MODULE (fit_conv2d_new (1, 8, 3, 1, 0, rng)),
-    FIT_MODULE (fit_relu_new ()),
-    FIT_MODULE (fit_conv2d_new (8, 16, 3, 1, 0, rng)),
-    FIT_MODULE (fit_relu_new ()),
-    FIT_MODULE (fit_conv2d_new (16, 32, 3, 1, 0, rng)),
-    FIT_MODULE (fit_relu_new ()),
-    FIT_MODULE (fit_adaptive_avg_pool2d_new (1, 1)),
-    FIT_MODULE (fit_flatten_new (1, -1)),
-    FIT_MODULE (fit_linear_new (32, 10, TRUE, rng)),
-    NULL));
+  FitSequential *seq = fit_sequential_new ();
+
+  append (seq, fit_conv2d_new (1, 8, 3, 1, 0, rng));
+  append (seq, fit_relu_new ());
+  append (seq, fit_conv2d_new (8, 16, 3, 1, 0, rng));
+  append (seq, fit_relu_new ());
+  append (seq, fit_conv2d_new (16, 32, 3, 1, 0, rng));
+  append (seq, fit_relu_new ());
+  append (seq, fit_adaptive_avg_pool2d_new (1, 1));
+  append (seq, fit_flatten_new (1, -1));
+  append (seq, fit_linear_new (32, 10, TRUE, rng));
+  return FIT_MODULE (seq);
 }
 
 static FitModule *
