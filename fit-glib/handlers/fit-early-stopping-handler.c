@@ -406,6 +406,8 @@ fit_early_stopping_handler_new (const char *monitor,
  * fit_early_stopping_handler_get_best_epoch:
  * @self: a handler
  *
+ * Gets the epoch with the best value in the latest fit, -1 before one.
+ *
  * Returns: the epoch with the best value in the latest fit, -1 before one
  *
  * Since: 1.0
@@ -421,6 +423,8 @@ fit_early_stopping_handler_get_best_epoch (FitEarlyStoppingHandler *self)
  * fit_early_stopping_handler_get_best_value:
  * @self: a handler
  *
+ * Gets the best value in the latest fit, NaN before one.
+ *
  * Returns: the best value in the latest fit, NaN before one
  *
  * Since: 1.0
@@ -435,6 +439,8 @@ fit_early_stopping_handler_get_best_value (FitEarlyStoppingHandler *self)
 /**
  * fit_early_stopping_handler_get_stopped_epoch:
  * @self: a handler
+ *
+ * Gets the epoch at which the handler ended the latest fit, -1 when it did not.
  *
  * Returns: the epoch at which the handler ended the latest fit, -1 when it did not
  *

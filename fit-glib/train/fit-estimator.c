@@ -927,6 +927,8 @@ fit_estimator_new (FitModule    *net,
  * fit_estimator_get_net:
  * @self: an estimator
  *
+ * Gets [property@Fit.Estimator:net].
+ *
  * Returns: (transfer none): [property@Fit.Estimator:net]
  *
  * Since: 1.0
@@ -942,6 +944,8 @@ fit_estimator_get_net (FitEstimator *self)
  * fit_estimator_get_loss:
  * @self: an estimator
  *
+ * Gets [property@Fit.Estimator:loss].
+ *
  * Returns: (transfer none): [property@Fit.Estimator:loss]
  *
  * Since: 1.0
@@ -956,6 +960,8 @@ fit_estimator_get_loss (FitEstimator *self)
 /**
  * fit_estimator_get_optimizer:
  * @self: an estimator
+ *
+ * Gets [property@Fit.Estimator:optimizer].
  *
  * Returns: (transfer none) (nullable): [property@Fit.Estimator:optimizer]
  *
@@ -992,6 +998,8 @@ fit_estimator_set_optimizer (FitEstimator *self,
  * fit_estimator_get_device:
  * @self: an estimator
  *
+ * Gets [property@Fit.Estimator:device].
+ *
  * Returns: (transfer none) (nullable): [property@Fit.Estimator:device]
  *
  * Since: 1.0
@@ -1026,6 +1034,8 @@ fit_estimator_set_device (FitEstimator *self,
 /**
  * fit_estimator_get_batch_processor:
  * @self: an estimator
+ *
+ * Gets [property@Fit.Estimator:batch-processor].
  *
  * Returns: (transfer none): [property@Fit.Estimator:batch-processor]
  *
@@ -1065,6 +1075,8 @@ fit_estimator_set_batch_processor (FitEstimator      *self,
 /**
  * fit_estimator_get_rng:
  * @self: an estimator
+ *
+ * Gets [property@Fit.Estimator:rng].
  *
  * Returns: (transfer none) (nullable): [property@Fit.Estimator:rng]
  *
@@ -1147,6 +1159,8 @@ fit_estimator_set_train_metrics (FitEstimator  *self,
  * fit_estimator_get_train_metrics:
  * @self: an estimator
  *
+ * Gets the training metrics.
+ *
  * Returns: (transfer container) (element-type FitMetric): the training metrics
  *
  * Since: 1.0
@@ -1185,6 +1199,8 @@ fit_estimator_set_val_metrics (FitEstimator  *self,
  * fit_estimator_get_val_metrics:
  * @self: an estimator
  *
+ * Gets the validation metrics.
+ *
  * Returns: (transfer container) (element-type FitMetric): the validation metrics
  *
  * Since: 1.0
@@ -1199,6 +1215,8 @@ fit_estimator_get_val_metrics (FitEstimator *self)
 /**
  * fit_estimator_get_history:
  * @self: an estimator
+ *
+ * Gets [property@Fit.Estimator:history].
  *
  * Returns: (transfer none): [property@Fit.Estimator:history]
  *
@@ -1696,6 +1714,8 @@ fit_estimator_get_metric_mode (FitEstimator *self,
  * fit_estimator_is_running:
  * @self: an estimator
  *
+ * Gets whether a fit or an evaluation is running.
+ *
  * Returns: whether a fit or an evaluation is running
  *
  * Since: 1.0
@@ -1710,6 +1730,8 @@ fit_estimator_is_running (FitEstimator *self)
 /**
  * fit_estimator_get_phase:
  * @self: an estimator
+ *
+ * Gets [property@Fit.Estimator:phase].
  *
  * Returns: [property@Fit.Estimator:phase]
  *
@@ -1726,6 +1748,8 @@ fit_estimator_get_phase (FitEstimator *self)
  * fit_estimator_get_event:
  * @self: an estimator
  *
+ * Gets the event being delivered, or the latest one.
+ *
  * Returns: the event being delivered, or the latest one
  *
  * Since: 1.0
@@ -1740,6 +1764,8 @@ fit_estimator_get_event (FitEstimator *self)
 /**
  * fit_estimator_get_epoch:
  * @self: an estimator
+ *
+ * Gets [property@Fit.Estimator:epoch].
  *
  * Returns: [property@Fit.Estimator:epoch]
  *
@@ -1756,6 +1782,8 @@ fit_estimator_get_epoch (FitEstimator *self)
  * fit_estimator_get_epochs:
  * @self: an estimator
  *
+ * Gets [property@Fit.Estimator:epochs].
+ *
  * Returns: [property@Fit.Estimator:epochs]
  *
  * Since: 1.0
@@ -1770,6 +1798,8 @@ fit_estimator_get_epochs (FitEstimator *self)
 /**
  * fit_estimator_get_batch_index:
  * @self: an estimator
+ *
+ * Gets [property@Fit.Estimator:batch-index].
  *
  * Returns: [property@Fit.Estimator:batch-index]
  *
@@ -1786,6 +1816,8 @@ fit_estimator_get_batch_index (FitEstimator *self)
  * fit_estimator_get_n_batches:
  * @self: an estimator
  *
+ * Gets the number of batches in the current epoch's training (or validation) pass.
+ *
  * Returns: the number of batches in the current epoch's training (or validation) pass
  *
  * Since: 1.0
@@ -1800,6 +1832,8 @@ fit_estimator_get_n_batches (FitEstimator *self)
 /**
  * fit_estimator_get_global_step:
  * @self: an estimator
+ *
+ * Gets [property@Fit.Estimator:global-step].
  *
  * Returns: [property@Fit.Estimator:global-step]
  *
@@ -1816,6 +1850,8 @@ fit_estimator_get_global_step (FitEstimator *self)
  * fit_estimator_get_max_batches:
  * @self: an estimator
  *
+ * Gets the current fit's limit on training batches, 0 for none.
+ *
  * Returns: the current fit's limit on training batches, 0 for none
  *
  * Since: 1.0
@@ -1830,6 +1866,8 @@ fit_estimator_get_max_batches (FitEstimator *self)
 /**
  * fit_estimator_get_batch_size:
  * @self: an estimator
+ *
+ * Gets [property@Fit.Estimator:batch-size].
  *
  * Returns: [property@Fit.Estimator:batch-size]
  *
@@ -1846,6 +1884,8 @@ fit_estimator_get_batch_size (FitEstimator *self)
  * fit_estimator_get_train_data:
  * @self: an estimator
  *
+ * Gets the current fit's training loader.
+ *
  * Returns: (transfer none) (nullable): the current fit's training loader
  *
  * Since: 1.0
@@ -1860,6 +1900,8 @@ fit_estimator_get_train_data (FitEstimator *self)
 /**
  * fit_estimator_get_val_data:
  * @self: an estimator
+ *
+ * Gets the current fit's validation loader (or the evaluation's loader).
  *
  * Returns: (transfer none) (nullable): the current fit's validation loader (or the
  *   evaluation's loader)
@@ -1877,6 +1919,8 @@ fit_estimator_get_val_data (FitEstimator *self)
  * fit_estimator_get_inputs:
  * @self: an estimator
  *
+ * Gets the current batch's inputs.
+ *
  * Returns: (transfer none) (nullable): the current batch's inputs
  *
  * Since: 1.0
@@ -1891,6 +1935,8 @@ fit_estimator_get_inputs (FitEstimator *self)
 /**
  * fit_estimator_get_labels:
  * @self: an estimator
+ *
+ * Gets the current batch's labels.
  *
  * Returns: (transfer none) (nullable): the current batch's labels
  *
@@ -1938,6 +1984,8 @@ fit_estimator_set_batch (FitEstimator *self,
  * fit_estimator_get_outputs:
  * @self: an estimator
  *
+ * Gets the current batch's outputs; %NULL before the forward pass.
+ *
  * Returns: (transfer none) (nullable): the current batch's outputs; %NULL before the
  *   forward pass
  *
@@ -1972,6 +2020,9 @@ fit_estimator_set_outputs (FitEstimator *self,
 /**
  * fit_estimator_get_loss_tensor:
  * @self: an estimator
+ *
+ * Gets the current batch's loss, with its graph during a training batch;
+ * %NULL before it is computed.
  *
  * Returns: (transfer none) (nullable): the current batch's loss, with its graph during a
  *   training batch; %NULL before it is computed
@@ -2027,6 +2078,9 @@ fit_estimator_set_loss_tensor (FitEstimator *self,
  * fit_estimator_get_loss_value:
  * @self: an estimator
  *
+ * Gets [property@Fit.Estimator:loss-value]; NaN until the current batch's loss is
+ * computed, so a skipped batch never reports the previous batch's loss.
+ *
  * Returns: [property@Fit.Estimator:loss-value]; NaN until the current batch's loss is
  *   computed, so a skipped batch never reports the previous batch's loss
  *
@@ -2062,6 +2116,8 @@ fit_estimator_scale_loss (FitEstimator *self,
  * fit_estimator_get_loss_scale:
  * @self: an estimator
  *
+ * Gets the factor the current batch's loss is scaled by for the backward pass.
+ *
  * Returns: the factor the current batch's loss is scaled by for the backward pass
  *
  * Since: 1.0
@@ -2077,6 +2133,8 @@ fit_estimator_get_loss_scale (FitEstimator *self)
  * fit_estimator_get_learning_rate:
  * @self: an estimator
  *
+ * Gets the optimizer's learning rate, NaN without an optimizer.
+ *
  * Returns: the optimizer's learning rate, NaN without an optimizer
  *
  * Since: 1.0
@@ -2091,6 +2149,8 @@ fit_estimator_get_learning_rate (FitEstimator *self)
 /**
  * fit_estimator_get_stop_reason:
  * @self: an estimator
+ *
+ * Gets [property@Fit.Estimator:stop-reason].
  *
  * Returns: [property@Fit.Estimator:stop-reason]
  *
@@ -2136,6 +2196,9 @@ fit_estimator_request_stop (FitEstimator *self,
 /**
  * fit_estimator_get_stop_request:
  * @self: an estimator
+ *
+ * Gets the widest pending stop request; a batch processor returns early when it is not
+ * %FIT_STOP_SCOPE_NONE.
  *
  * Returns: the widest pending stop request; a batch processor returns early when it is
  *   not %FIT_STOP_SCOPE_NONE

@@ -166,6 +166,8 @@ fit_history_record_new (int epoch)
  * fit_history_record_get_epoch:
  * @self: a record
  *
+ * Gets [property@Fit.HistoryRecord:epoch].
+ *
  * Returns: [property@Fit.HistoryRecord:epoch]
  *
  * Since: 1.0
@@ -180,6 +182,8 @@ fit_history_record_get_epoch (FitHistoryRecord *self)
 /**
  * fit_history_record_get_learning_rate:
  * @self: a record
+ *
+ * Gets [property@Fit.HistoryRecord:learning-rate].
  *
  * Returns: [property@Fit.HistoryRecord:learning-rate]
  *
@@ -216,6 +220,8 @@ fit_history_record_set_learning_rate (FitHistoryRecord *self,
 /**
  * fit_history_record_get_time:
  * @self: a record
+ *
+ * Gets [property@Fit.HistoryRecord:time].
  *
  * Returns: [property@Fit.HistoryRecord:time]
  *
@@ -296,6 +302,8 @@ fit_history_record_lookup (FitHistoryRecord *self,
  * @self: a record
  * @name: a value's name, such as `val_loss`
  *
+ * Gets the value, or NaN when the record does not have @name.
+ *
  * Returns: the value, or NaN when the record does not have @name
  *
  * Since: 1.0
@@ -342,6 +350,8 @@ fit_history_record_set_value (FitHistoryRecord *self,
 /**
  * fit_history_record_get_names:
  * @self: a record
+ *
+ * Gets the names of the record's values, in the order they were set.
  *
  * Returns: (transfer full): the names of the record's values, in the order they were set
  *
