@@ -109,7 +109,11 @@
  * ## Threads
  *
  * [method@Fit.Estimator.fit_async] runs the loop, handlers and signals included, on a
- * worker thread; the history is updated in the caller's main context. GJS cannot run
+ * worker thread; the history is updated in the caller's main context, and so are
+ * notifications of [property@Fit.Estimator:epoch], [property@Fit.Estimator:batch-index],
+ * [property@Fit.Estimator:global-step] and [property@Fit.Estimator:loss-value], at most
+ * ten times a second and after every epoch, so a window can bind to them. (A synchronous
+ * fit does not notify these properties: nothing could draw them meanwhile.) GJS cannot run
  * JavaScript on another thread, so JavaScript handlers and callbacks need the
  * synchronous [method@Fit.Estimator.fit].
  *
@@ -174,6 +178,7 @@ struct _FitEstimator
   GError            *error;
   GCancellable      *cancellable;
   GMainContext      *caller_context;
+  gint64             last_notify;
 
   /* Where the next batch starts: what a checkpoint stores and a resume restores. */
   guint              next_epoch;
@@ -677,7 +682,8 @@ fit_estimator_class_init (FitEstimatorClass *klass)
   /**
    * FitEstimator:epoch:
    *
-   * The current epoch, counted from 0. Read it; it is not notified.
+   * The current epoch, counted from 0. Notified only during
+   * [method@Fit.Estimator.fit_async], in the caller's main context.
    *
    * Since: 1.0
    */
@@ -2409,6 +2415,38 @@ out:
 }
 
 static gboolean
+notify_progress (gpointer data)
+{
+  GObject *object = data;
+
+  g_object_freeze_notify (object);
+  g_object_notify_by_pspec (object, properties[PROP_EPOCH]);
+  g_object_notify_by_pspec (object, properties[PROP_BATCH_INDEX]);
+  g_object_notify_by_pspec (object, properties[PROP_GLOBAL_STEP]);
+  g_object_notify_by_pspec (object, properties[PROP_LOSS_VALUE]);
+  g_object_thaw_notify (object);
+  return G_SOURCE_REMOVE;
+}
+
+/* During fit_async, tells the caller's main context about progress, ten times a second
+ * at most, so a window can bind to the counters. */
+static void
+maybe_notify_progress (FitEstimator *self,
+                       gboolean      force)
+{
+  gint64 now;
+
+  if (self->caller_context == NULL)
+    return;
+  now = g_get_monotonic_time ();
+  if (!force && now - self->last_notify < G_USEC_PER_SEC / 10)
+    return;
+  self->last_notify = now;
+  g_main_context_invoke_full (self->caller_context, G_PRIORITY_DEFAULT, notify_progress,
+                              g_object_ref (self), g_object_unref);
+}
+
+static gboolean
 run_train_batch (FitEstimator *self,
                  FitTensor    *x,
                  FitTensor    *y)
@@ -2435,6 +2473,7 @@ run_train_batch (FitEstimator *self,
     return FALSE;
   self->in_batch = FALSE;
   clear_stop (self, FIT_STOP_SCOPE_BATCH);
+  maybe_notify_progress (self, FALSE);
   return TRUE;
 }
 
@@ -2527,6 +2566,7 @@ run_epoch (FitEstimator *self,
   if (!emit (self, FIT_EVENT_EPOCH_END))
     return FALSE;
   clear_stop (self, FIT_STOP_SCOPE_EPOCH);
+  maybe_notify_progress (self, TRUE);
   return TRUE;
 }
 
