@@ -2442,8 +2442,7 @@ maybe_notify_progress (FitEstimator *self,
   if (!force && now - self->last_notify < G_USEC_PER_SEC / 10)
     return;
   self->last_notify = now;
-  g_main_context_invoke_full (self->caller_context, G_PRIORITY_DEFAULT, notify_progress,
-                              g_object_ref (self), g_object_unref);
+  fit_estimator_invoke_in_caller (self, notify_progress, g_object_ref (self), g_object_unref);
 }
 
 static gboolean
@@ -2813,14 +2812,17 @@ fit_thread (GTask        *task,
   FitEstimator *self = source_object;
   FitTaskData *data = task_data;
   GError *error = NULL;
+  gboolean ok;
 
-  if (fit_estimator_fit_full (self, data->train_data, data->val_data, data->epochs,
-                              data->batches, (FitEventHandler **) data->handlers->pdata,
-                              data->handlers->len, cancellable, &error))
+  ok = fit_estimator_fit_full (self, data->train_data, data->val_data, data->epochs,
+                               data->batches, (FitEventHandler **) data->handlers->pdata,
+                               data->handlers->len, cancellable, &error);
+  /* Before returning: the callback may start the next fit_async. */
+  g_clear_pointer (&self->caller_context, g_main_context_unref);
+  if (ok)
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
-  g_clear_pointer (&self->caller_context, g_main_context_unref);
 }
 
 /**
@@ -2920,14 +2922,22 @@ fit_estimator_invoke_in_caller (FitEstimator   *self,
                                 gpointer        data,
                                 GDestroyNotify  notify)
 {
-  if (self->caller_context == NULL || g_main_context_is_owner (self->caller_context))
+  g_autoptr(GSource) source = NULL;
+
+  if (self->caller_context == NULL)
     {
       func (data);
       if (notify != NULL)
         notify (data);
       return;
     }
-  g_main_context_invoke_full (self->caller_context, G_PRIORITY_DEFAULT, func, data, notify);
+  /* Always an idle source: g_main_context_invoke() would run @func on the worker when the
+   * caller's context happens to be free, as it is before the caller's loop starts. */
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, notify);
+  g_source_set_static_name (source, "[fit] estimator update");
+  g_source_attach (source, self->caller_context);
 }
 
 gboolean
