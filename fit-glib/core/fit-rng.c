@@ -280,10 +280,12 @@ fit_rng_next_normal (FitRng *self)
 /**
  * fit_rng_shuffle_indices:
  * @self: a generator
- * @indices: (array length=n_indices) (inout): the values to permute in place
+ * @indices: (array length=n_indices): the values to permute in place
  * @n_indices: the number of values
  *
- * Permutes @indices uniformly at random (Fisher-Yates).
+ * Permutes @indices uniformly at random (Fisher-Yates). Bindings that pass a copy of
+ * the array (Python, JavaScript) do not see the permutation: draw one there with
+ * [method@Fit.Rng.next_below].
  *
  * Since: 1.0
  */
