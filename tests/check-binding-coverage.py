@@ -41,6 +41,7 @@ line too: that makes every C-only entry point a visible, explained decision.
 Usage: check-binding-coverage.py Fit-1.0.gir [--tests DIR] [--pending FILE] [--verbose]
        check-binding-coverage.py Fit-1.0.gir --update-pending   (rewrites the list: drops
        covered and stale lines, adds new uncovered symbols with a placeholder reason)
+       check-binding-coverage.py --self-test   (checks the patterns on known snippets)
 """
 
 import argparse
@@ -276,7 +277,100 @@ def write_pending(path, pending, symbols, covered):
                 f.write("%s# %s\n" % (ident.ljust(width), entries[layer][ident]))
 
 
+SELF_TEST_GIR = """<?xml version="1.0"?>
+<repository version="1.2" xmlns="http://www.gtk.org/introspection/core/1.0"
+            xmlns:c="http://www.gtk.org/introspection/c/1.0"
+            xmlns:glib="http://www.gtk.org/introspection/glib/1.0">
+  <namespace name="Fit" version="1.0" c:identifier-prefixes="Fit" c:symbol-prefixes="fit">
+    <class name="Module" c:type="FitModule" glib:type-struct="ModuleClass">
+      <source-position filename="fit-glib/nn/fit-module.h" line="1"/>
+      <constructor name="new" c:identifier="fit_module_new"/>
+      <constructor name="new_from_floats" c:identifier="fit_module_new_from_floats"/>
+      <method name="add" c:identifier="fit_module_add"/>
+      <method name="raw" c:identifier="fit_module_raw" introspectable="0"/>
+      <method name="old" c:identifier="fit_module_old" shadowed-by="old_full"/>
+      <virtual-method name="forward"/>
+      <property name="requires-grad"/>
+      <glib:signal name="batch-end"/>
+    </class>
+    <record name="ModuleClass" c:type="FitModuleClass" glib:is-gtype-struct-for="Module"/>
+    <enumeration name="DType" c:type="FitDType">
+      <function name="get_size" c:identifier="fit_dtype_get_size"/>
+    </enumeration>
+    <function name="dtype_get_size" c:identifier="fit_dtype_get_size" moved-to="DType.get_size"/>
+  </namespace>
+</repository>
+"""
+
+# (identifier, language, source text, whether it counts as a reference)
+SELF_TEST_CASES = [
+    ("fit_module_add", "py", "m.add(x)", True),
+    ("fit_module_add", "vala", "m.add (x);", True),
+    ("fit_module_add", "js", "// m.add(x)", False),
+    ("fit_module_add", "py", "m.adder(x)", False),
+    ("fit_module_new", "py", "Fit.Module.new()", True),
+    ("fit_module_new", "py", "Fit.Rng.new(1)", False),
+    ("fit_module_new", "vala", "var m = new Fit.Module ();", True),
+    ("fit_module_new_from_floats", "js", "Fit.Module.new_from_floats([1], [1])", True),
+    ("fit_module_new_from_floats", "vala", "new Module.from_floats ({ 1f }, { 1 })", True),
+    ("fit_module_new_from_floats", "vala", "Module.new_from_floats ({ 1f }, { 1 })", False),
+    ("FitModuleClass.forward", "py", "def do_forward(self, x):", True),
+    ("FitModuleClass.forward", "js", "vfunc_forward(x) {", True),
+    ("FitModuleClass.forward", "vala", "public override Tensor forward (Tensor x) throws", True),
+    ("FitModuleClass.forward", "py", "m.forward(x)", False),
+    ("FitModule::batch-end", "py", "est.connect('batch-end', cb)", True),
+    ("FitModule::batch-end", "js", 'est.connect("batch_end", cb)', True),
+    ("FitModule::batch-end", "vala", "est.batch_end.connect (cb);", True),
+    ("FitModule::batch-end", "py", "batch_end = 3", False),
+    ("FitModule:requires-grad", "py", "t.props.requires_grad = True", True),
+    ("FitModule:requires-grad", "py", "Fit.Module(requires_grad=True)", True),
+    ("FitModule:requires-grad", "py", "def f(requires_grad=False):", False),
+    ("FitModule:requires-grad", "py", "t.requires_grad", False),
+    ("FitModule:requires-grad", "js", "t.requiresGrad = true", True),
+    ("FitModule:requires-grad", "js", "new Fit.Module({requiresGrad: true})", True),
+    ("FitModule:requires-grad", "vala", "t.requires_grad = true;", True),
+    ("FitModule:requires-grad", "py", "t.connect('notify::requires-grad', cb)", True),
+    ("fit_dtype_get_size", "py", "Fit.dtype_get_size(d)", True),
+    ("fit_dtype_get_size", "vala", "DType.FLOAT32.get_size ()", True),
+]
+
+
+def self_test():
+    """Checks the GIR reading and the reference patterns on small known inputs."""
+    import tempfile  # noqa: PLC0415
+    with tempfile.NamedTemporaryFile("w", suffix=".gir", delete=False) as f:
+        f.write(SELF_TEST_GIR)
+    try:
+        symbols = read_gir(f.name)
+    finally:
+        os.unlink(f.name)
+    failures = []
+    want = {"fit_module_new", "fit_module_new_from_floats", "fit_module_add", "fit_module_raw",
+            "FitModuleClass.forward", "FitModule:requires-grad", "FitModule::batch-end",
+            "fit_dtype_get_size"}
+    if set(symbols) != want:
+        failures.append("symbols: got %s, want %s" % (sorted(symbols), sorted(want)))
+    if symbols.get("fit_module_add") and symbols["fit_module_add"].layer != "nn":
+        failures.append("layer of fit_module_add: %s" % symbols["fit_module_add"].layer)
+    if symbols.get("fit_module_raw") and symbols["fit_module_raw"].introspectable:
+        failures.append("fit_module_raw should be non-introspectable")
+    for ident, lang, text, expected in SELF_TEST_CASES:
+        sources = {"py": [], "js": [], "vala": []}
+        sources[lang].append(("case", strip_comments(text, lang)))
+        got = find_reference(symbols[ident], sources) is not None
+        if got != expected:
+            failures.append("%s in %s %r: %s, expected %s" % (
+                ident, lang, text, "referenced" if got else "not referenced",
+                "referenced" if expected else "not"))
+    for failure in failures:
+        print("FAIL: " + failure)
+    print("self-test: %d cases, %d failures" % (len(SELF_TEST_CASES), len(failures)))
+    return 1 if failures else 0
+
+
 def main():
+    if sys.argv[1:] == ["--self-test"]:
+        return self_test()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("gir")
     here = os.path.dirname(os.path.realpath(__file__))
