@@ -25,7 +25,7 @@ def have_torch():
 
 def tensor(array, requires_grad=False):
     """A Fit.Tensor holding a copy of a NumPy array (float32, float64 or int64)."""
-    a = np.ascontiguousarray(array)
+    a = np.ascontiguousarray(array).reshape(np.shape(array))
     dtype = {np.dtype("float32"): Fit.DType.FLOAT32, np.dtype("float64"): Fit.DType.FLOAT64,
              np.dtype("int32"): Fit.DType.INT32, np.dtype("int64"): Fit.DType.INT64}[a.dtype]
     t = Fit.Tensor.new_from_data(dtype, list(a.shape), a.tobytes())

@@ -326,21 +326,29 @@ fit_tensor_get_grad_fn_name (FitTensor *self)
   return self->grad_fn ? self->grad_fn->op : NULL;
 }
 
-/* Adds @grad into *@slot, taking a new buffer only for the first contribution. */
+/* Adds *@grad into *@slot. The first contribution is taken over without a copy when
+ * nothing else can see it (this reference is the only one, and it owns its storage
+ * alone); otherwise it is copied, because a backward may return a view of another
+ * gradient or the incoming gradient itself. */
 static gboolean
 accumulate (FitTensor  **slot,
-            FitTensor   *grad,
-            const char  *op,
+            FitTensor  **grad,
             GError     **error)
 {
-  if (*slot == NULL)
+  FitTensor *g = *grad;
+
+  if (*slot != NULL)
+    return fit_tensor_add_inplace (*slot, g, 1.0, error);
+
+  if (G_OBJECT (g)->ref_count == 1 && g->storage->bytes == NULL &&
+      g_atomic_ref_count_compare (&g->storage->ref_count, 1))
     {
-      /* Never alias: the backward's result may be a view of another gradient. */
-      *slot = fit_tensor_new_empty_like (grad);
-      memcpy (fit_tensor_ptr (*slot), fit_tensor_ptr (grad), fit_tensor_get_n_bytes (grad));
+      *slot = g_steal_pointer (grad);
       return TRUE;
     }
-  return fit_tensor_add_inplace (*slot, grad, 1.0, error);
+  *slot = fit_tensor_new_empty_like (g);
+  memcpy (fit_tensor_ptr (*slot), fit_tensor_ptr (g), fit_tensor_get_n_bytes (g));
+  return TRUE;
 }
 
 static gboolean
@@ -405,7 +413,7 @@ topo_sort (FitNode   *root,
         }
       else
         {
-          g_ptr_array_add (order, node);
+          g_ptr_array_add (order, fit_node_ref (node));
           g_array_set_size (stack, stack->len - 1);
         }
     }
@@ -498,7 +506,7 @@ fit_tensor_backward_full (FitTensor  *self,
       g_autoptr(FitTensor) seed = gradient ? fit_tensor_to_dtype (gradient, self->dtype, NULL)
                                            : fit_tensor_new_full (self->dtype, self->shape,
                                                                   self->n_dims, 1.0);
-      ok = accumulate (&self->grad, seed, "backward", error);
+      ok = accumulate (&self->grad, &seed, error);
       fit_grad_set_enabled (was_enabled);
       return ok;
     }
@@ -514,7 +522,10 @@ fit_tensor_backward_full (FitTensor  *self,
     }
 
   root_ref = fit_node_ref (self->grad_fn);
-  order = g_ptr_array_new ();
+  /* The array owns a reference to every node: releasing a node that has run drops its
+   * inputs, and an intermediate tensor that nobody else holds then frees its own node,
+   * which is still waiting its turn further down the order. */
+  order = g_ptr_array_new_with_free_func ((GDestroyNotify) fit_node_unref);
   topo_sort (root_ref, order);
 
   g_clear_object (&root_ref->grad_acc);
@@ -547,9 +558,9 @@ fit_tensor_backward_full (FitTensor  *self,
             {
               ok = check_grad_shape (node, i, grads[i], error);
               if (ok && in->grad_fn != NULL)
-                ok = accumulate (&in->grad_fn->grad_acc, grads[i], node->op, error);
+                ok = accumulate (&in->grad_fn->grad_acc, &grads[i], error);
               else if (ok)
-                ok = accumulate (&in->grad, grads[i], node->op, error);
+                ok = accumulate (&in->grad, &grads[i], error);
             }
           g_clear_object (&grads[i]);
         }

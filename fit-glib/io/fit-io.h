@@ -10,3 +10,4 @@
 #endif
 
 #include "fit-glib/core/fit-core.h"
+#include "fit-glib/io/fit-safetensors.h"

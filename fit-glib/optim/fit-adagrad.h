@@ -1,0 +1,26 @@
+/* fit-adagrad.h: Adagrad
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(FIT_INSIDE) && !defined(FIT_COMPILATION)
+# error "Only <fit-glib/fit-glib.h> can be included directly."
+#endif
+
+#include "fit-glib/optim/fit-optimizer.h"
+
+G_BEGIN_DECLS
+
+#define FIT_TYPE_ADAGRAD (fit_adagrad_get_type ())
+
+FIT_AVAILABLE_IN_1_0
+G_DECLARE_FINAL_TYPE (FitAdagrad, fit_adagrad, FIT, ADAGRAD, FitOptimizer)
+
+FIT_AVAILABLE_IN_1_0
+FitOptimizer *fit_adagrad_new (FitTensor **params,
+                               guint       n_params,
+                               double      learning_rate);
+
+G_END_DECLS

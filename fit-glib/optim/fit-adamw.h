@@ -1,0 +1,27 @@
+/* fit-adamw.h: Adam with decoupled weight decay
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(FIT_INSIDE) && !defined(FIT_COMPILATION)
+# error "Only <fit-glib/fit-glib.h> can be included directly."
+#endif
+
+#include "fit-glib/optim/fit-optimizer.h"
+
+G_BEGIN_DECLS
+
+#define FIT_TYPE_ADAMW (fit_adamw_get_type ())
+
+FIT_AVAILABLE_IN_1_0
+G_DECLARE_FINAL_TYPE (FitAdamW, fit_adamw, FIT, ADAMW, FitOptimizer)
+
+FIT_AVAILABLE_IN_1_0
+FitOptimizer *fit_adamw_new (FitTensor **params,
+                             guint       n_params,
+                             double      learning_rate,
+                             double      weight_decay);
+
+G_END_DECLS

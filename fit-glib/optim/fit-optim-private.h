@@ -1,0 +1,99 @@
+/* fit-optim-private.h: what the optim layer's files share
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "fit-glib/core/fit-tensor-private.h"
+#include "fit-glib/optim/fit-optim.h"
+
+G_BEGIN_DECLS
+
+/* Hyper-parameter names shared by the built-in optimizers: the names of their
+ * properties, so that group values, properties and saved state agree. */
+#define FIT_HYPER_LEARNING_RATE "learning-rate"
+#define FIT_HYPER_WEIGHT_DECAY  "weight-decay"
+
+/* An ordered list of named doubles: a group's hyper-parameters or an optimizer's
+ * defaults. A dozen entries at most, so a linear search beats hashing. */
+typedef struct
+{
+  char    *name;
+  double   value;
+} FitHyper;
+
+GArray        *fit_hypers_new               (void);
+GArray        *fit_hypers_copy              (GArray         *hypers);
+FitHyper      *fit_hypers_find              (GArray         *hypers,
+                                             const char     *name);
+/* Returns TRUE when the value changed (or the name is new). */
+gboolean       fit_hypers_set               (GArray         *hypers,
+                                             const char     *name,
+                                             double          value);
+
+FitParamGroup *fit_param_group_new          (FitTensor     **params,
+                                             guint           n_params,
+                                             GArray         *hypers);
+GArray        *fit_param_group_get_hypers   (FitParamGroup  *self);
+
+FitParamState *fit_param_state_new          (void);
+/* The buffers as (name, tensor) pairs in order, for saving. */
+GPtrArray     *fit_param_state_list_buffers (FitParamState  *self);
+
+/* Checks that every group hyper-parameter an optimizer needs is a finite number. */
+gboolean       fit_optimizer_check_hyper    (const char     *op,
+                                             FitParamGroup  *group,
+                                             const char     *name,
+                                             double          min_value,
+                                             double         *value,
+                                             GError        **error);
+
+/* Properties of optimizer subclasses are views of the hyper-parameter of the same name
+ * (a double, or a boolean stored as 0/1): these implement get_property/set_property. */
+void           fit_optimizer_get_hyper_property  (FitOptimizer   *self,
+                                                  GParamSpec     *pspec,
+                                                  GValue         *value);
+void           fit_optimizer_set_hyper_property  (FitOptimizer   *self,
+                                                  GParamSpec     *pspec,
+                                                  const GValue   *value);
+/* Adds the constructor's parameters as the first group; a programmer error (a
+ * parameter given twice, an integer one) is a critical warning. */
+void           fit_optimizer_add_initial_group   (FitOptimizer   *self,
+                                                  FitTensor     **params,
+                                                  guint           n_params);
+
+/* The Adam update, shared with AdamW, whose weight decay is @decoupled from the
+ * gradient. */
+gboolean       fit_adam_update_param             (const char     *op,
+                                                  FitParamGroup  *group,
+                                                  FitTensor      *param,
+                                                  FitTensor      *grad,
+                                                  FitParamState  *state,
+                                                  gboolean        decoupled,
+                                                  GError        **error);
+void           fit_adam_install_properties       (GObjectClass   *object_class);
+void           fit_adam_init_hypers              (FitOptimizer   *self);
+
+/* The update loops (fit-optim-kernels.c); NULL state pointers turn parts off. */
+#define FIT_DECLARE_OPTIM_KERNELS(T, suffix)                                              \
+  void fit_sgd_kernel_##suffix (T *restrict p, const T *restrict g, T *restrict buf,      \
+                                gint64 n, T lr, T wd, T momentum,                         \
+                                T one_minus_dampening, gboolean nesterov,                 \
+                                gboolean first);                                          \
+  void fit_adam_kernel_##suffix (T *restrict p, const T *restrict g, T *restrict m,       \
+                                 T *restrict v, T *restrict vmax, gint64 n, T wd,         \
+                                 T decay, T beta1, T one_minus_beta1, T beta2,            \
+                                 T one_minus_beta2, T bias_correction2_sqrt, T epsilon,   \
+                                 T neg_step_size);                                        \
+  void fit_rmsprop_kernel_##suffix (T *restrict p, const T *restrict g, T *restrict sq,   \
+                                    T *restrict ga, T *restrict buf, gint64 n, T lr,      \
+                                    T wd, T alpha, T one_minus_alpha, T epsilon,          \
+                                    T momentum);                                          \
+  void fit_adagrad_kernel_##suffix (T *restrict p, const T *restrict g,                   \
+                                    T *restrict sum, gint64 n, T clr, T wd, T epsilon);
+
+FIT_DECLARE_OPTIM_KERNELS (float, f32)
+FIT_DECLARE_OPTIM_KERNELS (double, f64)
+
+G_END_DECLS
