@@ -1,0 +1,640 @@
+/* fit-tensor-conv-kernels.h: convolution and pooling kernels, once per float type
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * fit-tensor-conv.c includes this file twice, with T (float or double), SFX (f32 or
+ * f64) and GEMM (cblas_sgemm or cblas_dgemm) defined, so that both element types share
+ * one source. Never installed and never included anywhere else.
+ */
+
+#define CONV_CAT2(a, b) a##_##b
+#define CONV_CAT(a, b) CONV_CAT2 (a, b)
+#define FN(name) CONV_CAT (name, SFX)
+
+/* Sums @n contiguous values in four vector accumulators of 32 bytes each (registers,
+ * not memory): enough independent chains to hide the adder's latency, and more
+ * accurate than one running sum. */
+typedef T FN (vec) __attribute__ ((vector_size (32)));
+
+static inline double
+FN (sum_row) (const T *p,
+              gint64   n)
+{
+  enum { L = 32 / sizeof (T) };
+  FN (vec) a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };
+  double s = 0;
+  gint64 i = 0;
+
+  for (; i + 4 * L <= n; i += 4 * L)
+    {
+      FN (vec) v0, v1, v2, v3;
+
+      memcpy (&v0, p + i, sizeof v0);
+      memcpy (&v1, p + i + L, sizeof v1);
+      memcpy (&v2, p + i + 2 * L, sizeof v2);
+      memcpy (&v3, p + i + 3 * L, sizeof v3);
+      a0 += v0;
+      a1 += v1;
+      a2 += v2;
+      a3 += v3;
+    }
+  for (; i < n; i++)
+    s += p[i];
+  a0 += a1 + a2 + a3;
+  for (int j = 0; j < L; j++)
+    s += a0[j];
+  return s;
+}
+
+/* Writes the patches of one image (channels-per-group × h × w) under the kernel into
+ * the rows of @col: channels·kh·kw rows of oh·ow columns, @ld apart. Positions in the
+ * padding read as zero. */
+static void
+FN (im2col) (const ConvGeom *g,
+             const T        *img,
+             T              *col,
+             gint64          ld)
+{
+  gint64 cig = g->c_img / g->groups;
+
+  for (gint64 c = 0; c < cig; c++)
+    for (gint64 ki = 0; ki < g->kh; ki++)
+      for (gint64 kj = 0; kj < g->kw; kj++)
+        {
+          T *row = col + ((c * g->kh + ki) * g->kw + kj) * ld;
+          gint64 x0 = kj * g->dw - g->pw;
+          gint64 lo, hi;
+
+          conv_valid_range (x0, g->sw, g->w, g->ow, &lo, &hi);
+          for (gint64 oy = 0; oy < g->oh; oy++)
+            {
+              gint64 iy = oy * g->sh - g->ph + ki * g->dh;
+              T *d = row + oy * g->ow;
+              const T *s;
+
+              if (iy < 0 || iy >= g->h)
+                {
+                  memset (d, 0, g->ow * sizeof (T));
+                  continue;
+                }
+              s = img + (c * g->h + iy) * g->w;
+              for (gint64 ox = 0; ox < lo; ox++)
+                d[ox] = 0;
+              if (g->sw != 1)
+                for (gint64 ox = lo; ox < hi; ox++)
+                  d[ox] = s[ox * g->sw + x0];
+              else
+                {
+                  /* Rows are a few dozen elements: an inline vector loop beats a
+                   * memcpy call (and, on AMD, masked AVX-512 tails). */
+                  const T *src = s + x0;
+
+#pragma omp simd
+                  for (gint64 ox = lo; ox < hi; ox++)
+                    d[ox] = src[ox];
+                }
+              for (gint64 ox = hi; ox < g->ow; ox++)
+                d[ox] = 0;
+            }
+        }
+}
+
+/* The adjoint of im2col: adds every column entry back onto the image position it was
+ * read from (so overlapping patches sum). */
+static void
+FN (col2im) (const ConvGeom *g,
+             const T        *col,
+             gint64          ld,
+             T              *img)
+{
+  gint64 cig = g->c_img / g->groups;
+
+  for (gint64 c = 0; c < cig; c++)
+    for (gint64 ki = 0; ki < g->kh; ki++)
+      for (gint64 kj = 0; kj < g->kw; kj++)
+        {
+          const T *row = col + ((c * g->kh + ki) * g->kw + kj) * ld;
+          gint64 x0 = kj * g->dw - g->pw;
+          gint64 lo, hi;
+
+          conv_valid_range (x0, g->sw, g->w, g->ow, &lo, &hi);
+          for (gint64 oy = 0; oy < g->oh; oy++)
+            {
+              gint64 iy = oy * g->sh - g->ph + ki * g->dh;
+              const T *s = row + oy * g->ow;
+              T *d;
+
+              if (iy < 0 || iy >= g->h)
+                continue;
+              d = img + (c * g->h + iy) * g->w;
+              if (g->sw != 1)
+                for (gint64 ox = lo; ox < hi; ox++)
+                  d[ox * g->sw + x0] += s[ox];
+              else
+                {
+                  T *dst = d + x0;
+
+#pragma omp simd
+                  for (gint64 ox = lo; ox < hi; ox++)
+                    dst[ox] += s[ox];
+                }
+            }
+        }
+}
+
+/* Sets every plane of samples [n0, n0 + nb) × @n_ch channels (starting at channel
+ * @c0 of @c_total) to its bias, or to zero without one. */
+static void
+FN (fill_planes) (T        *base,
+                  gint64    n0,
+                  gint64    nb,
+                  gint64    c_total,
+                  gint64    c0,
+                  gint64    n_ch,
+                  gint64    hw,
+                  const T  *bias)
+{
+  for (gint64 b = 0; b < nb; b++)
+    for (gint64 c = 0; c < n_ch; c++)
+      {
+        T *p = base + ((n0 + b) * c_total + c0 + c) * hw;
+        T v = bias != NULL ? bias[c0 + c] : 0;
+
+#pragma omp simd
+        for (gint64 i = 0; i < hw; i++)
+          p[i] = v;
+      }
+}
+
+/* Per-channel sums over the batch and the plane: the gradient of a bias. */
+static void
+FN (channel_sums) (const T *x,
+                   gint64   n,
+                   gint64   c,
+                   gint64   hw,
+                   T       *out)
+{
+#pragma omp parallel for if (n * c * hw > FIT_PARALLEL_GRAIN && fit_parallel_enabled ())
+  for (gint64 ch = 0; ch < c; ch++)
+    {
+      double s = 0;
+
+      for (gint64 b = 0; b < n; b++)
+        s += FN (sum_row) (x + (b * c + ch) * hw, hw);
+      out[ch] = (T) s;
+    }
+}
+
+/* The three products that make up a convolution and its gradients, over the whole
+ * batch (see ConvFlags). One image-side patch matrix per work item (a chunk of samples,
+ * or a band of output rows of one sample) is shared by CONV_FWD and CONV_WGRAD;
+ * CONV_ADJ reuses the same buffer for its columns. */
+static void
+FN (conv_run) (const ConvGeom *g,
+               guint           flags,
+               const T        *img_in,
+               T              *img_out,
+               const T        *col_in,
+               T              *col_out,
+               const T        *weight,
+               const T        *bias,
+               T              *dweight,
+               T              *dbias)
+{
+  gint64 cig = g->c_img / g->groups;
+  gint64 ccg = g->c_col / g->groups;
+  gint64 hwi = g->h * g->w;
+  gint64 hwc = g->oh * g->ow;
+  gint64 k = cig * g->kh * g->kw;
+  gboolean identity = g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 &&
+                      g->ph == 0 && g->pw == 0 && g->oh == g->h && g->ow == g->w;
+  gint64 c_bias = (flags & CONV_BGRAD_COL) ? g->c_col : (flags & CONV_BGRAD_IMG) ? g->c_img : 0;
+  ConvPlan plan;
+  gint64 col_size, tmp_size, dyt_size, per_thread;
+  g_autoptr(FitTensor) work = NULL;
+  T *ws;
+
+  if (g->n == 0 || k == 0 || ccg == 0 || hwc == 0)
+    {
+      /* Nothing to multiply: outputs are the bias, or zero. */
+      if (flags & CONV_FWD)
+        FN (fill_planes) (col_out, 0, g->n, g->c_col, 0, g->c_col, hwc, bias);
+      if (flags & CONV_ADJ)
+        FN (fill_planes) (img_out, 0, g->n, g->c_img, 0, g->c_img, hwi, bias);
+      if (flags & CONV_WGRAD)
+        memset (dweight, 0, g->c_col * k * sizeof (T));
+      if (flags & CONV_BGRAD_COL)
+        FN (channel_sums) (col_in, g->n, g->c_col, hwc, dbias);
+      if (flags & CONV_BGRAD_IMG)
+        FN (channel_sums) (img_in, g->n, g->c_img, hwi, dbias);
+      return;
+    }
+
+  conv_plan (g, k, identity, &plan);
+  col_size = k * plan.chunk * plan.rows * g->ow;
+  tmp_size = plan.chunk > 1 ? ccg * plan.chunk * hwc : 0;
+  dyt_size = (flags & CONV_WGRAD) ? ccg * plan.chunk * plan.rows * g->ow : 0;
+  per_thread = col_size + tmp_size + dyt_size + ((flags & CONV_WGRAD) ? g->c_col * k : 0) +
+               c_bias;
+  work = fit_tensor_new_empty (sizeof (T) == sizeof (float) ? FIT_DTYPE_FLOAT32
+                                                            : FIT_DTYPE_FLOAT64,
+                               (gint64[]) { per_thread * plan.n_threads }, 1);
+  ws = (T *) fit_tensor_ptr (work);
+
+#pragma omp parallel num_threads (plan.n_threads) if (plan.n_threads > 1)
+  {
+    T *col = ws + (gint64) omp_get_thread_num () * per_thread;
+    T *tmp = col + col_size;
+    T *dyt = tmp + tmp_size;
+    T *dwt = dyt + dyt_size;   /* this thread's weight gradient, transposed per group */
+    T *dbt = dwt + ((flags & CONV_WGRAD) ? g->c_col * k : 0);   /* and bias gradient */
+
+    memset (dwt, 0, (per_thread - col_size - tmp_size - dyt_size) * sizeof (T));
+
+#pragma omp for schedule (static)
+    for (gint64 chunk = 0; chunk < plan.n_chunks; chunk++)
+      {
+        gint64 n0 = chunk * plan.chunk;
+        gint64 nb = MIN (plan.chunk, g->n - n0);
+
+        /* The bias gradient while this chunk's gradient is in cache anyway. */
+        for (gint64 b = 0; b < nb && c_bias > 0; b++)
+          for (gint64 c = 0; c < c_bias; c++)
+            dbt[c] += (flags & CONV_BGRAD_COL)
+                      ? FN (sum_row) (col_in + ((n0 + b) * g->c_col + c) * hwc, hwc)
+                      : FN (sum_row) (img_in + ((n0 + b) * g->c_img + c) * hwi, hwi);
+
+        for (gint64 gr = 0; gr < g->groups; gr++)
+          {
+            const T *w_g = weight + gr * ccg * k;
+            const T *img_g = img_in != NULL ? img_in + (n0 * g->c_img + gr * cig) * hwi : NULL;
+            T *out_g = col_out != NULL ? col_out + (n0 * g->c_col + gr * ccg) * hwc : NULL;
+            const T *dy = NULL;
+            gint64 lddy = hwc;
+
+            if (flags & CONV_ADJ)
+              FN (fill_planes) (img_out, n0, nb, g->c_img, gr * cig, cig, hwi, bias);
+
+            /* One band of output rows (all of them when several samples share it). */
+            for (gint64 oy0 = 0; oy0 < g->oh; oy0 += plan.rows)
+              {
+                ConvGeom band = *g;
+                gint64 rows = MIN (plan.rows, g->oh - oy0);
+                gint64 ld = nb * rows * g->ow;
+                const T *patches = NULL;
+                gint64 ldp = ld;
+
+                band.oh = rows;
+                band.ph = g->ph - oy0 * g->sh;
+
+                if (flags & (CONV_FWD | CONV_WGRAD))
+                  {
+                    if (identity && nb == 1)
+                      {
+                        patches = img_g;
+                        ldp = hwi;
+                      }
+                    else
+                      {
+                        for (gint64 b = 0; b < nb; b++)
+                          FN (im2col) (&band, img_g + b * g->c_img * hwi, col + b * hwc, ld);
+                        patches = col;
+                      }
+                  }
+
+                if ((flags & CONV_FWD) && nb == 1)
+                  GEMM (CblasRowMajor, CblasNoTrans, CblasNoTrans, ccg, rows * g->ow, k,
+                        1, w_g, k, patches, ldp, 0, out_g + oy0 * g->ow, hwc);
+                else if (flags & CONV_FWD)
+                  {
+                    GEMM (CblasRowMajor, CblasNoTrans, CblasNoTrans, ccg, ld, k,
+                          1, w_g, k, patches, ldp, 0, tmp, ld);
+                    for (gint64 c = 0; c < ccg; c++)
+                      for (gint64 b = 0; b < nb; b++)
+                        memcpy (out_g + (b * g->c_col + c) * hwc, tmp + c * ld + b * hwc,
+                                hwc * sizeof (T));
+                  }
+
+                if (!(flags & (CONV_WGRAD | CONV_ADJ)))
+                  continue;
+                if (nb == 1)
+                  dy = col_in + (n0 * g->c_col + gr * ccg) * hwc + oy0 * g->ow;
+                else
+                  {
+                    /* After the forward product: the two share @tmp. */
+                    for (gint64 c = 0; c < ccg; c++)
+                      for (gint64 b = 0; b < nb; b++)
+                        memcpy (tmp + c * ld + b * hwc,
+                                col_in + ((n0 + b) * g->c_col + gr * ccg + c) * hwc,
+                                hwc * sizeof (T));
+                    dy = tmp;
+                    lddy = ld;
+                  }
+
+                /* dWᵀ = P·dYᵀ with dYᵀ copied out first: for these thin shapes OpenBLAS
+                 * runs its small-matrix kernel only on untransposed operands, 20–25%
+                 * faster than any transposed call, for a copy of 1/k of the work. */
+                if (flags & CONV_WGRAD)
+                  {
+                    for (gint64 c = 0; c < ccg; c++)
+                      for (gint64 j = 0; j < ld; j++)
+                        dyt[j * ccg + c] = dy[c * lddy + j];
+                    GEMM (CblasRowMajor, CblasNoTrans, CblasNoTrans, k, ccg, ld,
+                          1, patches, ldp, dyt, ccg, 1, dwt + gr * k * ccg, ccg);
+                  }
+
+                if ((flags & CONV_ADJ) && identity && nb == 1)
+                  GEMM (CblasRowMajor, CblasTrans, CblasNoTrans, cig, hwc, ccg,
+                        1, w_g, k, dy, lddy, 1, img_out + (n0 * g->c_img + gr * cig) * hwi, hwi);
+                else if (flags & CONV_ADJ)
+                  {
+                    GEMM (CblasRowMajor, CblasTrans, CblasNoTrans, k, ld, ccg,
+                          1, w_g, k, dy, lddy, 0, col, ld);
+                    for (gint64 b = 0; b < nb; b++)
+                      FN (col2im) (&band, col + b * hwc, ld,
+                                   img_out + ((n0 + b) * g->c_img + gr * cig) * hwi);
+                  }
+              }
+
+            if ((flags & CONV_FWD) && bias != NULL)
+              for (gint64 b = 0; b < nb; b++)
+                for (gint64 c = 0; c < ccg; c++)
+                  {
+                    T *p = out_g + (b * g->c_col + c) * hwc;
+                    T v = bias[gr * ccg + c];
+
+#pragma omp simd
+                    for (gint64 i = 0; i < hwc; i++)
+                      p[i] += v;
+                  }
+          }
+      }
+  }
+
+  if (flags & CONV_WGRAD)
+    for (gint64 gr = 0; gr < g->groups; gr++)
+      for (gint64 c = 0; c < ccg; c++)
+        for (gint64 i = 0; i < k; i++)
+          {
+            T s = 0;
+
+            for (int t = 0; t < plan.n_threads; t++)
+              s += ws[t * per_thread + col_size + tmp_size + dyt_size + (gr * k + i) * ccg + c];
+            dweight[(gr * ccg + c) * k + i] = s;
+          }
+  for (gint64 c = 0; c < c_bias; c++)
+    {
+      T s = 0;
+
+      for (int t = 0; t < plan.n_threads; t++)
+        s += ws[(t + 1) * per_thread - c_bias + c];
+      dbias[c] = s;
+    }
+}
+
+/* ---- pooling: every kernel runs over independent (sample, channel) planes ---- */
+
+static void
+FN (max_pool_forward) (const PoolGeom *p,
+                       const T        *x,
+                       T              *y,
+                       gint64         *argmax)
+{
+#pragma omp parallel for if (p->planes * p->h * p->w > FIT_PARALLEL_GRAIN && \
+                             fit_parallel_enabled ())
+  for (gint64 pl = 0; pl < p->planes; pl++)
+    {
+      const T *xp = x + pl * p->h * p->w;
+      T *yp = y + pl * p->oh * p->ow;
+      gint64 *ap = argmax != NULL ? argmax + pl * p->oh * p->ow : NULL;
+
+      for (gint64 oy = 0; oy < p->oh; oy++)
+        {
+          gint64 y0 = MAX (oy * p->sh - p->ph, 0);
+          gint64 y1 = MIN (oy * p->sh - p->ph + p->kh, p->h);
+
+          for (gint64 ox = 0; ox < p->ow; ox++)
+            {
+              gint64 x0 = MAX (ox * p->sw - p->pw, 0);
+              gint64 x1 = MIN (ox * p->sw - p->pw + p->kw, p->w);
+              gint64 best_i = y0 * p->w + x0;
+              T best = -INFINITY;
+
+              /* As PyTorch: the first maximum wins, and a NaN always propagates. */
+              for (gint64 iy = y0; iy < y1; iy++)
+                for (gint64 ix = x0; ix < x1; ix++)
+                  {
+                    T v = xp[iy * p->w + ix];
+
+                    if (v > best || isnan (v))
+                      {
+                        best = v;
+                        best_i = iy * p->w + ix;
+                      }
+                  }
+              yp[oy * p->ow + ox] = best;
+              if (ap != NULL)
+                ap[oy * p->ow + ox] = best_i;
+            }
+        }
+    }
+}
+
+static void
+FN (max_pool_backward) (const PoolGeom *p,
+                        const T        *dy,
+                        const gint64   *argmax,
+                        T              *dx)
+{
+#pragma omp parallel for if (p->planes * p->h * p->w > FIT_PARALLEL_GRAIN && \
+                             fit_parallel_enabled ())
+  for (gint64 pl = 0; pl < p->planes; pl++)
+    {
+      T *dxp = dx + pl * p->h * p->w;
+      const T *dyp = dy + pl * p->oh * p->ow;
+      const gint64 *ap = argmax + pl * p->oh * p->ow;
+
+      memset (dxp, 0, p->h * p->w * sizeof (T));
+      for (gint64 i = 0; i < p->oh * p->ow; i++)
+        dxp[ap[i]] += dyp[i];
+    }
+}
+
+/* The window of output (oy, ox) and the count its sum is divided by. */
+static inline void
+FN (avg_window) (const PoolGeom *p,
+                 gint64          oy,
+                 gint64          ox,
+                 gint64         *y0,
+                 gint64         *y1,
+                 gint64         *x0,
+                 gint64         *x1,
+                 double         *divisor)
+{
+  gint64 ys = oy * p->sh - p->ph;
+  gint64 ye = MIN (ys + p->kh, p->h + p->ph);
+  gint64 xs = ox * p->sw - p->pw;
+  gint64 xe = MIN (xs + p->kw, p->w + p->pw);
+  gint64 padded = (ye - ys) * (xe - xs);
+
+  *y0 = MAX (ys, 0);
+  *y1 = MIN (ye, p->h);
+  *x0 = MAX (xs, 0);
+  *x1 = MIN (xe, p->w);
+  *divisor = p->count_include_pad ? (double) padded : (double) ((*y1 - *y0) * (*x1 - *x0));
+}
+
+static void
+FN (avg_pool_forward) (const PoolGeom *p,
+                       const T        *x,
+                       T              *y)
+{
+#pragma omp parallel for if (p->planes * p->h * p->w > FIT_PARALLEL_GRAIN && \
+                             fit_parallel_enabled ())
+  for (gint64 pl = 0; pl < p->planes; pl++)
+    {
+      const T *xp = x + pl * p->h * p->w;
+      T *yp = y + pl * p->oh * p->ow;
+
+      for (gint64 oy = 0; oy < p->oh; oy++)
+        for (gint64 ox = 0; ox < p->ow; ox++)
+          {
+            gint64 y0, y1, x0, x1;
+            double divisor, s = 0;
+
+            FN (avg_window) (p, oy, ox, &y0, &y1, &x0, &x1, &divisor);
+            for (gint64 iy = y0; iy < y1; iy++)
+              s += FN (sum_row) (xp + iy * p->w + x0, x1 - x0);
+            yp[oy * p->ow + ox] = divisor > 0 ? (T) (s / divisor) : 0;
+          }
+    }
+}
+
+static void
+FN (avg_pool_backward) (const PoolGeom *p,
+                        const T        *dy,
+                        T              *dx)
+{
+#pragma omp parallel for if (p->planes * p->h * p->w > FIT_PARALLEL_GRAIN && \
+                             fit_parallel_enabled ())
+  for (gint64 pl = 0; pl < p->planes; pl++)
+    {
+      T *dxp = dx + pl * p->h * p->w;
+      const T *dyp = dy + pl * p->oh * p->ow;
+
+      memset (dxp, 0, p->h * p->w * sizeof (T));
+      for (gint64 oy = 0; oy < p->oh; oy++)
+        for (gint64 ox = 0; ox < p->ow; ox++)
+          {
+            gint64 y0, y1, x0, x1;
+            double divisor;
+            T g;
+
+            FN (avg_window) (p, oy, ox, &y0, &y1, &x0, &x1, &divisor);
+            if (divisor <= 0)
+              continue;
+            g = (T) (dyp[oy * p->ow + ox] / divisor);
+            for (gint64 iy = y0; iy < y1; iy++)
+              for (gint64 ix = x0; ix < x1; ix++)
+                dxp[iy * p->w + ix] += g;
+          }
+    }
+}
+
+static void
+FN (adaptive_avg_pool_forward) (const PoolGeom *p,
+                                const T        *x,
+                                T              *y)
+{
+#pragma omp parallel for if (p->planes * p->h * p->w > FIT_PARALLEL_GRAIN && \
+                             fit_parallel_enabled ())
+  for (gint64 pl = 0; pl < p->planes; pl++)
+    {
+      const T *xp = x + pl * p->h * p->w;
+      T *yp = y + pl * p->oh * p->ow;
+
+      for (gint64 oy = 0; oy < p->oh; oy++)
+        {
+          gint64 y0 = adaptive_start (oy, p->h, p->oh);
+          gint64 y1 = adaptive_end (oy, p->h, p->oh);
+
+          for (gint64 ox = 0; ox < p->ow; ox++)
+            {
+              gint64 x0 = adaptive_start (ox, p->w, p->ow);
+              gint64 x1 = adaptive_end (ox, p->w, p->ow);
+              double s = 0;
+
+              for (gint64 iy = y0; iy < y1; iy++)
+                s += FN (sum_row) (xp + iy * p->w + x0, x1 - x0);
+              yp[oy * p->ow + ox] = (T) (s / (double) ((y1 - y0) * (x1 - x0)));
+            }
+        }
+    }
+}
+
+static void
+FN (adaptive_avg_pool_backward) (const PoolGeom *p,
+                                 const T        *dy,
+                                 T              *dx)
+{
+#pragma omp parallel for if (p->planes * p->h * p->w > FIT_PARALLEL_GRAIN && \
+                             fit_parallel_enabled ())
+  for (gint64 pl = 0; pl < p->planes; pl++)
+    {
+      T *dxp = dx + pl * p->h * p->w;
+      const T *dyp = dy + pl * p->oh * p->ow;
+
+      memset (dxp, 0, p->h * p->w * sizeof (T));
+      for (gint64 oy = 0; oy < p->oh; oy++)
+        {
+          gint64 y0 = adaptive_start (oy, p->h, p->oh);
+          gint64 y1 = adaptive_end (oy, p->h, p->oh);
+
+          for (gint64 ox = 0; ox < p->ow; ox++)
+            {
+              gint64 x0 = adaptive_start (ox, p->w, p->ow);
+              gint64 x1 = adaptive_end (ox, p->w, p->ow);
+              T g = (T) (dyp[oy * p->ow + ox] / (double) ((y1 - y0) * (x1 - x0)));
+
+              for (gint64 iy = y0; iy < y1; iy++)
+                for (gint64 ix = x0; ix < x1; ix++)
+                  dxp[iy * p->w + ix] += g;
+            }
+        }
+    }
+}
+
+/* ---- dropout ---- */
+
+/* Draws the mask (0 or @scale per element, two 32-bit uniforms per draw) and applies
+ * it. The draws are serial so that a seed gives the same mask on any thread count. */
+static void
+FN (dropout_forward) (const T *x,
+                      T       *y,
+                      T       *mask,
+                      gint64   n,
+                      double   p,
+                      FitRng  *rng)
+{
+  guint64 threshold = (guint64) ceil (p * 4294967296.0);
+  T scale = (T) (1.0 / (1.0 - p));
+
+  for (gint64 i = 0; i < n; i += 2)
+    {
+      guint64 r = fit_rng_next_uint64 (rng);
+      T m0 = (r & 0xffffffffu) >= threshold ? scale : 0;
+      T m1 = (r >> 32) >= threshold ? scale : 0;
+
+      mask[i] = m0;
+      y[i] = x[i] * m0;
+      if (i + 1 < n)
+        {
+          mask[i + 1] = m1;
+          y[i + 1] = x[i + 1] * m1;
+        }
+    }
+}
+
+#undef FN
+#undef CONV_CAT
+#undef CONV_CAT2

@@ -1,0 +1,41 @@
+/* fit-nn-private.h: helpers shared by the nn layer's files
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib/gi18n-lib.h>
+
+#include "fit-glib/core/fit-tensor-private.h"
+#include "fit-glib/nn/fit-nn.h"
+
+G_BEGIN_DECLS
+
+/* @rng itself (a new reference) or, when NULL, a generator forked from the default one
+ * (fit_init_get_default_rng()), so that models built without a generator are still
+ * reproducible from FIT_INIT_DEFAULT_SEED. */
+FitRng     *fit_nn_resolve_rng        (FitRng        *rng);
+
+/* PyTorch's default for Linear and Conv: weight ~ kaiming_uniform(a = √5), which is
+ * U(-1/√fan_in, 1/√fan_in), and bias ~ U(-1/√fan_in, 1/√fan_in). */
+void        fit_nn_init_linear_like   (FitTensor     *weight,
+                                       FitTensor     *bias,
+                                       gint64         fan_in,
+                                       FitRng        *rng);
+
+/* A float32 tensor of @shape; shorthands for the layers' constructors. */
+FitTensor  *fit_nn_new_param          (const gint64  *shape,
+                                       guint          n_dims);
+
+/* Checks that @input has @n_dims dimensions (or one of two counts) and that dimension
+ * @dim is @size, naming @layer and what it expected. */
+gboolean    fit_nn_check_input        (const char    *layer,
+                                       FitTensor     *input,
+                                       guint          n_dims_a,
+                                       guint          n_dims_b,
+                                       int            dim,
+                                       gint64         size,
+                                       GError       **error);
+
+G_END_DECLS
