@@ -200,15 +200,18 @@ def read_sources(tests_dir, exclude):
                 continue
             with open(path, encoding="utf-8") as f:
                 sources[lang].append((path, strip_comments(f.read(), lang)))
+    for lang, files in sources.items():
+        files.insert(0, ("*", "\n".join(text for _, text in files)))
     return sources
 
 
 def find_reference(sym, sources):
     for lang, files in sources.items():
         pattern = sym.patterns.get(lang)
-        if pattern is None:
+        # One search over all files of a language (the first entry) rules most symbols out.
+        if pattern is None or not pattern.search(files[0][1]):
             continue
-        for path, text in files:
+        for path, text in files[1:]:
             if pattern.search(text):
                 return path
     return None
@@ -355,8 +358,8 @@ def self_test():
     if symbols.get("fit_module_raw") and symbols["fit_module_raw"].introspectable:
         failures.append("fit_module_raw should be non-introspectable")
     for ident, lang, text, expected in SELF_TEST_CASES:
-        sources = {"py": [], "js": [], "vala": []}
-        sources[lang].append(("case", strip_comments(text, lang)))
+        sources = {"py": [("*", "")], "js": [("*", "")], "vala": [("*", "")]}
+        sources[lang] = [("*", strip_comments(text, lang)), ("case", strip_comments(text, lang))]
         got = find_reference(symbols[ident], sources) is not None
         if got != expected:
             failures.append("%s in %s %r: %s, expected %s" % (

@@ -2,10 +2,6 @@
  * arrays in and out, properties, autograd, generators, devices, element types, runtime
  * settings, and Fit.Error codes caught by name.
  *
- * The operations of fit-tensor-{pointwise,reduce,conv}.c are compiled in only once their
- * implementation is in the tree (meson defines FIT_HAS_POINTWISE and so on), because the
- * VAPI lacks them before.
- *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -196,7 +192,6 @@ static void test_shape_ops () {
     }
 }
 
-#if FIT_HAS_POINTWISE
 static void test_pointwise () {
     try {
         var a = new Tensor.from_doubles ({ 0.5, -1.5, 2, 3 }, { 2, 2 });
@@ -238,9 +233,7 @@ static void test_pointwise () {
         error ("%s", e.message);
     }
 }
-#endif
 
-#if FIT_HAS_REDUCE
 static void test_reduce () {
     try {
         var t = new Tensor.from_doubles ({ 1, -2, 3.5, 0.5, 4, -1 }, { 2, 3 });
@@ -258,12 +251,10 @@ static void test_reduce () {
         var w = new Tensor.from_doubles ({ 1, 0, 2, 1, 0, -1 }, { 3, 2 });
         assert_doubles (t.matmul (w).to_doubles (), { -3, -5.5, 8.5, 5 });
         assert_doubles (t.linear (w.transpose (0, 1), null).to_doubles (), { -3, -5.5, 8.5, 5 });
-#if FIT_HAS_POINTWISE
         var x = new Tensor.from_doubles ({ 1, -2 }, { 2 });
         x.requires_grad = true;
         x.mul_scalar (3).sum (null, false).backward ();
         assert_doubles (x.get_grad ().to_doubles (), { 3, 3 });
-#endif
         try {
             t.matmul (t);
             assert_not_reached ();
@@ -273,9 +264,7 @@ static void test_reduce () {
         error ("%s", e.message);
     }
 }
-#endif
 
-#if FIT_HAS_CONV
 static void test_conv () {
     try {
         var x = new Tensor.arange (DType.FLOAT64, 0, 16, 1).reshape ({ 1, 1, 4, 4 });
@@ -299,7 +288,6 @@ static void test_conv () {
         error ("%s", e.message);
     }
 }
-#endif
 
 static void test_rng () {
     var a = new Rng (42);
@@ -372,15 +360,9 @@ static int main (string[] args) {
     Test.add_func ("/Fit/Vala/core/conversion", test_conversion);
     Test.add_func ("/Fit/Vala/core/autograd", test_autograd);
     Test.add_func ("/Fit/Vala/core/shape", test_shape_ops);
-#if FIT_HAS_POINTWISE
     Test.add_func ("/Fit/Vala/core/pointwise", test_pointwise);
-#endif
-#if FIT_HAS_REDUCE
     Test.add_func ("/Fit/Vala/core/reduce", test_reduce);
-#endif
-#if FIT_HAS_CONV
     Test.add_func ("/Fit/Vala/core/conv", test_conv);
-#endif
     Test.add_func ("/Fit/Vala/core/rng", test_rng);
     Test.add_func ("/Fit/Vala/core/device-types-runtime", test_device_types_runtime);
     return Test.run ();
