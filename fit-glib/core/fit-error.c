@@ -10,10 +10,9 @@
 /**
  * fit_error_quark:
  *
- * The error domain of fit-glib: every #GError the library reports is in it, with a
- * code from [error@Fit.Error].
+ * Gets the quark of the %FIT_ERROR domain.
  *
- * Returns: the %FIT_ERROR quark
+ * Returns: the error domain of fit-glib
  *
  * Since: 1.0
  */

@@ -773,6 +773,8 @@ fit_tensor_new_arange (FitDType   dtype,
  * fit_tensor_zeros_like:
  * @self: a tensor
  *
+ * Creates a tensor of zeros shaped like another.
+ *
  * Returns: (transfer full): a tensor of zeros with @self's shape and element type
  *
  * Since: 1.0
@@ -790,6 +792,8 @@ fit_tensor_zeros_like (FitTensor *self)
  * fit_tensor_get_dtype:
  * @self: a tensor
  *
+ * Gets the tensor's element type.
+ *
  * Returns: the element type
  *
  * Since: 1.0
@@ -804,6 +808,8 @@ fit_tensor_get_dtype (FitTensor *self)
 /**
  * fit_tensor_get_n_dims:
  * @self: a tensor
+ *
+ * Gets the number of dimensions.
  *
  * Returns: the number of dimensions (0 for a scalar)
  *
@@ -820,6 +826,8 @@ fit_tensor_get_n_dims (FitTensor *self)
  * fit_tensor_get_shape:
  * @self: a tensor
  * @n_dims: (out) (optional): the number of dimensions
+ *
+ * Gets the tensor's shape.
  *
  * Returns: (array length=n_dims) (transfer none): the size of each dimension
  *
@@ -839,6 +847,8 @@ fit_tensor_get_shape (FitTensor *self,
  * fit_tensor_get_dim:
  * @self: a tensor
  * @dim: a dimension; negative values count from the end
+ *
+ * Gets the size of one dimension.
  *
  * Returns: the size of dimension @dim, or -1 when @dim is out of range
  *
@@ -860,6 +870,8 @@ fit_tensor_get_dim (FitTensor *self,
  * fit_tensor_get_numel:
  * @self: a tensor
  *
+ * Counts the elements of the tensor.
+ *
  * Returns: the number of elements
  *
  * Since: 1.0
@@ -875,6 +887,8 @@ fit_tensor_get_numel (FitTensor *self)
  * fit_tensor_get_n_bytes:
  * @self: a tensor
  *
+ * Gets the size of the tensor's data.
+ *
  * Returns: the size of the tensor's elements in bytes
  *
  * Since: 1.0
@@ -889,6 +903,8 @@ fit_tensor_get_n_bytes (FitTensor *self)
 /**
  * fit_tensor_get_device:
  * @self: a tensor
+ *
+ * Gets the device that holds the tensor's data.
  *
  * Returns: (transfer full): the device that holds the tensor's data
  *
@@ -910,6 +926,8 @@ fit_tensor_get_device (FitTensor *self)
  * fit_tensor_get_shape_string:
  * @self: a tensor
  *
+ * Formats the shape for messages.
+ *
  * Returns: (transfer full): the shape as text, as in `"[64, 784]"`
  *
  * Since: 1.0
@@ -924,6 +942,8 @@ fit_tensor_get_shape_string (FitTensor *self)
 /**
  * fit_tensor_get_name:
  * @self: a tensor
+ *
+ * Gets the tensor's name.
  *
  * Returns: (nullable) (transfer none): the tensor's name
  *
