@@ -131,6 +131,13 @@ fit_device_new_for_name (const char  *name,
                              "(rebuild with -Dcuda=enabled), use “cpu”"), name);
               return NULL;
             }
+          if (count == 0)
+            {
+              g_set_error (error, FIT_ERROR, FIT_ERROR_DEVICE,
+                           _("Device “%s” is not available: this machine has no CUDA "
+                             "device; use “cpu”"), name);
+              return NULL;
+            }
           if (index >= count)
             {
               g_set_error (error, FIT_ERROR, FIT_ERROR_DEVICE,

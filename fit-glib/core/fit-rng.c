@@ -292,8 +292,8 @@ fit_rng_next_normal (FitRng *self)
  * @n_indices: the number of values
  *
  * Permutes @indices uniformly at random (Fisher-Yates). Bindings that pass a copy of
- * the array (Python, JavaScript) do not see the permutation: draw one there with
- * [method@Fit.Rng.next_below].
+ * the array (Python, JavaScript) do not see the permutation: use
+ * [ctor@Fit.Tensor.new_permutation] there.
  *
  * Since: 1.0
  */

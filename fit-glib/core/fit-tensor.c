@@ -728,6 +728,36 @@ fit_tensor_new_normal (FitRng       *rng,
 }
 
 /**
+ * fit_tensor_new_permutation:
+ * @rng: the generator to draw from
+ * @n: the number of indices, at least 0
+ *
+ * Creates an int64 tensor holding a uniformly random permutation of 0 … @n - 1, as
+ * PyTorch's `randperm` does; the same generator state gives the same permutation.
+ *
+ * Returns: (transfer full): a new tensor of shape [@n]
+ *
+ * Since: 1.0
+ */
+FitTensor *
+fit_tensor_new_permutation (FitRng *rng,
+                            gint64  n)
+{
+  FitTensor *self;
+  gint64 *d;
+
+  g_return_val_if_fail (FIT_IS_RNG (rng), NULL);
+  g_return_val_if_fail (n >= 0, NULL);
+
+  self = tensor_alloc (FIT_DTYPE_INT64, &n, 1, FALSE);
+  d = fit_tensor_ptr (self);
+  for (gint64 i = 0; i < n; i++)
+    d[i] = i;
+  fit_rng_shuffle_indices (rng, d, (gsize) n);
+  return self;
+}
+
+/**
  * fit_tensor_new_arange:
  * @dtype: the element type
  * @start: the first value

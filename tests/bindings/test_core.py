@@ -606,6 +606,17 @@ class Rng(Case):
         self.assertEqual(values, [1, 2, 3, 4])
         self.assertNotEqual(r.next_uint64(), ref.next_uint64())
 
+    def test_permutation(self):
+        # The binding-friendly twin of shuffle_indices: every index exactly once, and
+        # the same generator state gives the same order.
+        p = Fit.Tensor.new_permutation(Fit.Rng.new(3), 50)
+        q = Fit.Tensor.new_permutation(Fit.Rng.new(3), 50)
+        self.assertEqual(p.get_dtype(), Fit.DType.INT64)
+        self.assertEqual(sorted(p.to_int64s()), list(range(50)))
+        self.assertEqual(list(p.to_int64s()), list(q.to_int64s()))
+        self.assertNotEqual(list(p.to_int64s()), list(range(50)))
+        self.assertEqual(Fit.Tensor.new_permutation(Fit.Rng.new(3), 0).get_shape(), [0])
+
     def test_fork_and_state(self):
         r = Fit.Rng.new(9)
         child = r.fork()
