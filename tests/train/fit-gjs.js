@@ -297,5 +297,71 @@ function runStop(event, scope, epochs) {
         'batch-end'), 'a JavaScript batch processor emits the events it has');
 }
 
+// Checkpoint and resume: bit-identical to an uninterrupted run; the LR finder leaves the
+// model untouched; accumulation equals a larger batch.
+{
+    const shuffled = () => {
+        const l = loader(30, 6, 7);
+        l.set_shuffle(true);
+        l.set_seed(11);
+        return l;
+    };
+    const momentum = seed => {
+        const net = Fit.Linear.new(4, 3, true, Fit.Rng.new(seed));
+        return Fit.Estimator.new(net, Fit.CrossEntropyLoss.new(),
+            Fit.SGD.new(net.get_parameters(), 0.05, 0.9));
+    };
+    const dir = GLib.dir_make_tmp('fit-gjs-XXXXXX');
+    const reference = momentum(1);
+    reference.fit(shuffled(), null, 3, null);
+    const ckpt = Fit.CheckpointHandler.new(dir, 'run');
+    ckpt.every_n_batches = 2;
+    momentum(1).fit_full(shuffled(), null, 3, 7, [ckpt], null);
+    const resume = Fit.CheckpointHandler.new(dir, 'run');
+    resume.resume = true;
+    const resumed = momentum(9);
+    resumed.fit_full(shuffled(), null, 3, 0, [resume], null);
+    check(params(resumed).join() === params(reference).join(),
+        'resuming from a checkpoint is bit-identical');
+    for (const path of ckpt.list_checkpoints())
+        GLib.unlink(path);
+    GLib.rmdir(dir);
+
+    const est = momentum(1);
+    est.fit(shuffled(), null, 1, null);
+    const before = params(est).join();
+    const finder = est.find_lr(shuffled(), 1e-5, 10, 20, null);
+    const lrs = finder.get_learning_rates();
+    check(lrs.length > 2 && lrs[0] < lrs[lrs.length - 1] && params(est).join() === before &&
+        est.get_learning_rate() === 0.05, 'the LR finder leaves the model untouched');
+
+    const regressor = () => {
+        const net = Fit.Linear.new(4, 1, true, Fit.Rng.new(3));
+        return Fit.Estimator.new(net, Fit.MSELoss.new(Fit.Reduction.MEAN),
+            Fit.SGD.new(net.get_parameters(), 0.1, 0));
+    };
+    const targets = (count, bs) => {
+        const rng = Fit.Rng.new(4);
+        const xs = [], ys = [];
+        for (let i = 0; i < count; i++) {
+            let t = 0.5;
+            for (let j = 0; j < 4; j++) {
+                const v = rng.next_normal();
+                xs.push(v);
+                t += v * (j - 1.5);
+            }
+            ys.push(t);
+        }
+        return Fit.DataLoader.new(Fit.TensorDataset.new(Fit.Tensor.new_from_floats(xs, [count, 4]),
+            Fit.Tensor.new_from_floats(ys, [count, 1])), bs);
+    };
+    const small = regressor(), large = regressor();
+    small.fit_full(targets(14, 2), null, 2, 0, [Fit.GradientAccumulationHandler.new(3)], null);
+    large.fit(targets(14, 6), null, 2, null);
+    const a = params(small), b = params(large);
+    check(a.every((v, i) => Math.abs(v - b[i]) < 1e-5),
+        'accumulating 3 batches of 2 equals batches of 6');
+}
+
 print(`1..${n}`);
 System.exit(failures > 0 ? 1 : 0);

@@ -84,6 +84,28 @@ static Fit.Estimator classifier () {
     return new Fit.Estimator (net, new Fit.CrossEntropyLoss (), sgd);
 }
 
+static Fit.DataLoader shuffled () throws Error {
+    var l = loader (30, 6, 7);
+    l.set_shuffle (true);
+    l.set_seed (11);
+    return l;
+}
+
+static Fit.Estimator momentum_classifier (uint64 seed) {
+    var net = new Fit.Linear (4, 3, true, new Fit.Rng (seed));
+    var sgd = new Fit.SGD (net.get_parameters ().data, 0.05, 0.9);
+    return new Fit.Estimator (net, new Fit.CrossEntropyLoss (), sgd);
+}
+
+static string params (Fit.Estimator est) {
+    var sb = new StringBuilder ();
+    var all = est.get_net ().get_parameters ();
+    foreach (var p in all.data)
+        foreach (var v in p.to_floats ())
+            sb.append_printf ("%a,", v);
+    return sb.str;
+}
+
 static string tagged (GenericArray<string> log, string prefix) {
     string[] parts = {};
     foreach (var e in log.data)
@@ -135,6 +157,9 @@ static int main () {
             rec.stop_scope = scopes[i];
             classifier ().fit_full (loader (6, 3, 2), null, 2, 0, { rec }, null);
             check (tagged (l, "r:") == expected[i], "stop scope %s".printf (scopes[i].to_string ()));
+            check (rec.reason == (scopes[i] == Fit.StopScope.TRAINING ? Fit.StopReason.STOPPED
+                                                                       : Fit.StopReason.COMPLETED),
+                   "train-end reason after stop scope %s".printf (scopes[i].to_string ()));
         }
 
         /* An error thrown in Vala fails the fit with that error; train-end fires. */
@@ -175,6 +200,27 @@ static int main () {
                    "train-begin epoch-begin batch-begin forward-end batch-end"),
                "a Vala batch processor replaces the step");
         check (est3.get_history ().get_n_items () == 2, "history has two epochs");
+
+        /* Checkpoint and resume are bit-identical; the LR finder leaves the model alone. */
+        var dir = DirUtils.make_tmp ("fit-vala-XXXXXX");
+        var reference = momentum_classifier (1);
+        reference.fit (shuffled (), null, 3, null);
+        var ckpt = new Fit.CheckpointHandler (dir, "run");
+        ckpt.every_n_batches = 2;
+        momentum_classifier (1).fit_full (shuffled (), null, 3, 7, { ckpt }, null);
+        var resume = new Fit.CheckpointHandler (dir, "run");
+        resume.resume = true;
+        var resumed = momentum_classifier (9);
+        resumed.fit_full (shuffled (), null, 3, 0, { resume }, null);
+        check (params (resumed) == params (reference), "resuming is bit-identical");
+        foreach (var path in ckpt.list_checkpoints ())
+            FileUtils.unlink (path);
+        DirUtils.remove (dir);
+
+        var before = params (resumed);
+        var finder = resumed.find_lr (shuffled (), 1e-5, 10.0, 20, null);
+        var lrs = finder.get_learning_rates ();
+        check (lrs.length > 2 && params (resumed) == before, "the LR finder leaves the model untouched");
     } catch (Error e) {
         printerr ("unexpected error: %s\n", e.message);
         return 1;
