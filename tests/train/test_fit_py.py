@@ -385,6 +385,9 @@ class BuiltIns(unittest.TestCase):
         record = history.get_item(2)
         self.assertEqual(record.props.epoch, 2)
         self.assertIn("val_accuracy", record.get_names())
+        values = record.props.values.unpack()
+        self.assertEqual(values["train_loss"], record.get_value("train_loss"))
+        self.assertEqual(list(values), list(record.get_names()))
         self.assertEqual(changes, [(0, 0, 1), (1, 0, 1), (2, 0, 1)])
 
 
