@@ -8,11 +8,14 @@
  * a convolution's input gradient, and its input gradient is a convolution's forward.
  * So both share one routine, conv_run(), parameterised by which products to form.
  *
- * The patch matrix of one 28×28 sample is small, so samples are grouped into chunks
- * whose patch matrix still fits in the L2 cache (one bigger GEMM per chunk), and the
- * chunks are spread over OpenMP threads, each running a single-threaded GEMM on its
- * own buffer. OpenBLAS's OpenMP build runs serially inside a parallel region, so the
- * two never compete for cores; a batch too small to split runs one threaded GEMM.
+ * Patch matrices are kept small enough to stay in the L2 cache between im2col writing
+ * them and the GEMM reading them: small images are grouped into chunks of samples,
+ * large ones cut into bands of output rows. Samples are spread over OpenMP threads,
+ * each running single-threaded GEMMs on its own buffers (OpenBLAS's OpenMP build runs
+ * serially inside a parallel region, so the two never compete for cores); a batch too
+ * small to split runs threaded GEMMs instead. The GEMMs are thin (M = output channels),
+ * where OpenBLAS's small-matrix kernels beat its general ones: the shapes are chosen to
+ * land on them.
  */
 
 #include "config.h"
@@ -60,9 +63,9 @@ typedef struct
   gboolean count_include_pad;
 } PoolGeom;
 
-/* Patch-matrix elements per work item: 128 KiB of float32. With OpenBLAS's packed copy
- * of it and the output, that stays in a 1 MiB L2 cache, so the GEMM reads the patches
- * im2col has just written without going to memory (measured best of 8K to 64K). */
+/* Patch-matrix elements per work item: 128 KiB of float32, which stays in a 1 MiB L2
+ * cache with everything else a band needs (measured best of 8K to 64K on the benchmark
+ * CNN; it also keeps the GEMMs under OpenBLAS's small-matrix threshold). */
 #define CONV_CHUNK_ELEMENTS (32 * 1024)
 
 /* The output columns [lo, hi) whose input column ox·stride + x0 lies inside [0, w). */

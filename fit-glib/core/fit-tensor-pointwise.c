@@ -43,7 +43,6 @@ FIT_VECTOR_MATH extern double log (double);
 FIT_VECTOR_MATH extern float tanhf (float);
 FIT_VECTOR_MATH extern double tanh (double);
 FIT_VECTOR_MATH extern float erff (float);
-FIT_VECTOR_MATH extern float erfcf (float);
 FIT_VECTOR_MATH extern double erfc (double);
 FIT_VECTOR_MATH extern float powf (float, float);
 FIT_VECTOR_MATH extern double pow (double, double);
@@ -1644,9 +1643,9 @@ fit_tensor_gelu (FitTensor *self)
  * fit_tensor_sigmoid:
  * @self: a tensor
  *
- * The logistic function 1 / (1 + e^-x) of every element, computed so that neither
- * tail overflows or loses precision. An integer tensor gives a float32 result.
- * Differentiable.
+ * The logistic function 1 / (1 + e^-x) of every element, accurate to the last bits in
+ * both tails: very negative inputs give 0 (never NaN), very positive ones 1. An integer
+ * tensor gives a float32 result. Differentiable.
  *
  * Returns: (transfer full): a new tensor of @self's shape
  *
