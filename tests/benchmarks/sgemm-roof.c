@@ -20,6 +20,7 @@
 
 #include <cblas.h>
 #include <fit-glib/fit-glib.h>
+#include <omp.h>
 #include <stdlib.h>
 
 typedef struct
@@ -28,7 +29,40 @@ typedef struct
   int     m, n, k;
   gboolean ta, tb;
   double  gflops;
+  double  gflops_split;
 } Gemm;
+
+static gboolean split_mode;
+
+/* One single-threaded sgemm per thread, each on its own block of C's columns (or rows,
+ * when C is taller than wide): what fit-glib's gemm() does with several threads. Inside
+ * an OpenMP region the OpenMP build of OpenBLAS runs single-threaded. */
+static void
+sgemm_split (enum CBLAS_TRANSPOSE ta, enum CBLAS_TRANSPOSE tb, int m, int n, int k,
+             const float *a, int lda, const float *b, int ldb, float *c)
+{
+  int nt = omp_get_max_threads ();
+  gboolean by_cols = n >= m;
+  int len = by_cols ? n : m;
+  int block = ((len + nt - 1) / nt + 15) / 16 * 16;
+
+#pragma omp parallel for num_threads(nt) schedule(static, 1)
+  for (int t = 0; t < nt; t++)
+    {
+      int start = t * block, end = MIN (start + block, len);
+
+      if (start >= end)
+        continue;
+      if (by_cols)
+        cblas_sgemm (CblasRowMajor, ta, tb, m, end - start, k, 1.0f, a, lda,
+                     tb == CblasTrans ? b + (gsize) start * ldb : b + start, ldb, 0.0f,
+                     c + start, n);
+      else
+        cblas_sgemm (CblasRowMajor, ta, tb, end - start, n, k, 1.0f,
+                     ta == CblasTrans ? a + start : a + (gsize) start * lda, lda, b, ldb, 0.0f,
+                     c + (gsize) start * n, n);
+    }
+}
 
 static int
 cmp_double (const void *a,
@@ -64,12 +98,15 @@ measure (Gemm   *g,
   double flop = 2.0 * m * n * k, s[7];
   gint64 iters = 1;
 
+#define RUN() \
+  (split_mode ? sgemm_split (ta, tb, m, n, k, a, lda, b, ldb, c) \
+   : cblas_sgemm (CblasRowMajor, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, n))
   for (;;)
     {
       gint64 t = g_get_monotonic_time ();
 
       for (gint64 i = 0; i < iters; i++)
-        cblas_sgemm (CblasRowMajor, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, n);
+        RUN ();
       if ((g_get_monotonic_time () - t) * 1e-6 > sample_s)
         break;
       iters *= 2;
@@ -79,14 +116,15 @@ measure (Gemm   *g,
       gint64 t = g_get_monotonic_time ();
 
       for (gint64 i = 0; i < iters; i++)
-        cblas_sgemm (CblasRowMajor, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, n);
+        RUN ();
       s[r] = flop * iters / ((g_get_monotonic_time () - t) * 1e-6) / 1e9;
     }
   qsort (s, G_N_ELEMENTS (s), sizeof (double), cmp_double);
   g_free (a);
   g_free (b);
   g_free (c);
-  return g->gflops = s[G_N_ELEMENTS (s) / 2];
+#undef RUN
+  return s[G_N_ELEMENTS (s) / 2];
 }
 
 static void
@@ -99,7 +137,7 @@ add_gemm (GArray     *gemms,
           gboolean    ta,
           gboolean    tb)
 {
-  Gemm g = { "", m, n, k, ta, tb, 0 };
+  Gemm g = { "", m, n, k, ta, tb, 0, 0 };
 
   g_snprintf (g.name, sizeof g.name, "fc%d %s %dx%dx%d", layer, name, m, n, k);
   g_array_append_val (gemms, g);
@@ -115,7 +153,7 @@ main (int   argc,
   g_autofree char *model = NULL;
   int batch = 0, threads = 0;
   double sample_s = 0.05;
-  gboolean no_square = FALSE;
+  gboolean no_square = FALSE, compare_split = FALSE;
   const GOptionEntry entries[] = {
     { "model", 0, 0, G_OPTION_ARG_STRING, &model, "mlp, tiny or wide (default mlp)", "NAME" },
     { "batch-size", 0, 0, G_OPTION_ARG_INT, &batch, "Batch size (default 64; tiny 16, wide 256)",
@@ -123,6 +161,8 @@ main (int   argc,
     { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "Threads (default: fit-glib's default)", "N" },
     { "sample", 0, 0, G_OPTION_ARG_DOUBLE, &sample_s, "Seconds per sample (default 0.05)", "S" },
     { "no-square", 0, 0, G_OPTION_ARG_NONE, &no_square, "Skip the 2048³ peak", NULL },
+    { "split", 0, 0, G_OPTION_ARG_NONE, &compare_split,
+      "Also time each GEMM split into one single-threaded GEMM per thread", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("- the GEMM floor of a step");
@@ -165,16 +205,24 @@ main (int   argc,
       Gemm *g = &g_array_index (gemms, Gemm, i);
       double flop = 2.0 * g->m * g->n * g->k;
 
-      measure (g, sample_s);
+      g->gflops = measure (g, sample_s);
       floor_us += flop / (g->gflops * 1e3);
       step_flop += flop;
-      g_print ("  %-26s %8.1f GFLOP/s %9.1f us\n", g->name, g->gflops, flop / (g->gflops * 1e3));
+      g_print ("  %-26s %8.1f GFLOP/s %9.1f us", g->name, g->gflops, flop / (g->gflops * 1e3));
+      if (compare_split)
+        {
+          split_mode = TRUE;
+          g->gflops_split = measure (g, sample_s);
+          split_mode = FALSE;
+          g_print ("   split: %8.1f GFLOP/s", g->gflops_split);
+        }
+      g_print ("\n");
     }
   if (!no_square)
     {
-      Gemm sq = { "square 2048", 2048, 2048, 2048, FALSE, FALSE, 0 };
+      Gemm sq = { "square 2048", 2048, 2048, 2048, FALSE, FALSE, 0, 0 };
 
-      square = measure (&sq, MAX (sample_s, 0.2));
+      square = sq.gflops = measure (&sq, MAX (sample_s, 0.2));
       g_print ("  %-26s %8.1f GFLOP/s\n", sq.name, square);
     }
   g_print ("  step: %.3f GFLOP, floor %.1f us (%.1f GFLOP/s over the step)\n", step_flop / 1e9,
@@ -190,8 +238,8 @@ main (int   argc,
       Gemm *g = &g_array_index (gemms, Gemm, i);
 
       g_string_append_printf (json, "%s{\"name\": \"%s\", \"m\": %d, \"n\": %d, \"k\": %d, "
-                              "\"gflops\": %.2f}", i ? ", " : "", g->name, g->m, g->n, g->k,
-                              g->gflops);
+                              "\"gflops\": %.2f, \"gflops_split\": %.2f}", i ? ", " : "",
+                              g->name, g->m, g->n, g->k, g->gflops, g->gflops_split);
     }
   g_string_append (json, "]}");
   g_print ("%s\n", json->str);
