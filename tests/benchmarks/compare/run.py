@@ -16,11 +16,12 @@ drift reaches every side alike:
   py-hand  fit_workloads.py --hand-loop: the step loop itself in Python
   roof     sgemm-roof: each GEMM of the step alone, and a 2048^3 sgemm (the floors)
 
-All sides get the same data, model, batch size, SGD settings, seed policy (seed 0 for
-the weights and the shuffle), thread count (OMP_NUM_THREADS, OpenBLAS's threads) and
-environment (OMP_WAIT_POLICY, OPENBLAS_CORETYPE as inherited). Each side's peak memory is
-the child's maximum resident set size from wait4(). Epoch times are the training loop
-only; medians are over every epoch of every repetition. The JSON of all runs goes to
+All sides get the same data, model, batch size, SGD settings, seed policy (by default
+repetition r seeds the weights and the shuffle with r, on every side), thread count
+(OMP_NUM_THREADS, OpenBLAS's threads) and environment (OMP_WAIT_POLICY, and
+OPENBLAS_CORETYPE as inherited). Each side's peak memory is the child's maximum
+resident set size from wait4(). Epoch times are the training loop only; medians are
+over every epoch of every repetition. The JSON of all runs goes to
 --json, the tables to --markdown (and stdout).
 """
 import argparse
@@ -86,8 +87,8 @@ class Runner:
         prepend("GI_TYPELIB_PATH", os.path.join(build, "introspection"))
         prepend("PYTHONPATH", os.path.join(SOURCE_ROOT, "introspection"))
 
-    def command(self, side, w, threads):
-        t = ["--threads", str(threads)]
+    def command(self, side, w, threads, seed):
+        t = ["--threads", str(threads), "--seed", str(seed)]
         extra = ["--test-limit", str(self.opts.test_limit)] if self.opts.test_limit else []
         if side == "torch":
             return [PYTHON, os.path.join(HERE, "torch_workloads.py")] + w.args() + t + extra, self.env
@@ -95,14 +96,15 @@ class Runner:
             model = w.model if w.model != "cnn" else None
             if model is None:
                 return None, None
-            return [self.roof, "--model", model, "--batch-size", str(w.batch)] + t, self.fit_env
+            return [self.roof, "--model", model, "--batch-size", str(w.batch),
+                    "--threads", str(threads)], self.fit_env
         hand = ["--hand-loop"] if side.endswith("-hand") else []
         if side.startswith("c"):
             return [self.bench] + w.args() + t + extra + hand, self.fit_env
         return [PYTHON, os.path.join(HERE, "fit_workloads.py")] + w.args() + t + extra + hand, self.fit_env
 
-    def run(self, side, w, threads):
-        cmd, env = self.command(side, w, threads)
+    def run(self, side, w, threads, seed):
+        cmd, env = self.command(side, w, threads, seed)
         if cmd is None:
             return None
         env = dict(env, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
@@ -297,6 +299,9 @@ def main():
     ap.add_argument("--no-roof", action="store_true", help="skip the sgemm floors")
     ap.add_argument("--wait-policy", default="PASSIVE",
                     help="OMP_WAIT_POLICY for every side (PASSIVE, ACTIVE, or unset)")
+    ap.add_argument("--seed-policy", choices=["rep", "fixed"], default="rep",
+                    help="rep: every side uses seed = repetition number (weights and shuffle), "
+                         "so accuracies are medians over seeds; fixed: seed 0 throughout")
     ap.add_argument("--quick", action="store_true",
                     help="1 repetition, 1 thread, 5000 images, 1 epoch: a smoke test")
     ap.add_argument("--json", default=None, help="write every run's JSON here")
@@ -327,7 +332,7 @@ def main():
             for t in threads_list:
                 k = (rep + len(results)) % len(order)
                 for side in order[k:] + order[:k]:
-                    r = runner.run(side, w, t)
+                    r = runner.run(side, w, t, rep if opts.seed_policy == "rep" else 0)
                     if r is not None:
                         r["rep"] = rep
                         results.append(r)
