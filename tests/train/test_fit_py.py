@@ -248,14 +248,23 @@ class Errors(unittest.TestCase):
         self.assertEqual(names(log).count("batch-begin"), 1)
         self.assertEqual(rec.reason, Fit.StopReason.ERROR)
 
-    def test_exception_in_callback_is_only_printed(self):
-        # What PyGObject does, documented: the exception is printed and the fit goes on.
+    def test_exception_in_callback_fails_the_fit(self):
+        # Bare PyGObject prints the exception and the fit goes on; the override's connect()
+        # hands it to Estimator.fail(), so the fit ends with it and train-end still runs.
         est = classifier(1)
+        log = []
+        rec = Recorder("r", log)
+        est.add_handler(rec)
 
         def on_epoch_end(e):
-            raise RuntimeError("printed by PyGObject, not seen by the estimator")
+            raise RuntimeError("seen by the estimator")
         est.connect("epoch-end", on_epoch_end)
-        self.assertTrue(est.fit(classification_loader(3, 3, 2), None, 1, None))
+        with self.assertRaises(GLib.Error) as cm:
+            est.fit(classification_loader(3, 3, 2), None, 2, None)
+        self.assertTrue(cm.exception.matches(Fit.error_quark(), Fit.Error.FAILED))
+        self.assertIn("RuntimeError: seen by the estimator", cm.exception.message)
+        self.assertEqual(rec.reason, Fit.StopReason.ERROR)
+        self.assertEqual(names(log, "r:").count("epoch-begin"), 1)
 
 
 class Cancel(unittest.TestCase):

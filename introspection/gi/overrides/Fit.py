@@ -33,7 +33,9 @@ API, which works the same without it. It adds what Python users expect:
   fail is wrapped: an exception becomes a ``GLib.Error`` in the Fit domain
   (``Fit.Error.FAILED``, or the original error if it already was a ``GLib.Error``)
   naming the class, the method and the exception, so ``fit()`` returns it. Event
-  handler methods may also return ``None``, which counts as success.
+  handler methods may also return ``None``, which counts as success. Likewise a plain
+  signal callback connected to a ``Fit.Estimator`` with ``connect``/``connect_after``
+  that raises fails the running fit through ``Fit.Estimator.fail()`` with that error.
 - ``Fit.no_grad()``: a context manager (and decorator) that turns off gradient
   recording on the calling thread, restoring the previous setting on exit, also when
   the block raises.
@@ -248,3 +250,32 @@ def _failing_vfuncs_override(name):
 for _name in _FAILING_VFUNCS:
     globals()[_name] = _failing_vfuncs_override(_name)
     __all__.append(_name)
+
+
+def _failing_callback(callback):
+    @functools.wraps(callback)
+    def wrapper(estimator, *args):
+        try:
+            return callback(estimator, *args)
+        except GLib.Error as e:
+            estimator.fail(e)
+        except Exception as e:
+            name = getattr(callback, "__qualname__", repr(callback))
+            estimator.fail(GLib.Error.new_literal(
+                Fit.error_quark(), f"{name}: {type(e).__name__}: {e}", int(Fit.Error.FAILED)))
+        return None
+    return wrapper
+
+
+class Estimator(Fit.Estimator):
+    # Signal callbacks cannot return an error; an exception would only be printed. The
+    # wrapper hands it to fail(), which skips the rest of the event and ends the fit.
+    def connect(self, signal, callback, *args):
+        return super().connect(signal, _failing_callback(callback), *args)
+
+    def connect_after(self, signal, callback, *args):
+        return super().connect_after(signal, _failing_callback(callback), *args)
+
+
+Estimator = override(Estimator)
+__all__.append("Estimator")
