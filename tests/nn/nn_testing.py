@@ -53,7 +53,8 @@ def copy_weights(test, fit_module, torch_module):
 
 def compare(test, fit_module, torch_module, x, what, seed=0, scale=1e-6, rtol=1e-5,
             input_grad=True):
-    """Runs both modules on x, backpropagates the same random output gradient and
+    """Runs both modules on x (torch_module may be a plain function, whose parameters the
+    caller then checks), backpropagates the same random output gradient and
     compares outputs, the input gradient and every parameter gradient."""
     fx = tensor(x, requires_grad=input_grad and x.dtype.kind == "f")
     out = fit_module.forward(fx)
@@ -63,13 +64,14 @@ def compare(test, fit_module, torch_module, x, what, seed=0, scale=1e-6, rtol=1e
 
     g = np.random.default_rng(seed).standard_normal(tout.shape).astype(np.float32)
     fit_module.zero_grad()
-    torch_module.zero_grad()
+    if hasattr(torch_module, "zero_grad"):
+        torch_module.zero_grad()
     out.backward_full(to_fit(g), False)
     tout.backward(torch.tensor(g))
     if input_grad and x.dtype.kind == "f":
         close(test, numpy(fx.get_grad()), tx.grad.numpy(), what + ": input gradient", rtol,
               scale)
-    for name, p in torch_module.named_parameters():
+    for name, p in getattr(torch_module, "named_parameters", lambda: [])():
         fp = fit_module.get_parameter(name)
         test.assertIsNotNone(fp, f"{what}: no parameter {name}")
         close(test, numpy(fp.get_grad()), p.grad.numpy(), f"{what}: gradient of {name}", rtol,
