@@ -163,6 +163,8 @@ fit_safetensors_get (FitSafetensors *self,
  * @self: a `FitSafetensors`
  * @name: a tensor name
  *
+ * Checks whether the collection has a tensor of that name.
+ *
  * Returns: whether a tensor named @name is in the collection
  *
  * Since: 1.0
@@ -207,6 +209,8 @@ fit_safetensors_remove (FitSafetensors *self,
 /**
  * fit_safetensors_get_n_tensors:
  * @self: a `FitSafetensors`
+ *
+ * Counts the tensors.
  *
  * Returns: the number of tensors
  *
@@ -292,6 +296,8 @@ fit_safetensors_set_metadata (FitSafetensors *self,
  * @self: a `FitSafetensors`
  * @key: a key
  *
+ * Reads a metadata string.
+ *
  * Returns: (nullable) (transfer none): the metadata string of @key, or %NULL
  *
  * Since: 1.0
@@ -308,6 +314,8 @@ fit_safetensors_get_metadata (FitSafetensors *self,
 /**
  * fit_safetensors_get_metadata_keys:
  * @self: a `FitSafetensors`
+ *
+ * Lists the metadata keys.
  *
  * Returns: (transfer full) (array zero-terminated=1): the metadata keys, in order
  *

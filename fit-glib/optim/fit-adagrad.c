@@ -45,30 +45,6 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (FitAdagrad, fit_adagrad, FIT_TYPE_OPTIMIZER)
 
-#define DEFINE_ADAGRAD_KERNEL(T, SQRT, suffix)                                            \
-static void                                                                               \
-adagrad_##suffix (T       *restrict p,                                                    \
-                  const T *restrict g,                                                    \
-                  T       *restrict sum,                                                  \
-                  gint64            n,                                                    \
-                  T                 clr,                                                  \
-                  T                 wd,                                                   \
-                  T                 epsilon)                                              \
-{                                                                                         \
-  FIT_OPTIM_PARALLEL_FOR                                                                  \
-  for (gint64 i = 0; i < n; i++)                                                          \
-    {                                                                                     \
-      T d = wd != 0 ? g[i] + wd * p[i] : g[i];                                            \
-      T s = sum[i] + d * d;                                                               \
-                                                                                          \
-      sum[i] = s;                                                                         \
-      p[i] = p[i] + (-clr) * (d / (SQRT (s) + epsilon));                                  \
-    }                                                                                     \
-}
-
-DEFINE_ADAGRAD_KERNEL (float, sqrtf, f32)
-DEFINE_ADAGRAD_KERNEL (double, sqrt, f64)
-
 static gboolean
 fit_adagrad_update (FitOptimizer   *optimizer,
                     FitParamGroup  *group,
@@ -80,6 +56,7 @@ fit_adagrad_update (FitOptimizer   *optimizer,
   const char *op = "FitAdagrad";
   double lr, wd, lr_decay, initial, epsilon, clr;
   FitTensor *sum;
+  gpointer p, s;
 
   if (!fit_optimizer_check_hyper (op, group, FIT_HYPER_LEARNING_RATE, 0.0, &lr, error) ||
       !fit_optimizer_check_hyper (op, group, FIT_HYPER_WEIGHT_DECAY, 0.0, &wd, error) ||
@@ -91,13 +68,13 @@ fit_adagrad_update (FitOptimizer   *optimizer,
 
   sum = fit_param_state_ensure_buffer (state, "sum", param, initial);
   clr = lr / (1.0 + (double) (fit_param_state_get_step (state) - 1) * lr_decay);
+  p = fit_tensor_get_data_mutable (param);
+  s = fit_tensor_get_data_mutable (sum);
   if (param->dtype == FIT_DTYPE_FLOAT32)
-    adagrad_f32 (fit_tensor_get_data_mutable (param), fit_tensor_ptr (grad),
-                 fit_tensor_get_data_mutable (sum), param->numel,
-                 (float) clr, (float) wd, (float) epsilon);
+    fit_adagrad_kernel_f32 (p, fit_tensor_ptr (grad), s, param->numel, (float) clr, (float) wd,
+                            (float) epsilon);
   else
-    adagrad_f64 (fit_tensor_get_data_mutable (param), fit_tensor_ptr (grad),
-                 fit_tensor_get_data_mutable (sum), param->numel, clr, wd, epsilon);
+    fit_adagrad_kernel_f64 (p, fit_tensor_ptr (grad), s, param->numel, clr, wd, epsilon);
   return TRUE;
 }
 

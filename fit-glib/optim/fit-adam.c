@@ -47,47 +47,6 @@ enum {
 
 G_DEFINE_FINAL_TYPE (FitAdam, fit_adam, FIT_TYPE_OPTIMIZER)
 
-#define DEFINE_ADAM_KERNEL(T, SQRT, suffix)                                               \
-static void                                                                               \
-adam_##suffix (T       *restrict p,                                                       \
-               const T *restrict g,                                                       \
-               T       *restrict m,                                                       \
-               T       *restrict v,                                                       \
-               T       *restrict vmax,                                                    \
-               gint64            n,                                                       \
-               T                 wd,                                                      \
-               T                 decay,                                                   \
-               T                 beta1,                                                   \
-               T                 one_minus_beta1,                                         \
-               T                 beta2,                                                   \
-               T                 one_minus_beta2,                                         \
-               T                 bias_correction2_sqrt,                                   \
-               T                 epsilon,                                                 \
-               T                 neg_step_size)                                           \
-{                                                                                         \
-  FIT_OPTIM_PARALLEL_FOR                                                                  \
-  for (gint64 i = 0; i < n; i++)                                                          \
-    {                                                                                     \
-      T d = wd != 0 ? g[i] + wd * p[i] : g[i];                                            \
-      T pi = decay != 1 ? p[i] * decay : p[i];                                            \
-      T mi = m[i] * beta1 + one_minus_beta1 * d;                                          \
-      T vi = v[i] * beta2 + one_minus_beta2 * d * d;                                      \
-      T s = vi;                                                                           \
-                                                                                          \
-      m[i] = mi;                                                                          \
-      v[i] = vi;                                                                          \
-      if (vmax != NULL)                                                                   \
-        {                                                                                 \
-          s = vmax[i] > vi ? vmax[i] : vi;                                                \
-          vmax[i] = s;                                                                    \
-        }                                                                                 \
-      p[i] = pi + neg_step_size * (mi / (SQRT (s) / bias_correction2_sqrt + epsilon));    \
-    }                                                                                     \
-}
-
-DEFINE_ADAM_KERNEL (float, sqrtf, f32)
-DEFINE_ADAM_KERNEL (double, sqrt, f64)
-
 gboolean
 fit_adam_update_param (const char     *op,
                        FitParamGroup  *group,
@@ -100,6 +59,7 @@ fit_adam_update_param (const char     *op,
   double lr, wd, beta1, beta2, epsilon, amsgrad;
   double step, bias_correction1, bias_correction2_sqrt, decay = 1.0;
   FitTensor *m, *v, *vmax = NULL;
+  gpointer p, mp, vp, vmaxp;
 
   if (!fit_optimizer_check_hyper (op, group, FIT_HYPER_LEARNING_RATE, 0.0, &lr, error) ||
       !fit_optimizer_check_hyper (op, group, FIT_HYPER_WEIGHT_DECAY, 0.0, &wd, error) ||
@@ -132,16 +92,16 @@ fit_adam_update_param (const char     *op,
 #define ADAM_ARGS(T)                                                                      \
   (T) wd, (T) decay, (T) beta1, (T) (1.0 - beta1), (T) beta2, (T) (1.0 - beta2),          \
   (T) bias_correction2_sqrt, (T) epsilon, (T) (-(lr / bias_correction1))
+  p = fit_tensor_get_data_mutable (param);
+  mp = fit_tensor_get_data_mutable (m);
+  vp = fit_tensor_get_data_mutable (v);
+  vmaxp = vmax != NULL ? fit_tensor_get_data_mutable (vmax) : NULL;
   if (param->dtype == FIT_DTYPE_FLOAT32)
-    adam_f32 (fit_tensor_get_data_mutable (param), fit_tensor_ptr (grad),
-              fit_tensor_get_data_mutable (m), fit_tensor_get_data_mutable (v),
-              vmax ? fit_tensor_get_data_mutable (vmax) : NULL, param->numel,
-              ADAM_ARGS (float));
+    fit_adam_kernel_f32 (p, fit_tensor_ptr (grad), mp, vp, vmaxp, param->numel,
+                         ADAM_ARGS (float));
   else
-    adam_f64 (fit_tensor_get_data_mutable (param), fit_tensor_ptr (grad),
-              fit_tensor_get_data_mutable (m), fit_tensor_get_data_mutable (v),
-              vmax ? fit_tensor_get_data_mutable (vmax) : NULL, param->numel,
-              ADAM_ARGS (double));
+    fit_adam_kernel_f64 (p, fit_tensor_ptr (grad), mp, vp, vmaxp, param->numel,
+                         ADAM_ARGS (double));
 #undef ADAM_ARGS
   return TRUE;
 }

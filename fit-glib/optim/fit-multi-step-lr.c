@@ -178,6 +178,8 @@ fit_multi_step_lr_new (const gint64 *milestones,
  * @self: a `FitMultiStepLR`
  * @n_milestones: (out): the number of milestones
  *
+ * Gives the milestones, sorted, duplicates kept.
+ *
  * Returns: (array length=n_milestones) (transfer none): the milestones, sorted
  *
  * Since: 1.0

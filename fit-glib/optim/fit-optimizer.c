@@ -273,6 +273,8 @@ fit_optimizer_add_param_group (FitOptimizer  *self,
  * fit_optimizer_get_n_param_groups:
  * @self: a `FitOptimizer`
  *
+ * Counts the parameter groups, the constructor's first one included.
+ *
  * Returns: the number of parameter groups
  *
  * Since: 1.0
@@ -288,6 +290,8 @@ fit_optimizer_get_n_param_groups (FitOptimizer *self)
  * fit_optimizer_get_param_group:
  * @self: a `FitOptimizer`
  * @index: a group index, less than [method@Fit.Optimizer.get_n_param_groups]
+ *
+ * Gives a parameter group, to read or change its hyper-parameters.
  *
  * Returns: (transfer none): the group
  *
@@ -425,6 +429,8 @@ fit_optimizer_set_hyper (FitOptimizer *self,
  * fit_optimizer_get_learning_rate:
  * @self: a `FitOptimizer`
  *
+ * Reads the learning rate (see [property@Fit.Optimizer:learning-rate]).
+ *
  * Returns: the first group's learning rate (see [property@Fit.Optimizer:learning-rate])
  *
  * Since: 1.0
@@ -463,6 +469,8 @@ fit_optimizer_set_learning_rate (FitOptimizer *self,
 /**
  * fit_optimizer_get_weight_decay:
  * @self: a `FitOptimizer`
+ *
+ * Reads the weight decay (see [property@Fit.Optimizer:weight-decay]).
  *
  * Returns: the first group's weight decay (see [property@Fit.Optimizer:weight-decay])
  *
@@ -1043,6 +1051,7 @@ fit_optimizer_load_state (FitOptimizer    *self,
   g_autoptr(GHashTable) states = NULL;
   g_autoptr(GHashTable) has_step = NULL;
   const char *saved_type;
+  double old_lr, old_wd;
 
   g_return_val_if_fail (FIT_IS_OPTIMIZER (self), FALSE);
   g_return_val_if_fail (FIT_IS_SAFETENSORS (from), FALSE);
@@ -1069,6 +1078,8 @@ fit_optimizer_load_state (FitOptimizer    *self,
     return FALSE;
 
   /* Everything checked: now change the optimizer. */
+  old_lr = fit_optimizer_get_learning_rate (self);
+  old_wd = fit_optimizer_get_weight_decay (self);
   for (guint g = 0; g < priv->groups->len; g++)
     {
       FitParamGroup *group = g_ptr_array_index (priv->groups, g);
@@ -1090,7 +1101,9 @@ fit_optimizer_load_state (FitOptimizer    *self,
       if (state != NULL)
         g_hash_table_insert (priv->states, params->pdata[i], g_object_ref (state));
     }
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LEARNING_RATE]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WEIGHT_DECAY]);
+  if (fit_optimizer_get_learning_rate (self) != old_lr)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LEARNING_RATE]);
+  if (fit_optimizer_get_weight_decay (self) != old_wd)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WEIGHT_DECAY]);
   return TRUE;
 }

@@ -223,6 +223,8 @@ fit_param_group_get_hypers (FitParamGroup *self)
  * fit_param_group_get_params:
  * @self: a `FitParamGroup`
  *
+ * Lists the group's parameters, in the order they were given.
+ *
  * Returns: (transfer container) (element-type FitTensor): the group's parameters
  *
  * Since: 1.0
@@ -244,6 +246,8 @@ fit_param_group_get_params (FitParamGroup *self)
  * fit_param_group_get_n_params:
  * @self: a `FitParamGroup`
  *
+ * Counts the group's parameters.
+ *
  * Returns: the number of parameters in the group
  *
  * Since: 1.0
@@ -259,6 +263,8 @@ fit_param_group_get_n_params (FitParamGroup *self)
  * fit_param_group_has_hyper:
  * @self: a `FitParamGroup`
  * @name: a hyper-parameter name, as `"momentum"`
+ *
+ * Checks whether the group has a hyper-parameter.
  *
  * Returns: whether the group has a hyper-parameter of that name
  *
@@ -334,6 +340,9 @@ fit_param_group_set_hyper (FitParamGroup *self,
  * fit_param_group_get_hyper_names:
  * @self: a `FitParamGroup`
  *
+ * Lists the group's hyper-parameters: the learning rate, the weight decay and those of
+ * the optimizer.
+ *
  * Returns: (transfer full) (array zero-terminated=1): the names of the group's
  *   hyper-parameters
  *
@@ -356,6 +365,8 @@ fit_param_group_get_hyper_names (FitParamGroup *self)
 /**
  * fit_param_group_get_learning_rate:
  * @self: a `FitParamGroup`
+ *
+ * Reads the group's learning rate.
  *
  * Returns: the group's learning rate
  *
@@ -393,6 +404,8 @@ fit_param_group_set_learning_rate (FitParamGroup *self,
 /**
  * fit_param_group_get_weight_decay:
  * @self: a `FitParamGroup`
+ *
+ * Reads the group's weight decay.
  *
  * Returns: the group's weight decay
  *

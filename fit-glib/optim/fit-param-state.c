@@ -215,6 +215,8 @@ fit_param_state_ensure_buffer (FitParamState *self,
  * fit_param_state_get_buffer_names:
  * @self: a `FitParamState`
  *
+ * Lists the state's buffers.
+ *
  * Returns: (transfer full) (array zero-terminated=1): the names of the buffers, in the
  *   order they were created
  *

@@ -48,53 +48,6 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (FitRMSprop, fit_rmsprop, FIT_TYPE_OPTIMIZER)
 
-#define DEFINE_RMSPROP_KERNEL(T, SQRT, suffix)                                            \
-static void                                                                               \
-rmsprop_##suffix (T       *restrict p,                                                    \
-                  const T *restrict g,                                                    \
-                  T       *restrict sq,                                                   \
-                  T       *restrict ga,                                                   \
-                  T       *restrict buf,                                                  \
-                  gint64            n,                                                    \
-                  T                 lr,                                                   \
-                  T                 wd,                                                   \
-                  T                 alpha,                                                \
-                  T                 one_minus_alpha,                                      \
-                  T                 epsilon,                                              \
-                  T                 momentum)                                             \
-{                                                                                         \
-  FIT_OPTIM_PARALLEL_FOR                                                                  \
-  for (gint64 i = 0; i < n; i++)                                                          \
-    {                                                                                     \
-      T d = wd != 0 ? g[i] + wd * p[i] : g[i];                                            \
-      T s = sq[i] * alpha + one_minus_alpha * d * d;                                      \
-      T avg;                                                                              \
-                                                                                          \
-      sq[i] = s;                                                                          \
-      if (ga != NULL)                                                                     \
-        {                                                                                 \
-          T a = ga[i] * alpha + one_minus_alpha * d;                                      \
-                                                                                          \
-          ga[i] = a;                                                                      \
-          avg = SQRT (s + (-1) * a * a) + epsilon;                                        \
-        }                                                                                 \
-      else                                                                                \
-        avg = SQRT (s) + epsilon;                                                         \
-      if (buf != NULL)                                                                    \
-        {                                                                                 \
-          T b = buf[i] * momentum + d / avg;                                              \
-                                                                                          \
-          buf[i] = b;                                                                     \
-          p[i] = p[i] + (-lr) * b;                                                        \
-        }                                                                                 \
-      else                                                                                \
-        p[i] = p[i] + (-lr) * (d / avg);                                                  \
-    }                                                                                     \
-}
-
-DEFINE_RMSPROP_KERNEL (float, sqrtf, f32)
-DEFINE_RMSPROP_KERNEL (double, sqrt, f64)
-
 static gpointer
 optional_buffer (FitParamState *state,
                  const char    *name,
@@ -116,7 +69,7 @@ fit_rmsprop_update (FitOptimizer   *optimizer,
 {
   const char *op = "FitRMSprop";
   double lr, wd, alpha, epsilon, momentum, centered;
-  gpointer sq, ga, buf;
+  gpointer p, sq, ga, buf;
 
   if (!fit_optimizer_check_hyper (op, group, FIT_HYPER_LEARNING_RATE, 0.0, &lr, error) ||
       !fit_optimizer_check_hyper (op, group, FIT_HYPER_WEIGHT_DECAY, 0.0, &wd, error) ||
@@ -131,13 +84,14 @@ fit_rmsprop_update (FitOptimizer   *optimizer,
   ga = optional_buffer (state, "grad_avg", param, centered != 0.0);
   buf = optional_buffer (state, "momentum_buffer", param, momentum > 0.0);
 
+  p = fit_tensor_get_data_mutable (param);
   if (param->dtype == FIT_DTYPE_FLOAT32)
-    rmsprop_f32 (fit_tensor_get_data_mutable (param), fit_tensor_ptr (grad), sq, ga, buf,
-                 param->numel, (float) lr, (float) wd, (float) alpha, (float) (1.0 - alpha),
-                 (float) epsilon, (float) momentum);
+    fit_rmsprop_kernel_f32 (p, fit_tensor_ptr (grad), sq, ga, buf, param->numel, (float) lr,
+                            (float) wd, (float) alpha, (float) (1.0 - alpha), (float) epsilon,
+                            (float) momentum);
   else
-    rmsprop_f64 (fit_tensor_get_data_mutable (param), fit_tensor_ptr (grad), sq, ga, buf,
-                 param->numel, lr, wd, alpha, 1.0 - alpha, epsilon, momentum);
+    fit_rmsprop_kernel_f64 (p, fit_tensor_ptr (grad), sq, ga, buf, param->numel, lr, wd, alpha,
+                            1.0 - alpha, epsilon, momentum);
   return TRUE;
 }
 

@@ -48,38 +48,6 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (FitSGD, fit_sgd, FIT_TYPE_OPTIMIZER)
 
-#define DEFINE_SGD_KERNEL(T, suffix)                                                      \
-static void                                                                               \
-sgd_##suffix (T       *restrict p,                                                        \
-              const T *restrict g,                                                        \
-              T       *restrict buf,                                                      \
-              gint64            n,                                                        \
-              T                 lr,                                                       \
-              T                 wd,                                                       \
-              T                 momentum,                                                 \
-              T                 one_minus_dampening,                                      \
-              gboolean          nesterov,                                                 \
-              gboolean          first)                                                    \
-{                                                                                         \
-  FIT_OPTIM_PARALLEL_FOR                                                                  \
-  for (gint64 i = 0; i < n; i++)                                                          \
-    {                                                                                     \
-      T d = wd != 0 ? g[i] + wd * p[i] : g[i];                                            \
-                                                                                          \
-      if (buf != NULL)                                                                    \
-        {                                                                                 \
-          T b = first ? d : buf[i] * momentum + one_minus_dampening * d;                  \
-                                                                                          \
-          buf[i] = b;                                                                     \
-          d = nesterov ? d + momentum * b : b;                                            \
-        }                                                                                 \
-      p[i] = p[i] + (-lr) * d;                                                            \
-    }                                                                                     \
-}
-
-DEFINE_SGD_KERNEL (float, f32)
-DEFINE_SGD_KERNEL (double, f64)
-
 static gboolean
 fit_sgd_update (FitOptimizer   *optimizer,
                 FitParamGroup  *group,
@@ -92,7 +60,7 @@ fit_sgd_update (FitOptimizer   *optimizer,
   double lr, wd, momentum, dampening, nesterov;
   FitTensor *buffer = NULL;
   gboolean first = FALSE;
-  gpointer p;
+  gpointer p, b;
 
   if (!fit_optimizer_check_hyper (op, group, FIT_HYPER_LEARNING_RATE, 0.0, &lr, error) ||
       !fit_optimizer_check_hyper (op, group, FIT_HYPER_WEIGHT_DECAY, 0.0, &wd, error) ||
@@ -120,15 +88,13 @@ fit_sgd_update (FitOptimizer   *optimizer,
         }
     }
 
+  b = buffer != NULL ? fit_tensor_get_data_mutable (buffer) : NULL;
   if (param->dtype == FIT_DTYPE_FLOAT32)
-    sgd_f32 (p, fit_tensor_ptr (grad),
-             buffer ? fit_tensor_get_data_mutable (buffer) : NULL, param->numel,
-             (float) lr, (float) wd, (float) momentum, (float) (1.0 - dampening),
-             nesterov != 0.0, first);
+    fit_sgd_kernel_f32 (p, fit_tensor_ptr (grad), b, param->numel, (float) lr, (float) wd,
+                        (float) momentum, (float) (1.0 - dampening), nesterov != 0.0, first);
   else
-    sgd_f64 (p, fit_tensor_ptr (grad),
-             buffer ? fit_tensor_get_data_mutable (buffer) : NULL, param->numel,
-             lr, wd, momentum, 1.0 - dampening, nesterov != 0.0, first);
+    fit_sgd_kernel_f64 (p, fit_tensor_ptr (grad), b, param->numel, lr, wd, momentum,
+                        1.0 - dampening, nesterov != 0.0, first);
   return TRUE;
 }
 
