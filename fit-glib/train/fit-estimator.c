@@ -721,7 +721,7 @@ fit_estimator_class_init (FitEstimatorClass *klass)
    * Since: 1.0
    */
   properties[PROP_LOSS_VALUE] = g_param_spec_double ("loss-value", NULL, NULL, -G_MAXDOUBLE,
-                                                     G_MAXDOUBLE, NAN, ro);
+                                                     G_MAXDOUBLE, 0, ro);
   /**
    * FitEstimator:stop-reason:
    *
@@ -1361,7 +1361,7 @@ fit_estimator_get_handlers (FitEstimator *self)
  * @event: an event
  *
  * Lists, in order, the handler objects a fit with a validation loader would call for
- * @event: those of [method@Fit.Estimator.get_handlers] whose class implements it.
+ * the event: those of [method@Fit.Estimator.get_handlers] whose class implements it.
  *
  * Returns: (transfer container) (element-type FitEventHandler): the handlers
  *
@@ -1586,7 +1586,6 @@ fit_estimator_get_metric_names (FitEstimator *self)
  * fit_estimator_check_metric_name:
  * @self: an estimator
  * @name: a reported name, such as `val_accuracy`
- *
  * @error: return location for a #GError
  *
  * Checks that a metric is reported under @name, as handlers that monitor a value do
@@ -2436,6 +2435,8 @@ run_epoch (FitEstimator *self,
       g_clear_object (&iter);
     }
   self->batch_index = self->batch_index > 0 ? self->batch_index - 1 : 0;
+  /* An epoch stop ended the training batches; the validation that is due still runs. */
+  clear_stop (self, FIT_STOP_SCOPE_EPOCH);
 
   if (self->validate_at_epoch_end && self->val_data != NULL &&
       fit_estimator_get_stop_request (self) < FIT_STOP_SCOPE_TRAINING &&
@@ -2469,7 +2470,7 @@ check_loader (const char     *what,
   g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
                _("The %s loader yields no batches (%" G_GUINT64_FORMAT " samples, batch size "
                  "%u%s); give it data, or a smaller batch size"),
-               what, fit_data_loader_get_n_samples (loader),
+               what, fit_dataset_get_n_items (fit_data_loader_get_dataset (loader)),
                fit_data_loader_get_batch_size (loader),
                fit_data_loader_get_drop_last (loader) ? _(", dropping the last partial batch") : "");
   return FALSE;
@@ -2743,6 +2744,9 @@ fit_estimator_fit_async (FitEstimator        *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, fit_estimator_fit_async);
+  /* The fit's own result says whether cancelling was in time, with %FIT_ERROR_CANCELLED
+   * as in the synchronous call. */
+  g_task_set_check_cancellable (task, FALSE);
   if (!check_not_running (self, _("start a fit"), &error) ||
       self->caller_context != NULL)
     {

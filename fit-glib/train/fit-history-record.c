@@ -122,7 +122,7 @@ fit_history_record_class_init (FitHistoryRecordClass *klass)
    * Since: 1.0
    */
   properties[PROP_LEARNING_RATE] =
-    g_param_spec_double ("learning-rate", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, NAN,
+    g_param_spec_double ("learning-rate", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
