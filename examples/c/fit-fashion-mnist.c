@@ -2,12 +2,18 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * The same program exists in Python, JavaScript and Vala next to this folder; the
- * models and settings match /usr/share/doc/…/torch_fmnist.py-style PyTorch baselines:
+ * The same program exists in Python, JavaScript and Vala next to this folder. The
+ * models and settings are those of the project's PyTorch baseline
+ * (bench/torch_fmnist.py):
  *
  *   mlp  784-512-256-10 with ReLU, SGD lr 0.05 momentum 0.9, batch 64
  *   cnn  conv3x3 1→8→16→32 with ReLU, global average pool, linear 32→10,
  *        SGD lr 0.1 momentum 0.9
+ *
+ * with one addition: the learning rate decays to 0 along a cosine over the planned
+ * epochs (--lr-schedule constant turns that off). With a constant rate the MLP stays
+ * near 86 % test accuracy after 5 epochs, in PyTorch as here, because the noise of the
+ * large steps never settles; annealing it reaches 88–89 %.
  *
  * Inputs are scaled to [-1, 1]; the test set validates after every epoch. The program
  * prints a progress bar, writes checkpoints, stops early when validation accuracy stops
@@ -39,6 +45,7 @@ typedef struct
   int       threads;
   int       patience;
   double    learning_rate;
+  char     *lr_schedule;
   gint64    seed;
 } Options;
 
@@ -211,6 +218,7 @@ run (Options  *opts,
   g_autoptr(FitEventHandler) progress = NULL;
   g_autoptr(FitEventHandler) checkpoint = NULL;
   g_autoptr(FitEventHandler) early_stopping = NULL;
+  g_autoptr(FitEventHandler) scheduler = NULL;
   g_autoptr(GTimer) timer = NULL;
   gboolean is_mlp = g_str_equal (opts->model, "mlp");
   double lr;
@@ -239,14 +247,27 @@ run (Options  *opts,
   estimator = fit_estimator_new (net, loss, optimizer);
 
   g_print (_("Model %s (%" G_GINT64_FORMAT " parameters), %" G_GUINT64_FORMAT
-             " training and %" G_GUINT64_FORMAT " test images, batch %d, lr %g, %u threads\n"),
+             " training and %" G_GUINT64_FORMAT " test images, batch %d, lr %g (%s), "
+             "%u threads\n"),
            opts->model, fit_module_count_parameters (net),
            fit_dataset_get_n_items (train), fit_dataset_get_n_items (test),
-           opts->batch_size, lr, fit_get_num_threads ());
+           opts->batch_size, lr, opts->lr_schedule, fit_get_num_threads ());
 
   progress = fit_progress_handler_new ();
   early_stopping = fit_early_stopping_handler_new ("val_accuracy", 0.0, opts->patience);
   checkpoint = fit_checkpoint_handler_new (opts->checkpoint_dir, opts->model);
+  if (g_str_equal (opts->lr_schedule, "cosine"))
+    {
+      g_autoptr(FitLrSchedule) cosine = NULL;
+
+      /* Per batch, over the whole run: the rate is a function of the global step only,
+       * so a resumed run continues the same curve. */
+      cosine = fit_cosine_lr_new (opts->epochs * fit_data_loader_get_n_batches (train_loader),
+                                  0.0);
+      scheduler = fit_lr_scheduler_handler_new (cosine, TRUE);
+      if (!fit_estimator_add_handler (estimator, scheduler, error))
+        return EXIT_FAILURE;
+    }
   if (!fit_estimator_add_handler (estimator, progress, error) ||
       !fit_estimator_add_handler (estimator, early_stopping, error) ||
       !fit_estimator_add_handler (estimator, checkpoint, error))
@@ -315,6 +336,9 @@ main (int   argc,
       N_("Stop after N epochs without a better validation accuracy (default 3)"), N_("N") },
     { "learning-rate", 0, 0, G_OPTION_ARG_DOUBLE, &opts.learning_rate,
       N_("SGD learning rate (default 0.05 for mlp, 0.1 for cnn)"), N_("LR") },
+    { "lr-schedule", 0, 0, G_OPTION_ARG_STRING, &opts.lr_schedule,
+      N_("cosine: decay the learning rate to 0 over the epochs (default); constant: keep it"),
+      N_("NAME") },
     { "seed", 's', 0, G_OPTION_ARG_INT64, &opts.seed,
       N_("Seed for the initial weights and the shuffling (default 0)"), N_("N") },
     G_OPTION_ENTRY_NULL
@@ -345,9 +369,16 @@ main (int   argc,
   if (opts.checkpoint_dir == NULL)
     opts.checkpoint_dir = g_build_filename (g_get_user_cache_dir (), "fit-glib",
                                             "fashion-mnist", NULL);
+  if (opts.lr_schedule == NULL)
+    opts.lr_schedule = g_strdup ("cosine");
   if (!g_str_equal (opts.model, "mlp") && !g_str_equal (opts.model, "cnn"))
     {
       g_printerr (_("--model must be mlp or cnn, not “%s”\n"), opts.model);
+      return 2;
+    }
+  if (!g_str_equal (opts.lr_schedule, "cosine") && !g_str_equal (opts.lr_schedule, "constant"))
+    {
+      g_printerr (_("--lr-schedule must be cosine or constant, not “%s”\n"), opts.lr_schedule);
       return 2;
     }
   if (opts.epochs < 1 || opts.batch_size < 1 || opts.limit < 0 || opts.test_limit < 0 ||
@@ -363,6 +394,7 @@ main (int   argc,
     g_printerr ("fit-fashion-mnist: %s\n", error->message);
 
   g_free (opts.model);
+  g_free (opts.lr_schedule);
   g_free (opts.data_dir);
   g_free (opts.checkpoint_dir);
   return status;

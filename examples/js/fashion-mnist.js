@@ -27,6 +27,8 @@ const OPTIONS = {
     'threads': ['int', 0, 'worker threads (0: OMP_NUM_THREADS or all cores)'],
     'patience': ['int', 3, 'stop after N epochs without a better validation accuracy'],
     'learning-rate': ['float', 0, 'SGD learning rate (default 0.05 for mlp, 0.1 for cnn)'],
+    'lr-schedule': ['string', 'cosine',
+        'cosine: decay the learning rate to 0 over the epochs; constant: keep it'],
     'seed': ['int', 0, 'seed for the initial weights and the shuffling'],
 };
 
@@ -65,6 +67,8 @@ function parseArgs(argv) {
     }
     if (opts.model !== 'mlp' && opts.model !== 'cnn')
         fail(`--model must be mlp or cnn, not “${opts.model}”`, 2);
+    if (opts['lr-schedule'] !== 'cosine' && opts['lr-schedule'] !== 'constant')
+        fail(`--lr-schedule must be cosine or constant, not “${opts['lr-schedule']}”`, 2);
     return opts;
 }
 
@@ -155,7 +159,14 @@ function main(argv) {
     const estimator = Fit.Estimator.new(net, Fit.CrossEntropyLoss.new(), optimizer);
     print(`Model ${opts.model} (${net.count_parameters()} parameters), ` +
           `${train.get_n_items()} training and ${test.get_n_items()} test images, ` +
-          `batch ${opts['batch-size']}, lr ${lr}, ${Fit.get_num_threads()} threads`);
+          `batch ${opts['batch-size']}, lr ${lr} (${opts['lr-schedule']}), ` +
+          `${Fit.get_num_threads()} threads`);
+
+    if (opts['lr-schedule'] === 'cosine') {
+        // Per batch over the whole run; see the C example for why.
+        const cosine = Fit.CosineLR.new(opts.epochs * trainLoader.get_n_batches(), 0);
+        estimator.add_handler(Fit.LrSchedulerHandler.new(cosine, true));
+    }
 
     const checkpoint = Fit.CheckpointHandler.new(opts['checkpoint-dir'], opts.model);
     for (const handler of [Fit.ProgressHandler.new(),

@@ -104,6 +104,8 @@ def main():
                    help="stop after N epochs without a better validation accuracy")
     p.add_argument("--learning-rate", type=float, default=0.0,
                    help="SGD learning rate (default 0.05 for mlp, 0.1 for cnn)")
+    p.add_argument("--lr-schedule", choices=["cosine", "constant"], default="cosine",
+                   help="cosine: decay the learning rate to 0 over the epochs; constant: keep it")
     p.add_argument("-s", "--seed", type=int, default=0,
                    help="seed for the initial weights and the shuffling")
     args = p.parse_args()
@@ -129,7 +131,12 @@ def main():
     estimator = Fit.Estimator.new(net, Fit.CrossEntropyLoss.new(), optimizer)
     print(f"Model {args.model} ({net.count_parameters()} parameters), "
           f"{train.get_n_items()} training and {test.get_n_items()} test images, "
-          f"batch {args.batch_size}, lr {lr:g}, {Fit.get_num_threads()} threads")
+          f"batch {args.batch_size}, lr {lr:g} ({args.lr_schedule}), {Fit.get_num_threads()} threads")
+
+    if args.lr_schedule == "cosine":
+        # Per batch over the whole run; see the C example for why.
+        cosine = Fit.CosineLR.new(args.epochs * train_loader.get_n_batches(), 0.0)
+        estimator.add_handler(Fit.LrSchedulerHandler.new(cosine, True))
 
     checkpoint = Fit.CheckpointHandler.new(args.checkpoint_dir, args.model)
     for handler in (Fit.ProgressHandler.new(),

@@ -20,6 +20,7 @@ int test_limit = 0;
 int threads = 0;
 int patience = 3;
 double learning_rate = 0;
+string? lr_schedule = null;
 int64 seed = 0;
 
 const OptionEntry[] ENTRIES = {
@@ -34,6 +35,7 @@ const OptionEntry[] ENTRIES = {
     { "threads", 't', 0, OptionArg.INT, ref threads, "Worker threads (default: OMP_NUM_THREADS or all cores)", "N" },
     { "patience", 'p', 0, OptionArg.INT, ref patience, "Stop after N epochs without a better validation accuracy", "N" },
     { "learning-rate", 0, 0, OptionArg.DOUBLE, ref learning_rate, "SGD learning rate (default 0.05 for mlp, 0.1 for cnn)", "LR" },
+    { "lr-schedule", 0, 0, OptionArg.STRING, ref lr_schedule, "cosine: decay the learning rate to 0 over the epochs (default); constant: keep it", "NAME" },
     { "seed", 's', 0, OptionArg.INT64, ref seed, "Seed for the initial weights and the shuffling", "N" },
     { null }
 };
@@ -139,9 +141,15 @@ int run () throws Error {
     var params = net.get_parameters ();
     var optimizer = new Fit.SGD ((Fit.Tensor[]) params.data, lr, 0.9);
     var estimator = new Fit.Estimator (net, new Fit.CrossEntropyLoss (), optimizer);
-    print ("Model %s (%s parameters), %s training and %s test images, batch %d, lr %g, %u threads\n",
+    print ("Model %s (%s parameters), %s training and %s test images, batch %d, lr %g (%s), %u threads\n",
            model_name, net.count_parameters ().to_string (), train.get_n_items ().to_string (),
-           test.get_n_items ().to_string (), batch_size, lr, Fit.get_num_threads ());
+           test.get_n_items ().to_string (), batch_size, lr, lr_schedule, Fit.get_num_threads ());
+
+    if (lr_schedule == "cosine") {
+        /* Per batch over the whole run; see the C example for why. */
+        var cosine = new Fit.CosineLR (epochs * (int64) train_loader.get_n_batches (), 0);
+        estimator.add_handler (new Fit.LrSchedulerHandler (cosine, true));
+    }
 
     var checkpoint = new Fit.CheckpointHandler (checkpoint_dir, model_name);
     estimator.add_handler (new Fit.ProgressHandler ());
@@ -177,6 +185,11 @@ int main (string[] args) {
     data_dir = data_dir ?? DEFAULT_DATA_DIR;
     checkpoint_dir = checkpoint_dir ?? Path.build_filename (Environment.get_user_cache_dir (),
                                                             "fit-glib", "fashion-mnist");
+    lr_schedule = lr_schedule ?? "cosine";
+    if (lr_schedule != "cosine" && lr_schedule != "constant") {
+        printerr ("--lr-schedule must be cosine or constant, not '%s'\n", lr_schedule);
+        return 2;
+    }
     if (model_name != "mlp" && model_name != "cnn") {
         printerr ("--model must be mlp or cnn, not '%s'\n", model_name);
         return 2;
