@@ -16,6 +16,15 @@ void      fit_estimator_invoke_in_caller      (FitEstimator   *self,
                                                gpointer        data,
                                                GDestroyNotify  notify);
 
+/* A fit with only @handler and the metric handler, without validation, that leaves the
+ * history alone: the learning-rate finder's sweep. */
+gboolean  fit_estimator_fit_isolated          (FitEstimator     *self,
+                                               FitDataLoader    *train_data,
+                                               guint64           batches,
+                                               FitEventHandler  *handler,
+                                               GCancellable     *cancellable,
+                                               GError          **error);
+
 /* Whether validation ran since the last epoch-begin. */
 gboolean  fit_estimator_validated_this_epoch  (FitEstimator   *self);
 

@@ -180,6 +180,9 @@ struct _FitEstimator
   guint64            next_batch;
   guint64            next_global_step;
   gboolean           resume_pending;
+
+  /* A fit with only its own handlers and the metric handler (the learning-rate finder). */
+  gboolean           isolated;
 };
 
 enum {
@@ -267,9 +270,10 @@ active_handlers (FitEstimator *self,
     g_ptr_array_add (list, g_object_ref (g_array_index (self->entries, HandlerEntry, i).handler));
   if (!has_handler_of_type (self, FIT_TYPE_METRIC_HANDLER))
     g_ptr_array_add (list, g_object_ref (self->default_handlers[DEFAULT_METRIC]));
-  if (with_validation && !has_handler_of_type (self, FIT_TYPE_VALIDATION_HANDLER))
+  if (with_validation && !self->isolated &&
+      !has_handler_of_type (self, FIT_TYPE_VALIDATION_HANDLER))
     g_ptr_array_add (list, g_object_ref (self->default_handlers[DEFAULT_VALIDATION]));
-  if (!has_handler_of_type (self, FIT_TYPE_HISTORY_HANDLER))
+  if (!self->isolated && !has_handler_of_type (self, FIT_TYPE_HISTORY_HANDLER))
     g_ptr_array_add (list, g_object_ref (self->default_handlers[DEFAULT_HISTORY]));
   g_ptr_array_sort_with_data (list, compare_handlers, self);
   return list;
@@ -2610,6 +2614,9 @@ fit_estimator_fit_full (FitEstimator     *self,
       self->next_epoch = 0;
       self->next_batch = 0;
       self->next_global_step = 0;
+    }
+  if (!self->resume_pending && !self->isolated)
+    {
       fit_estimator_invoke_in_caller (self, clear_history, g_object_ref (self->history),
                                       g_object_unref);
     }
@@ -2806,6 +2813,31 @@ fit_estimator_invoke_in_caller (FitEstimator   *self,
       return;
     }
   g_main_context_invoke_full (self->caller_context, G_PRIORITY_DEFAULT, func, data, notify);
+}
+
+gboolean
+fit_estimator_fit_isolated (FitEstimator     *self,
+                            FitDataLoader    *train_data,
+                            guint64           batches,
+                            FitEventHandler  *handler,
+                            GCancellable     *cancellable,
+                            GError          **error)
+{
+  GArray *saved;
+  gboolean ok;
+
+  if (!check_not_running (self, _("start a fit"), error))
+    return FALSE;
+  saved = self->entries;
+  self->entries = g_array_new (FALSE, TRUE, sizeof (HandlerEntry));
+  self->isolated = TRUE;
+  ok = fit_estimator_fit_full (self, train_data, NULL, 0, batches, &handler, 1, cancellable,
+                               error);
+  g_array_unref (self->entries);
+  self->entries = saved;
+  self->isolated = FALSE;
+  self->dirty = TRUE;
+  return ok;
 }
 
 gboolean
@@ -3203,9 +3235,6 @@ fit_estimator_load_state (FitEstimator    *self,
   if (!ensure_optimizer (self, error) ||
       !fit_optimizer_load_state (self->optimizer, state, "optimizer.", error))
     return FALSE;
-  text = fit_safetensors_get_metadata (state, "fit.learning_rate");
-  if (text != NULL)
-    fit_optimizer_set_learning_rate (self->optimizer, g_ascii_strtod (text, NULL));
   text = fit_safetensors_get_metadata (state, "fit.rng");
   if (text != NULL && self->rng != NULL)
     {

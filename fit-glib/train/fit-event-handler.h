@@ -103,8 +103,8 @@ G_BEGIN_DECLS
 /**
  * FIT_PRIORITY_CHECKPOINT:
  *
- * The priority of [class@Fit.CheckpointHandler]: after early stopping, so a checkpoint
- * holds its latest state.
+ * The priority of [class@Fit.CheckpointHandler]: after early stopping and the history, so
+ * a checkpoint holds their state at the end of the epoch.
  *
  * Since: 1.0
  */
@@ -112,11 +112,12 @@ G_BEGIN_DECLS
 /**
  * FIT_PRIORITY_HISTORY:
  *
- * The priority of [class@Fit.HistoryHandler] and [class@Fit.CsvLoggerHandler].
+ * The priority of [class@Fit.HistoryHandler] and [class@Fit.CsvLoggerHandler]: after
+ * handlers that change the learning rate at `epoch-end`, before checkpoints.
  *
  * Since: 1.0
  */
-#define FIT_PRIORITY_HISTORY 300
+#define FIT_PRIORITY_HISTORY 150
 /**
  * FIT_PRIORITY_LOGGING:
  *

@@ -131,6 +131,17 @@ fit_history_handler_epoch_end (FitEventHandler  *handler,
   return TRUE;
 }
 
+static gboolean
+fit_history_handler_train_end (FitEventHandler  *handler,
+                               FitEstimator     *estimator,
+                               FitStopReason     reason,
+                               GError          **error)
+{
+  /* A checkpoint restored during this fit's train-begin is used up. */
+  FIT_HISTORY_HANDLER (handler)->restored = FALSE;
+  return TRUE;
+}
+
 static void
 fit_history_handler_save_state (FitEventHandler *handler,
                                 FitSafetensors  *into,
@@ -171,6 +182,7 @@ fit_history_handler_class_init (FitHistoryHandlerClass *klass)
   handler_class->train_begin = fit_history_handler_train_begin;
   handler_class->epoch_begin = fit_history_handler_epoch_begin;
   handler_class->epoch_end = fit_history_handler_epoch_end;
+  handler_class->train_end = fit_history_handler_train_end;
   handler_class->save_state = fit_history_handler_save_state;
   handler_class->load_state = fit_history_handler_load_state;
 }

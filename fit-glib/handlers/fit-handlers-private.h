@@ -1,0 +1,52 @@
+/* fit-handlers-private.h: what the built-in handlers share
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib/gi18n-lib.h>
+
+#include "fit-glib/handlers/fit-handlers.h"
+#include "fit-glib/train/fit-estimator-private.h"
+
+G_BEGIN_DECLS
+
+/* A monitored metric: its name, its direction and what counts as an improvement. */
+typedef struct
+{
+  char           *name;
+  FitMonitorMode  mode;       /* as configured */
+  FitMonitorMode  resolved;   /* MIN or MAX, from train-begin on */
+  double          min_delta;
+} FitMonitor;
+
+void      fit_monitor_clear      (FitMonitor    *monitor);
+/* Checks the name against the estimator's metrics and resolves the mode. */
+gboolean  fit_monitor_begin      (FitMonitor    *monitor,
+                                  FitEstimator  *estimator,
+                                  GError       **error);
+/* The current value; FALSE when it is not fresh (a validation metric in an epoch that did
+ * not validate) or not a number. */
+gboolean  fit_monitor_read       (FitMonitor    *monitor,
+                                  FitEstimator  *estimator,
+                                  double        *value);
+/* Whether @current beats @reference by more than min_delta in the monitored direction. */
+gboolean  fit_monitor_improves   (FitMonitor    *monitor,
+                                  double         current,
+                                  double         reference);
+/* The worst possible value: where "best" starts. */
+double    fit_monitor_worst      (FitMonitor    *monitor);
+
+/* Metadata helpers for handler state. */
+void      fit_state_set_double   (FitSafetensors *state,
+                                  const char     *prefix,
+                                  const char     *key,
+                                  double          value);
+gboolean  fit_state_get_double   (FitSafetensors *state,
+                                  const char     *prefix,
+                                  const char     *key,
+                                  double         *value,
+                                  GError        **error);
+
+G_END_DECLS
