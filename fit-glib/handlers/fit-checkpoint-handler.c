@@ -78,6 +78,13 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (FitCheckpointHandler, fit_checkpoint_handler, FIT_TYPE_EVENT_HANDLER)
 
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char **) a, *(const char **) b);
+}
+
 /* Periodic checkpoints, sorted by the number of batches done, oldest first. */
 static GPtrArray *
 list_periodic (FitCheckpointHandler *self)
@@ -103,7 +110,7 @@ list_periodic (FitCheckpointHandler *self)
       g_ptr_array_add (found, g_strdup (name));
     }
   /* Fixed-width numbers: the names sort like the steps. */
-  g_ptr_array_sort (found, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (found, compare_names);
   return g_steal_pointer (&found);
 }
 
@@ -232,8 +239,9 @@ fit_checkpoint_handler_epoch_end (FitEventHandler  *handler,
       improved = TRUE;
       self->best = current;
     }
+  /* Between batches the global step counts the batches done. */
   if (!self->save_best_only &&
-      !save_periodic (self, estimator, epoch, fit_estimator_get_global_step (estimator) + 1, error))
+      !save_periodic (self, estimator, epoch, fit_estimator_get_global_step (estimator), error))
     return FALSE;
   if (improved)
     {

@@ -702,7 +702,9 @@ fit_estimator_class_init (FitEstimatorClass *klass)
   /**
    * FitEstimator:global-step:
    *
-   * The current training batch's index since the fit began (across epochs), from 0.
+   * During a training batch (`batch-begin` to `batch-end`), the batch's index since the
+   * run began (across epochs, and across a resume), from 0; between batches (at
+   * `epoch-end`, during validation), the number of training batches done.
    *
    * Since: 1.0
    */
@@ -2378,6 +2380,7 @@ run_epoch (FitEstimator *self,
            guint64       first_batch)
 {
   g_autoptr(FitDataIter) iter = NULL;
+  gboolean unfinished;
 
   self->phase = FIT_PHASE_TRAIN;
   self->batch_index = first_batch;
@@ -2438,6 +2441,12 @@ run_epoch (FitEstimator *self,
         }
       g_clear_object (&iter);
     }
+  /* An epoch cut short by the batch limit or a training stop is unfinished: a checkpoint
+   * taken at its epoch-end resumes inside it. An epoch stop finishes the epoch. */
+  unfinished = self->limit_reached ||
+               fit_estimator_get_stop_request (self) >= FIT_STOP_SCOPE_TRAINING;
+  if (unfinished && self->next_batch >= self->n_batches)
+    unfinished = FALSE;
   self->batch_index = self->batch_index > 0 ? self->batch_index - 1 : 0;
   /* An epoch stop ended the training batches; the validation that is due still runs. */
   clear_stop (self, FIT_STOP_SCOPE_EPOCH);
@@ -2447,8 +2456,11 @@ run_epoch (FitEstimator *self,
       !run_validation (self, self->val_data, self->epoch, FIT_PHASE_VALIDATE))
     return FALSE;
 
-  self->next_epoch = self->epoch + 1;
-  self->next_batch = 0;
+  if (!unfinished)
+    {
+      self->next_epoch = self->epoch + 1;
+      self->next_batch = 0;
+    }
   if (!emit (self, FIT_EVENT_EPOCH_END))
     return FALSE;
   clear_stop (self, FIT_STOP_SCOPE_EPOCH);

@@ -142,7 +142,9 @@ fit_history_new (void)
  * @self: a history
  * @record: the record of the next epoch
  *
- * Adds a record at the end.
+ * Adds a record at the end, or replaces the last record when it is of the same epoch:
+ * the record of an epoch that was interrupted and resumed from a checkpoint taken inside
+ * it.
  *
  * Since: 1.0
  */
@@ -150,9 +152,19 @@ void
 fit_history_append (FitHistory       *self,
                     FitHistoryRecord *record)
 {
+  FitHistoryRecord *last;
+
   g_return_if_fail (FIT_IS_HISTORY (self));
   g_return_if_fail (FIT_IS_HISTORY_RECORD (record));
 
+  last = fit_history_get_last (self);
+  if (last != NULL && fit_history_record_get_epoch (last) == fit_history_record_get_epoch (record))
+    {
+      g_ptr_array_index (self->records, self->records->len - 1) = g_object_ref (record);
+      g_object_unref (last);
+      g_list_model_items_changed (G_LIST_MODEL (self), self->records->len - 1, 1, 1);
+      return;
+    }
   g_ptr_array_add (self->records, g_object_ref (record));
   g_list_model_items_changed (G_LIST_MODEL (self), self->records->len - 1, 0, 1);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);

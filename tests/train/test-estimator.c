@@ -142,7 +142,7 @@ test_handlers_priority_and_callbacks (void)
                                  "  FitTestRecorder (priority 0)\n"
                                  "  FitTestRecorder (priority 10)\n"
                                  "  FitTestRecorder (priority 10)\n"
-                                 "  FitHistoryHandler (priority 300) [default]\n"
+                                 "  FitHistoryHandler (priority 150) [default]\n"
                                  "  signal callbacks connected with connect_after()\n"));
   g_assert_nonnull (strstr (dry, "batch-end:\n  FitMetricHandler (priority -1000) [default]\n"
                                  "  FitValidationHandler (priority -500) [default, with a "
