@@ -88,6 +88,19 @@ def main():
         check(len(os.listdir(checkpoints)) > 0, "checkpoints were written",
               f"{checkpoints} holds {os.listdir(checkpoints)}")
 
+        r = run(command + ["--limit", "2000", "--test-limit", "1000", "--epochs", "3",
+                           "--threads", "1", "--checkpoint-dir", checkpoints, "--resume"])
+        detail = f"exit status {r.returncode}\nstdout: {r.stdout[-3000:]}\nstderr: {r.stderr[-3000:]}"
+        check(r.returncode == 0 and "Resuming from" in r.stdout,
+              "--resume continues from the latest checkpoint", detail)
+        resumed = summary_of(r.stdout) if r.returncode == 0 else None
+        if summary is not None and resumed is not None:
+            before = [e.get("train_loss") for e in summary["epochs"]]
+            after = [e.get("train_loss") for e in resumed["epochs"]]
+            check(len(after) == 3 and after[:2] == before,
+                  "the resumed run keeps the first two epochs and trains only the third",
+                  f"before: {before}\nafter: {after}")
+
     print(f"1..{n_test}")
     sys.exit(1 if failures else 0)
 

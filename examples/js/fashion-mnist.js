@@ -111,7 +111,7 @@ function makeLoader(dataset, batchSize, shuffle, seed) {
     return loader;
 }
 
-function summary(opts, estimator, nTrain, nTest, seconds) {
+function summary(opts, estimator, nTrain, nTest, accuracy, seconds) {
     const history = estimator.get_history();
     const epochs = [];
     for (let i = 0; i < history.get_n_items(); i++) {
@@ -125,7 +125,6 @@ function summary(opts, estimator, nTrain, nTest, seconds) {
         entry.seconds = record.get_time();
         epochs.push(entry);
     }
-    const accuracy = epochs.length ? epochs[epochs.length - 1].val_accuracy ?? null : null;
     print(JSON.stringify({
         program: 'fit-fashion-mnist', language: 'js', model: opts.model,
         n_train: nTrain, n_test: nTest, epochs, test_accuracy: accuracy, seconds,
@@ -168,9 +167,15 @@ function main(argv) {
         estimator.add_handler(Fit.LrSchedulerHandler.new(cosine, true));
     }
 
+    const earlyStopping = Fit.EarlyStoppingHandler.new('val_accuracy', 0, opts.patience);
+    earlyStopping.restore_best_weights = true;
+    // One file per epoch (the last two kept) plus the best one; with resume, the handler
+    // loads the latest at train-begin and the fit continues with the next batch.
     const checkpoint = Fit.CheckpointHandler.new(opts['checkpoint-dir'], opts.model);
-    for (const handler of [Fit.ProgressHandler.new(),
-        Fit.EarlyStoppingHandler.new('val_accuracy', 0, opts.patience), checkpoint])
+    checkpoint.monitor = 'val_accuracy';
+    checkpoint.max_to_keep = 2;
+    checkpoint.resume = opts.resume;
+    for (const handler of [Fit.ProgressHandler.new(), earlyStopping, checkpoint])
         estimator.add_handler(handler);
     if (opts.resume) {
         const latest = checkpoint.get_latest_path();
@@ -178,15 +183,16 @@ function main(argv) {
             fail(`--resume: no checkpoint of model ${opts.model} in ` +
                  `${opts['checkpoint-dir']}`);
         }
-        estimator.load_state(Fit.Safetensors.new_from_file(latest, null));
         print(`Resuming from ${latest}`);
     }
     print(`Checkpoints go to ${opts['checkpoint-dir']}`);
 
     const start = GLib.get_monotonic_time();
     estimator.fit(trainLoader, testLoader, opts.epochs, null);
+    // Early stopping put back the best epoch's weights: measure those.
+    const result = estimator.evaluate(testLoader, null);
     summary(opts, estimator, train.get_n_items(), test.get_n_items(),
-        (GLib.get_monotonic_time() - start) / 1e6);
+        result.get_value('val_accuracy'), (GLib.get_monotonic_time() - start) / 1e6);
 }
 
 try {

@@ -62,7 +62,7 @@ def make_loader(dataset, batch_size, shuffle, seed):
     return loader
 
 
-def summary(args, estimator, n_train, n_test, seconds):
+def summary(args, estimator, n_train, n_test, accuracy, seconds):
     epochs = []
     for record in estimator.get_history():
         entry = {"epoch": record.get_epoch()}
@@ -72,7 +72,6 @@ def summary(args, estimator, n_train, n_test, seconds):
                 entry[key] = value
         entry["seconds"] = record.get_time()
         epochs.append(entry)
-    accuracy = epochs[-1].get("val_accuracy") if epochs else None
     print(json.dumps({"program": "fit-fashion-mnist", "language": "python",
                       "model": args.model, "n_train": n_train, "n_test": n_test,
                       "epochs": epochs, "test_accuracy": accuracy, "seconds": seconds}))
@@ -138,24 +137,28 @@ def main():
         cosine = Fit.CosineLR.new(args.epochs * train_loader.get_n_batches(), 0.0)
         estimator.add_handler(Fit.LrSchedulerHandler.new(cosine, True))
 
+    early_stopping = Fit.EarlyStoppingHandler.new("val_accuracy", 0.0, args.patience)
+    early_stopping.props.restore_best_weights = True
+    # One file per epoch (the last two kept) plus the best one; with resume, the handler
+    # loads the latest at train-begin and the fit continues with the next batch.
     checkpoint = Fit.CheckpointHandler.new(args.checkpoint_dir, args.model)
-    for handler in (Fit.ProgressHandler.new(),
-                    Fit.EarlyStoppingHandler.new("val_accuracy", 0.0, args.patience),
-                    checkpoint):
+    checkpoint.set_properties(monitor="val_accuracy", max_to_keep=2, resume=args.resume)
+    for handler in (Fit.ProgressHandler.new(), early_stopping, checkpoint):
         estimator.add_handler(handler)
     if args.resume:
         latest = checkpoint.get_latest_path()
         if latest is None:
             sys.exit(f"fashion_mnist.py: --resume: no checkpoint of model {args.model} "
                      f"in {args.checkpoint_dir}")
-        estimator.load_state(Fit.Safetensors.new_from_file(latest, None))
         print(f"Resuming from {latest}")
     print(f"Checkpoints go to {args.checkpoint_dir}")
 
     start = time.perf_counter()
     estimator.fit(train_loader, test_loader, args.epochs, None)
+    # Early stopping put back the best epoch's weights: measure those.
+    result = estimator.evaluate(test_loader, None)
     summary(args, estimator, train.get_n_items(), test.get_n_items(),
-            time.perf_counter() - start)
+            result.get_value("val_accuracy"), time.perf_counter() - start)
 
 
 if __name__ == "__main__":

@@ -87,10 +87,10 @@ string number (double v) {
     return v.is_finite () ? "%.6g".printf (v) : "null";
 }
 
-void summary (Fit.Estimator estimator, uint64 n_train, uint64 n_test, double seconds) {
+void summary (Fit.Estimator estimator, uint64 n_train, uint64 n_test, double accuracy,
+              double seconds) {
     unowned Fit.History history = estimator.get_history ();
     var json = new StringBuilder ();
-    double accuracy = double.NAN;
     uint n = history.get_n_items ();
 
     json.append_printf ("{\"program\": \"fit-fashion-mnist\", \"language\": \"vala\", "
@@ -106,8 +106,6 @@ void summary (Fit.Estimator estimator, uint64 n_train, uint64 n_test, double sec
                 json.append_printf (", \"%s\": %s", key, number (v));
         }
         json.append_printf (", \"seconds\": %s}", "%.3f".printf (record.get_time ()));
-        if (i == n - 1)
-            record.lookup ("val_accuracy", out accuracy);
     }
     json.append_printf ("], \"test_accuracy\": %s, \"seconds\": %s}",
                         number (accuracy), "%.3f".printf (seconds));
@@ -151,23 +149,32 @@ int run () throws Error {
         estimator.add_handler (new Fit.LrSchedulerHandler (cosine, true));
     }
 
+    var early_stopping = new Fit.EarlyStoppingHandler ("val_accuracy", 0, patience);
+    early_stopping.restore_best_weights = true;
+    /* One file per epoch (the last two kept) plus the best one; with resume, the handler
+     * loads the latest at train-begin and the fit continues with the next batch. */
     var checkpoint = new Fit.CheckpointHandler (checkpoint_dir, model_name);
+    checkpoint.monitor = "val_accuracy";
+    checkpoint.max_to_keep = 2;
+    checkpoint.resume = resume;
     estimator.add_handler (new Fit.ProgressHandler ());
-    estimator.add_handler (new Fit.EarlyStoppingHandler ("val_accuracy", 0, patience));
+    estimator.add_handler (early_stopping);
     estimator.add_handler (checkpoint);
     if (resume) {
-        var latest = ((Fit.CheckpointHandler) checkpoint).get_latest_path ();
+        var latest = checkpoint.get_latest_path ();
         if (latest == null)
             throw new FileError.NOENT ("--resume: no checkpoint of model %s in %s",
                                        model_name, checkpoint_dir);
-        estimator.load_state (new Fit.Safetensors.from_file (latest));
         print ("Resuming from %s\n", latest);
     }
     print ("Checkpoints go to %s\n", checkpoint_dir);
 
     var timer = new Timer ();
     estimator.fit (train_loader, test_loader, epochs);
-    summary (estimator, train.get_n_items (), test.get_n_items (), timer.elapsed ());
+    /* Early stopping put back the best epoch's weights: measure those. */
+    var result = estimator.evaluate (test_loader);
+    summary (estimator, train.get_n_items (), test.get_n_items (),
+             result.get_value ("val_accuracy"), timer.elapsed ());
     return 0;
 }
 
