@@ -206,6 +206,8 @@ fit_tensor_sum_to_shape (FitTensor    *grad,
  * fit_tensor_get_requires_grad:
  * @self: a tensor
  *
+ * Gets whether the tensor takes part in autograd.
+ *
  * Returns: whether the tensor takes part in autograd
  *
  * Since: 1.0
@@ -246,6 +248,8 @@ fit_tensor_set_requires_grad (FitTensor *self,
  * fit_tensor_is_leaf:
  * @self: a tensor
  *
+ * Tells whether the tensor is a leaf of the autograd graph.
+ *
  * Returns: whether @self was created directly rather than by a recorded operation;
  *   only leaves accumulate a gradient in [method@Fit.Tensor.get_grad]
  *
@@ -261,6 +265,8 @@ fit_tensor_is_leaf (FitTensor *self)
 /**
  * fit_tensor_get_grad:
  * @self: a leaf tensor
+ *
+ * Gets the gradient that backward passes have accumulated in this leaf tensor.
  *
  * Returns: (nullable) (transfer none): the gradient accumulated by backward passes,
  *   or %NULL before the first one
@@ -313,6 +319,8 @@ fit_tensor_zero_grad (FitTensor *self)
 /**
  * fit_tensor_get_grad_fn_name:
  * @self: a tensor
+ *
+ * Names the operation that computed this tensor, for debugging autograd graphs.
  *
  * Returns: (nullable) (transfer none): the name of the recorded operation that
  *   produced @self, as in `"matmul"`, or %NULL for a leaf

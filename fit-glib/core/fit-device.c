@@ -131,6 +131,13 @@ fit_device_new_for_name (const char  *name,
                              "(rebuild with -Dcuda=enabled), use “cpu”"), name);
               return NULL;
             }
+          if (count == 0)
+            {
+              g_set_error (error, FIT_ERROR, FIT_ERROR_DEVICE,
+                           _("Device “%s” is not available: this machine has no CUDA "
+                             "device; use “cpu”"), name);
+              return NULL;
+            }
           if (index >= count)
             {
               g_set_error (error, FIT_ERROR, FIT_ERROR_DEVICE,
@@ -152,6 +159,8 @@ fit_device_new_for_name (const char  *name,
  * fit_device_get_device_type:
  * @self: a device
  *
+ * Gets the kind of device, CPU or CUDA.
+ *
  * Returns: the kind of device
  *
  * Since: 1.0
@@ -167,6 +176,8 @@ fit_device_get_device_type (FitDevice *self)
  * fit_device_get_index:
  * @self: a device
  *
+ * Gets the device's ordinal among devices of its kind.
+ *
  * Returns: the GPU's ordinal, 0 for the CPU
  *
  * Since: 1.0
@@ -181,6 +192,8 @@ fit_device_get_index (FitDevice *self)
 /**
  * fit_device_get_name:
  * @self: a device
+ *
+ * Gets the device's name, which [func@Fit.Device.new_for_name] accepts.
  *
  * Returns: (transfer none): the device's name, as in `"cpu"` or `"cuda:0"`
  *
@@ -198,6 +211,8 @@ fit_device_get_name (FitDevice *self)
  * @a: a device
  * @b: another device
  *
+ * Compares two devices.
+ *
  * Returns: whether @a and @b are the same device
  *
  * Since: 1.0
@@ -213,6 +228,8 @@ fit_device_equal (FitDevice *a,
 
 /**
  * fit_device_get_cuda_count:
+ *
+ * Counts the CUDA devices this process can use.
  *
  * Returns: the number of CUDA devices usable by this build, 0 without CUDA
  *

@@ -143,6 +143,8 @@ fit_rng_new (guint64 seed)
  * fit_rng_get_seed:
  * @self: a generator
  *
+ * Gets the seed of the generator.
+ *
  * Returns: the seed the generator was last reset to
  *
  * Since: 1.0
@@ -185,6 +187,8 @@ fit_rng_set_seed (FitRng  *self,
 /**
  * fit_rng_next_uint64:
  * @self: a generator
+ *
+ * Draws 64 random bits and advances the generator.
  *
  * Returns: the next 64 random bits
  *
@@ -239,6 +243,8 @@ fit_rng_next_below (FitRng  *self,
  * fit_rng_next_double:
  * @self: a generator
  *
+ * Draws a uniformly distributed double.
+ *
  * Returns: a double drawn uniformly from [0, 1), with 53 random bits
  *
  * Since: 1.0
@@ -252,6 +258,8 @@ fit_rng_next_double (FitRng *self)
 /**
  * fit_rng_next_normal:
  * @self: a generator
+ *
+ * Draws from the standard normal distribution (Box-Muller; the second deviate of each pair is kept for the next call and saved with the state).
  *
  * Returns: a double drawn from the standard normal distribution
  *
@@ -280,10 +288,12 @@ fit_rng_next_normal (FitRng *self)
 /**
  * fit_rng_shuffle_indices:
  * @self: a generator
- * @indices: (array length=n_indices) (inout): the values to permute in place
+ * @indices: (array length=n_indices): the values to permute in place
  * @n_indices: the number of values
  *
- * Permutes @indices uniformly at random (Fisher-Yates).
+ * Permutes @indices uniformly at random (Fisher-Yates). Bindings that pass a copy of
+ * the array (Python, JavaScript) do not see the permutation: use
+ * [ctor@Fit.Tensor.new_permutation] there.
  *
  * Since: 1.0
  */

@@ -11,23 +11,38 @@
 #define CONV_CAT(a, b) CONV_CAT2 (a, b)
 #define FN(name) CONV_CAT (name, SFX)
 
-/* Sums @n contiguous values in eight independent lanes: as fast as a vector loop, and
- * more accurate than one running sum. */
+/* Sums @n contiguous values in four vector accumulators of 32 bytes each (registers,
+ * not memory): enough independent chains to hide the adder's latency, and more
+ * accurate than one running sum. */
+typedef T FN (vec) __attribute__ ((vector_size (32)));
+
 static inline double
 FN (sum_row) (const T *p,
               gint64   n)
 {
-  T lane[8] = { 0 };
+  enum { L = 32 / sizeof (T) };
+  FN (vec) a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };
   double s = 0;
   gint64 i = 0;
 
-  for (; i + 8 <= n; i += 8)
-    for (int j = 0; j < 8; j++)
-      lane[j] += p[i + j];
+  for (; i + 4 * L <= n; i += 4 * L)
+    {
+      FN (vec) v0, v1, v2, v3;
+
+      memcpy (&v0, p + i, sizeof v0);
+      memcpy (&v1, p + i + L, sizeof v1);
+      memcpy (&v2, p + i + 2 * L, sizeof v2);
+      memcpy (&v3, p + i + 3 * L, sizeof v3);
+      a0 += v0;
+      a1 += v1;
+      a2 += v2;
+      a3 += v3;
+    }
   for (; i < n; i++)
     s += p[i];
-  for (int j = 0; j < 8; j++)
-    s += lane[j];
+  a0 += a1 + a2 + a3;
+  for (int j = 0; j < L; j++)
+    s += a0[j];
   return s;
 }
 
@@ -65,11 +80,19 @@ FN (im2col) (const ConvGeom *g,
               s = img + (c * g->h + iy) * g->w;
               for (gint64 ox = 0; ox < lo; ox++)
                 d[ox] = 0;
-              if (g->sw == 1)
-                memcpy (d + lo, s + lo + x0, (hi - lo) * sizeof (T));
-              else
+              if (g->sw != 1)
                 for (gint64 ox = lo; ox < hi; ox++)
                   d[ox] = s[ox * g->sw + x0];
+              else
+                {
+                  /* Rows are a few dozen elements: an inline vector loop beats a
+                   * memcpy call (and, on AMD, masked AVX-512 tails). */
+                  const T *src = s + x0;
+
+#pragma omp simd
+                  for (gint64 ox = lo; ox < hi; ox++)
+                    d[ox] = src[ox];
+                }
               for (gint64 ox = hi; ox < g->ow; ox++)
                 d[ox] = 0;
             }
@@ -104,12 +127,17 @@ FN (col2im) (const ConvGeom *g,
               if (iy < 0 || iy >= g->h)
                 continue;
               d = img + (c * g->h + iy) * g->w;
-              if (g->sw == 1)
-                for (gint64 ox = lo; ox < hi; ox++)
-                  d[ox + x0] += s[ox];
-              else
+              if (g->sw != 1)
                 for (gint64 ox = lo; ox < hi; ox++)
                   d[ox * g->sw + x0] += s[ox];
+              else
+                {
+                  T *dst = d + x0;
+
+#pragma omp simd
+                  for (gint64 ox = lo; ox < hi; ox++)
+                    dst[ox] += s[ox];
+                }
             }
         }
 }
@@ -132,173 +160,9 @@ FN (fill_planes) (T        *base,
         T *p = base + ((n0 + b) * c_total + c0 + c) * hw;
         T v = bias != NULL ? bias[c0 + c] : 0;
 
+#pragma omp simd
         for (gint64 i = 0; i < hw; i++)
           p[i] = v;
-      }
-}
-
-/* The three products that make up a convolution and its gradients, over the whole
- * batch (see ConvFlags). One image-side patch matrix per chunk of samples is shared by
- * CONV_FWD and CONV_WGRAD; CONV_ADJ reuses the same buffer for its columns. */
-static void
-FN (conv_run) (const ConvGeom *g,
-               guint           flags,
-               const T        *img_in,
-               T              *img_out,
-               const T        *col_in,
-               T              *col_out,
-               const T        *weight,
-               const T        *bias,
-               T              *dweight)
-{
-  gint64 cig = g->c_img / g->groups;
-  gint64 ccg = g->c_col / g->groups;
-  gint64 hwi = g->h * g->w;
-  gint64 hwc = g->oh * g->ow;
-  gint64 k = cig * g->kh * g->kw;
-  gboolean identity = g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 &&
-                      g->ph == 0 && g->pw == 0 && g->oh == g->h && g->ow == g->w;
-  ConvPlan plan;
-  gint64 per_thread;
-  g_autoptr(FitTensor) work = NULL;
-  T *ws;
-
-  if (g->n == 0 || k == 0 || ccg == 0 || hwc == 0)
-    {
-      /* Nothing to multiply: outputs are the bias, or zero. */
-      if (flags & CONV_FWD)
-        FN (fill_planes) (col_out, 0, g->n, g->c_col, 0, g->c_col, hwc, bias);
-      if (flags & CONV_ADJ)
-        FN (fill_planes) (img_out, 0, g->n, g->c_img, 0, g->c_img, hwi, bias);
-      if (flags & CONV_WGRAD)
-        memset (dweight, 0, g->c_col * k * sizeof (T));
-      return;
-    }
-
-  conv_plan (g, k, &plan);
-  per_thread = k * plan.chunk * hwc;
-  if (plan.chunk > 1)
-    per_thread += ccg * plan.chunk * hwc;
-  if ((flags & CONV_WGRAD) && plan.n_threads > 1)
-    per_thread += g->c_col * k;
-  work = fit_tensor_new_empty (sizeof (T) == sizeof (float) ? FIT_DTYPE_FLOAT32
-                                                            : FIT_DTYPE_FLOAT64,
-                               (gint64[]) { per_thread * plan.n_threads }, 1);
-  ws = (T *) fit_tensor_ptr (work);
-  if (flags & CONV_WGRAD)
-    memset (dweight, 0, g->c_col * k * sizeof (T));
-
-#pragma omp parallel num_threads (plan.n_threads) if (plan.n_threads > 1)
-  {
-    T *col = ws + (gint64) omp_get_thread_num () * per_thread;
-    T *tmp = col + k * plan.chunk * hwc;
-    T *dw = dweight;
-
-    if ((flags & CONV_WGRAD) && plan.n_threads > 1)
-      {
-        dw = tmp + (plan.chunk > 1 ? ccg * plan.chunk * hwc : 0);
-        memset (dw, 0, g->c_col * k * sizeof (T));
-      }
-
-#pragma omp for schedule (static)
-    for (gint64 chunk = 0; chunk < plan.n_chunks; chunk++)
-      {
-        gint64 n0 = chunk * plan.chunk;
-        gint64 nb = MIN (plan.chunk, g->n - n0);
-        gint64 ld = nb * hwc;
-
-        for (gint64 gr = 0; gr < g->groups; gr++)
-          {
-            const T *w_g = weight + gr * ccg * k;
-            const T *patches = NULL;
-            const T *dy = NULL;
-
-            if (flags & (CONV_FWD | CONV_WGRAD))
-              {
-                if (identity && nb == 1)
-                  patches = img_in + (n0 * g->c_img + gr * cig) * hwi;
-                else
-                  {
-                    for (gint64 b = 0; b < nb; b++)
-                      FN (im2col) (g, img_in + ((n0 + b) * g->c_img + gr * cig) * hwi,
-                                   col + b * hwc, ld);
-                    patches = col;
-                  }
-              }
-
-            if (flags & CONV_FWD)
-              {
-                if (nb == 1)
-                  GEMM (CblasRowMajor, CblasNoTrans, CblasNoTrans, ccg, hwc, k,
-                        1, w_g, k, patches, ld,
-                        0, col_out + (n0 * g->c_col + gr * ccg) * hwc, hwc);
-                else
-                  {
-                    GEMM (CblasRowMajor, CblasNoTrans, CblasNoTrans, ccg, ld, k,
-                          1, w_g, k, patches, ld, 0, tmp, ld);
-                    for (gint64 c = 0; c < ccg; c++)
-                      for (gint64 b = 0; b < nb; b++)
-                        memcpy (col_out + ((n0 + b) * g->c_col + gr * ccg + c) * hwc,
-                                tmp + c * ld + b * hwc, hwc * sizeof (T));
-                  }
-                if (bias != NULL)
-                  for (gint64 b = 0; b < nb; b++)
-                    for (gint64 c = 0; c < ccg; c++)
-                      {
-                        T *p = col_out + ((n0 + b) * g->c_col + gr * ccg + c) * hwc;
-                        T v = bias[gr * ccg + c];
-
-                        for (gint64 i = 0; i < hwc; i++)
-                          p[i] += v;
-                      }
-              }
-
-            if (flags & (CONV_WGRAD | CONV_ADJ))
-              {
-                if (nb == 1)
-                  dy = col_in + (n0 * g->c_col + gr * ccg) * hwc;
-                else
-                  {
-                    for (gint64 c = 0; c < ccg; c++)
-                      for (gint64 b = 0; b < nb; b++)
-                        memcpy (tmp + c * ld + b * hwc,
-                                col_in + ((n0 + b) * g->c_col + gr * ccg + c) * hwc,
-                                hwc * sizeof (T));
-                    dy = tmp;
-                  }
-              }
-
-            if (flags & CONV_WGRAD)
-              GEMM (CblasRowMajor, CblasNoTrans, CblasTrans, ccg, k, ld,
-                    1, dy, ld, patches, ld, 1, dw + gr * ccg * k, k);
-
-            if (flags & CONV_ADJ)
-              {
-                FN (fill_planes) (img_out, n0, nb, g->c_img, gr * cig, cig, hwi, bias);
-                if (identity && nb == 1)
-                  GEMM (CblasRowMajor, CblasTrans, CblasNoTrans, cig, hwc, ccg,
-                        1, w_g, k, dy, ld, 1, img_out + (n0 * g->c_img + gr * cig) * hwi, hwi);
-                else
-                  {
-                    GEMM (CblasRowMajor, CblasTrans, CblasNoTrans, k, ld, ccg,
-                          1, w_g, k, dy, ld, 0, col, ld);
-                    for (gint64 b = 0; b < nb; b++)
-                      FN (col2im) (g, col + b * hwc, ld,
-                                   img_out + ((n0 + b) * g->c_img + gr * cig) * hwi);
-                  }
-              }
-          }
-      }
-  }
-
-  if ((flags & CONV_WGRAD) && plan.n_threads > 1)
-    for (int t = 0; t < plan.n_threads; t++)
-      {
-        const T *part = ws + t * per_thread + k * plan.chunk * hwc +
-                        (plan.chunk > 1 ? ccg * plan.chunk * hwc : 0);
-
-        for (gint64 i = 0; i < g->c_col * k; i++)
-          dweight[i] += part[i];
       }
 }
 
@@ -318,6 +182,213 @@ FN (channel_sums) (const T *x,
       for (gint64 b = 0; b < n; b++)
         s += FN (sum_row) (x + (b * c + ch) * hw, hw);
       out[ch] = (T) s;
+    }
+}
+
+/* The three products that make up a convolution and its gradients, over the whole
+ * batch (see ConvFlags). One image-side patch matrix per work item (a chunk of samples,
+ * or a band of output rows of one sample) is shared by CONV_FWD and CONV_WGRAD;
+ * CONV_ADJ reuses the same buffer for its columns. */
+static void
+FN (conv_run) (const ConvGeom *g,
+               guint           flags,
+               const T        *img_in,
+               T              *img_out,
+               const T        *col_in,
+               T              *col_out,
+               const T        *weight,
+               const T        *bias,
+               T              *dweight,
+               T              *dbias)
+{
+  gint64 cig = g->c_img / g->groups;
+  gint64 ccg = g->c_col / g->groups;
+  gint64 hwi = g->h * g->w;
+  gint64 hwc = g->oh * g->ow;
+  gint64 k = cig * g->kh * g->kw;
+  gboolean identity = g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 &&
+                      g->ph == 0 && g->pw == 0 && g->oh == g->h && g->ow == g->w;
+  gint64 c_bias = (flags & CONV_BGRAD_COL) ? g->c_col : (flags & CONV_BGRAD_IMG) ? g->c_img : 0;
+  ConvPlan plan;
+  gint64 col_size, tmp_size, dyt_size, per_thread;
+  g_autoptr(FitTensor) work = NULL;
+  T *ws;
+
+  if (g->n == 0 || k == 0 || ccg == 0 || hwc == 0)
+    {
+      /* Nothing to multiply: outputs are the bias, or zero. */
+      if (flags & CONV_FWD)
+        FN (fill_planes) (col_out, 0, g->n, g->c_col, 0, g->c_col, hwc, bias);
+      if (flags & CONV_ADJ)
+        FN (fill_planes) (img_out, 0, g->n, g->c_img, 0, g->c_img, hwi, bias);
+      if (flags & CONV_WGRAD)
+        memset (dweight, 0, g->c_col * k * sizeof (T));
+      if (flags & CONV_BGRAD_COL)
+        FN (channel_sums) (col_in, g->n, g->c_col, hwc, dbias);
+      if (flags & CONV_BGRAD_IMG)
+        FN (channel_sums) (img_in, g->n, g->c_img, hwi, dbias);
+      return;
+    }
+
+  conv_plan (g, k, identity, &plan);
+  col_size = k * plan.chunk * plan.rows * g->ow;
+  tmp_size = plan.chunk > 1 ? ccg * plan.chunk * hwc : 0;
+  dyt_size = (flags & CONV_WGRAD) ? ccg * plan.chunk * plan.rows * g->ow : 0;
+  per_thread = col_size + tmp_size + dyt_size + ((flags & CONV_WGRAD) ? g->c_col * k : 0) +
+               c_bias;
+  work = fit_tensor_new_empty (sizeof (T) == sizeof (float) ? FIT_DTYPE_FLOAT32
+                                                            : FIT_DTYPE_FLOAT64,
+                               (gint64[]) { per_thread * plan.n_threads }, 1);
+  ws = (T *) fit_tensor_ptr (work);
+
+#pragma omp parallel num_threads (plan.n_threads) if (plan.n_threads > 1)
+  {
+    T *col = ws + (gint64) omp_get_thread_num () * per_thread;
+    T *tmp = col + col_size;
+    T *dyt = tmp + tmp_size;
+    T *dwt = dyt + dyt_size;   /* this thread's weight gradient, transposed per group */
+    T *dbt = dwt + ((flags & CONV_WGRAD) ? g->c_col * k : 0);   /* and bias gradient */
+
+    memset (dwt, 0, (per_thread - col_size - tmp_size - dyt_size) * sizeof (T));
+
+#pragma omp for schedule (static)
+    for (gint64 chunk = 0; chunk < plan.n_chunks; chunk++)
+      {
+        gint64 n0 = chunk * plan.chunk;
+        gint64 nb = MIN (plan.chunk, g->n - n0);
+
+        /* The bias gradient while this chunk's gradient is in cache anyway. */
+        for (gint64 b = 0; b < nb && c_bias > 0; b++)
+          for (gint64 c = 0; c < c_bias; c++)
+            dbt[c] += (flags & CONV_BGRAD_COL)
+                      ? FN (sum_row) (col_in + ((n0 + b) * g->c_col + c) * hwc, hwc)
+                      : FN (sum_row) (img_in + ((n0 + b) * g->c_img + c) * hwi, hwi);
+
+        for (gint64 gr = 0; gr < g->groups; gr++)
+          {
+            const T *w_g = weight + gr * ccg * k;
+            const T *img_g = img_in != NULL ? img_in + (n0 * g->c_img + gr * cig) * hwi : NULL;
+            T *out_g = col_out != NULL ? col_out + (n0 * g->c_col + gr * ccg) * hwc : NULL;
+            const T *dy = NULL;
+            gint64 lddy = hwc;
+
+            if (flags & CONV_ADJ)
+              FN (fill_planes) (img_out, n0, nb, g->c_img, gr * cig, cig, hwi, bias);
+
+            /* One band of output rows (all of them when several samples share it). */
+            for (gint64 oy0 = 0; oy0 < g->oh; oy0 += plan.rows)
+              {
+                ConvGeom band = *g;
+                gint64 rows = MIN (plan.rows, g->oh - oy0);
+                gint64 ld = nb * rows * g->ow;
+                const T *patches = NULL;
+                gint64 ldp = ld;
+
+                band.oh = rows;
+                band.ph = g->ph - oy0 * g->sh;
+
+                if (flags & (CONV_FWD | CONV_WGRAD))
+                  {
+                    if (identity && nb == 1)
+                      {
+                        patches = img_g;
+                        ldp = hwi;
+                      }
+                    else
+                      {
+                        for (gint64 b = 0; b < nb; b++)
+                          FN (im2col) (&band, img_g + b * g->c_img * hwi, col + b * hwc, ld);
+                        patches = col;
+                      }
+                  }
+
+                if ((flags & CONV_FWD) && nb == 1)
+                  GEMM (CblasRowMajor, CblasNoTrans, CblasNoTrans, ccg, rows * g->ow, k,
+                        1, w_g, k, patches, ldp, 0, out_g + oy0 * g->ow, hwc);
+                else if (flags & CONV_FWD)
+                  {
+                    GEMM (CblasRowMajor, CblasNoTrans, CblasNoTrans, ccg, ld, k,
+                          1, w_g, k, patches, ldp, 0, tmp, ld);
+                    for (gint64 c = 0; c < ccg; c++)
+                      for (gint64 b = 0; b < nb; b++)
+                        memcpy (out_g + (b * g->c_col + c) * hwc, tmp + c * ld + b * hwc,
+                                hwc * sizeof (T));
+                  }
+
+                if (!(flags & (CONV_WGRAD | CONV_ADJ)))
+                  continue;
+                if (nb == 1)
+                  dy = col_in + (n0 * g->c_col + gr * ccg) * hwc + oy0 * g->ow;
+                else
+                  {
+                    /* After the forward product: the two share @tmp. */
+                    for (gint64 c = 0; c < ccg; c++)
+                      for (gint64 b = 0; b < nb; b++)
+                        memcpy (tmp + c * ld + b * hwc,
+                                col_in + ((n0 + b) * g->c_col + gr * ccg + c) * hwc,
+                                hwc * sizeof (T));
+                    dy = tmp;
+                    lddy = ld;
+                  }
+
+                /* dWᵀ = P·dYᵀ with dYᵀ copied out first: for these thin shapes OpenBLAS
+                 * runs its small-matrix kernel only on untransposed operands, 20–25%
+                 * faster than any transposed call, for a copy of 1/k of the work. */
+                if (flags & CONV_WGRAD)
+                  {
+                    for (gint64 c = 0; c < ccg; c++)
+                      for (gint64 j = 0; j < ld; j++)
+                        dyt[j * ccg + c] = dy[c * lddy + j];
+                    GEMM (CblasRowMajor, CblasNoTrans, CblasNoTrans, k, ccg, ld,
+                          1, patches, ldp, dyt, ccg, 1, dwt + gr * k * ccg, ccg);
+                  }
+
+                if ((flags & CONV_ADJ) && identity && nb == 1)
+                  GEMM (CblasRowMajor, CblasTrans, CblasNoTrans, cig, hwc, ccg,
+                        1, w_g, k, dy, lddy, 1, img_out + (n0 * g->c_img + gr * cig) * hwi, hwi);
+                else if (flags & CONV_ADJ)
+                  {
+                    GEMM (CblasRowMajor, CblasTrans, CblasNoTrans, k, ld, ccg,
+                          1, w_g, k, dy, lddy, 0, col, ld);
+                    for (gint64 b = 0; b < nb; b++)
+                      FN (col2im) (&band, col + b * hwc, ld,
+                                   img_out + ((n0 + b) * g->c_img + gr * cig) * hwi);
+                  }
+              }
+
+            if ((flags & CONV_FWD) && bias != NULL)
+              for (gint64 b = 0; b < nb; b++)
+                for (gint64 c = 0; c < ccg; c++)
+                  {
+                    T *p = out_g + (b * g->c_col + c) * hwc;
+                    T v = bias[gr * ccg + c];
+
+#pragma omp simd
+                    for (gint64 i = 0; i < hwc; i++)
+                      p[i] += v;
+                  }
+          }
+      }
+  }
+
+  if (flags & CONV_WGRAD)
+    for (gint64 gr = 0; gr < g->groups; gr++)
+      for (gint64 c = 0; c < ccg; c++)
+        for (gint64 i = 0; i < k; i++)
+          {
+            T s = 0;
+
+            for (int t = 0; t < plan.n_threads; t++)
+              s += ws[t * per_thread + col_size + tmp_size + dyt_size + (gr * k + i) * ccg + c];
+            dweight[(gr * ccg + c) * k + i] = s;
+          }
+  for (gint64 c = 0; c < c_bias; c++)
+    {
+      T s = 0;
+
+      for (int t = 0; t < plan.n_threads; t++)
+        s += ws[(t + 1) * per_thread - c_bias + c];
+      dbias[c] = s;
     }
 }
 

@@ -728,6 +728,36 @@ fit_tensor_new_normal (FitRng       *rng,
 }
 
 /**
+ * fit_tensor_new_permutation:
+ * @rng: the generator to draw from
+ * @n: the number of indices, at least 0
+ *
+ * Creates an int64 tensor holding a uniformly random permutation of 0 … @n - 1, as
+ * PyTorch's `randperm` does; the same generator state gives the same permutation.
+ *
+ * Returns: (transfer full): a new tensor of shape [@n]
+ *
+ * Since: 1.0
+ */
+FitTensor *
+fit_tensor_new_permutation (FitRng *rng,
+                            gint64  n)
+{
+  FitTensor *self;
+  gint64 *d;
+
+  g_return_val_if_fail (FIT_IS_RNG (rng), NULL);
+  g_return_val_if_fail (n >= 0, NULL);
+
+  self = tensor_alloc (FIT_DTYPE_INT64, &n, 1, FALSE);
+  d = fit_tensor_ptr (self);
+  for (gint64 i = 0; i < n; i++)
+    d[i] = i;
+  fit_rng_shuffle_indices (rng, d, (gsize) n);
+  return self;
+}
+
+/**
  * fit_tensor_new_arange:
  * @dtype: the element type
  * @start: the first value
@@ -773,6 +803,8 @@ fit_tensor_new_arange (FitDType   dtype,
  * fit_tensor_zeros_like:
  * @self: a tensor
  *
+ * Creates a tensor of zeros shaped like another.
+ *
  * Returns: (transfer full): a tensor of zeros with @self's shape and element type
  *
  * Since: 1.0
@@ -790,6 +822,8 @@ fit_tensor_zeros_like (FitTensor *self)
  * fit_tensor_get_dtype:
  * @self: a tensor
  *
+ * Gets the tensor's element type.
+ *
  * Returns: the element type
  *
  * Since: 1.0
@@ -804,6 +838,8 @@ fit_tensor_get_dtype (FitTensor *self)
 /**
  * fit_tensor_get_n_dims:
  * @self: a tensor
+ *
+ * Gets the number of dimensions.
  *
  * Returns: the number of dimensions (0 for a scalar)
  *
@@ -820,6 +856,8 @@ fit_tensor_get_n_dims (FitTensor *self)
  * fit_tensor_get_shape:
  * @self: a tensor
  * @n_dims: (out) (optional): the number of dimensions
+ *
+ * Gets the tensor's shape.
  *
  * Returns: (array length=n_dims) (transfer none): the size of each dimension
  *
@@ -839,6 +877,8 @@ fit_tensor_get_shape (FitTensor *self,
  * fit_tensor_get_dim:
  * @self: a tensor
  * @dim: a dimension; negative values count from the end
+ *
+ * Gets the size of one dimension.
  *
  * Returns: the size of dimension @dim, or -1 when @dim is out of range
  *
@@ -860,6 +900,8 @@ fit_tensor_get_dim (FitTensor *self,
  * fit_tensor_get_numel:
  * @self: a tensor
  *
+ * Counts the elements of the tensor.
+ *
  * Returns: the number of elements
  *
  * Since: 1.0
@@ -875,6 +917,8 @@ fit_tensor_get_numel (FitTensor *self)
  * fit_tensor_get_n_bytes:
  * @self: a tensor
  *
+ * Gets the size of the tensor's data.
+ *
  * Returns: the size of the tensor's elements in bytes
  *
  * Since: 1.0
@@ -889,6 +933,8 @@ fit_tensor_get_n_bytes (FitTensor *self)
 /**
  * fit_tensor_get_device:
  * @self: a tensor
+ *
+ * Gets the device that holds the tensor's data.
  *
  * Returns: (transfer full): the device that holds the tensor's data
  *
@@ -910,6 +956,8 @@ fit_tensor_get_device (FitTensor *self)
  * fit_tensor_get_shape_string:
  * @self: a tensor
  *
+ * Formats the shape for messages.
+ *
  * Returns: (transfer full): the shape as text, as in `"[64, 784]"`
  *
  * Since: 1.0
@@ -924,6 +972,8 @@ fit_tensor_get_shape_string (FitTensor *self)
 /**
  * fit_tensor_get_name:
  * @self: a tensor
+ *
+ * Gets the tensor's name.
  *
  * Returns: (nullable) (transfer none): the tensor's name
  *

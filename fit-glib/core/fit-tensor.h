@@ -81,6 +81,9 @@ FitTensor     *fit_tensor_new_normal         (FitRng         *rng,
                                               double          mean,
                                               double          std);
 FIT_AVAILABLE_IN_1_0
+FitTensor     *fit_tensor_new_permutation    (FitRng         *rng,
+                                              gint64          n);
+FIT_AVAILABLE_IN_1_0
 FitTensor     *fit_tensor_new_arange         (FitDType        dtype,
                                               double          start,
                                               double          end,

@@ -11,6 +11,8 @@
  * fit_dtype_get_size:
  * @dtype: an element type
  *
+ * Gets the size of one element of a type.
+ *
  * Returns: the size of one element of @dtype in bytes
  *
  * Since: 1.0
@@ -34,6 +36,8 @@ fit_dtype_get_size (FitDType dtype)
 /**
  * fit_dtype_get_name:
  * @dtype: an element type
+ *
+ * Names an element type.
  *
  * Returns: (transfer none): the short name of @dtype, as in "float32"
  *
@@ -60,6 +64,8 @@ fit_dtype_get_name (FitDType dtype)
 /**
  * fit_dtype_is_floating:
  * @dtype: an element type
+ *
+ * Tells whether an element type is floating-point.
  *
  * Returns: whether @dtype is a floating-point type
  *

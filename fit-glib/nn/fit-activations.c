@@ -34,6 +34,8 @@
 /**
  * fit_identity_new:
  *
+ * Creates an identity layer.
+ *
  * Returns: (transfer full): a new #FitIdentity
  *
  * Since: 1.0
@@ -58,6 +60,8 @@ fit_identity_forward (FitModule  *module,
 
 /**
  * fit_relu_new:
+ *
+ * Creates a ReLU activation.
  *
  * Returns: (transfer full): a new #FitReLU
  *
@@ -84,6 +88,8 @@ fit_relu_forward (FitModule  *module,
 /**
  * fit_gelu_new:
  *
+ * Creates a GELU activation.
+ *
  * Returns: (transfer full): a new #FitGELU
  *
  * Since: 1.0
@@ -109,6 +115,8 @@ fit_gelu_forward (FitModule  *module,
 /**
  * fit_sigmoid_new:
  *
+ * Creates a sigmoid activation.
+ *
  * Returns: (transfer full): a new #FitSigmoid
  *
  * Since: 1.0
@@ -133,6 +141,8 @@ fit_sigmoid_forward (FitModule  *module,
 
 /**
  * fit_tanh_new:
+ *
+ * Creates a tanh activation.
  *
  * Returns: (transfer full): a new #FitTanh
  *
@@ -252,6 +262,8 @@ fit_leaky_relu_init (FitLeakyReLU *self)
  * fit_leaky_relu_new:
  * @negative_slope: the factor for negative inputs (PyTorch's default is 0.01)
  *
+ * Creates a leaky ReLU activation.
+ *
  * Returns: (transfer full): a new #FitLeakyReLU
  *
  * Since: 1.0
@@ -364,6 +376,8 @@ fit_softmax_init (FitSoftmax *self)
  * fit_softmax_new:
  * @dim: the dimension to normalise along (-1 for the last)
  *
+ * Creates a softmax layer along @dim.
+ *
  * Returns: (transfer full): a new #FitSoftmax
  *
  * Since: 1.0
@@ -425,6 +439,8 @@ fit_log_softmax_init (FitLogSoftmax *self)
 /**
  * fit_log_softmax_new:
  * @dim: the dimension to normalise along (-1 for the last)
+ *
+ * Creates a log-softmax layer along @dim.
  *
  * Returns: (transfer full): a new #FitLogSoftmax
  *
@@ -567,6 +583,8 @@ fit_flatten_init (FitFlatten *self)
  * fit_flatten_new:
  * @start_dim: the first dimension to merge (1 keeps the batch dimension)
  * @end_dim: the last dimension to merge (-1 for the last)
+ *
+ * Creates a layer that merges dimensions @start_dim to @end_dim.
  *
  * Returns: (transfer full): a new #FitFlatten
  *

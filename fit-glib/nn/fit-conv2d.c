@@ -492,6 +492,8 @@ fit_conv2d_new_full (gint64    in_channels,
  * fit_conv2d_get_weight:
  * @self: a #FitConv2d
  *
+ * Gets the weight.
+ *
  * Returns: (transfer none): the weight, `[out-channels, in-channels / groups, kernel-h,
  *   kernel-w]`
  *
@@ -507,6 +509,8 @@ fit_conv2d_get_weight (FitConv2d *self)
 /**
  * fit_conv2d_get_bias:
  * @self: a #FitConv2d
+ *
+ * Gets the bias.
  *
  * Returns: (transfer none) (nullable): the bias, `[out-channels]`, or %NULL
  *
@@ -765,6 +769,8 @@ fit_conv_transpose2d_new_full (gint64    in_channels,
  * fit_conv_transpose2d_get_weight:
  * @self: a #FitConvTranspose2d
  *
+ * Gets the weight.
+ *
  * Returns: (transfer none): the weight, `[in-channels, out-channels / groups, kernel-h,
  *   kernel-w]`
  *
@@ -780,6 +786,8 @@ fit_conv_transpose2d_get_weight (FitConvTranspose2d *self)
 /**
  * fit_conv_transpose2d_get_bias:
  * @self: a #FitConvTranspose2d
+ *
+ * Gets the bias.
  *
  * Returns: (transfer none) (nullable): the bias, `[out-channels]`, or %NULL
  *

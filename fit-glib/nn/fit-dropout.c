@@ -163,6 +163,8 @@ fit_dropout_init (FitDropout *self)
  * @rng: (nullable): the generator of the masks, or %NULL for one forked from
  *   [func@Fit.init_get_default_rng]
  *
+ * Creates a dropout layer.
+ *
  * Returns: (transfer full): a new #FitDropout
  *
  * Since: 1.0
@@ -180,6 +182,8 @@ fit_dropout_new (double  p,
  * fit_dropout_get_p:
  * @self: a #FitDropout
  *
+ * Gets [property@Fit.Dropout:p].
+ *
  * Returns: the probability of zeroing an element
  *
  * Since: 1.0
@@ -194,6 +198,8 @@ fit_dropout_get_p (FitDropout *self)
 /**
  * fit_dropout_get_rng:
  * @self: a #FitDropout
+ *
+ * Gets the generator of the masks.
  *
  * Returns: (transfer none): the generator of the masks (to save or reseed it)
  *

@@ -175,6 +175,8 @@ fit_embedding_init (FitEmbedding *self)
  * @embedding_dim: the number of elements of each vector
  * @rng: (nullable): the generator for the initial vectors, or %NULL
  *
+ * Creates an embedding table initialised from N(0, 1).
+ *
  * Returns: (transfer full): a new #FitEmbedding
  *
  * Since: 1.0
@@ -193,6 +195,8 @@ fit_embedding_new (gint64  num_embeddings,
 /**
  * fit_embedding_get_weight:
  * @self: a #FitEmbedding
+ *
+ * Gets the table of vectors.
  *
  * Returns: (transfer none): the table, `[num-embeddings, embedding-dim]`
  *

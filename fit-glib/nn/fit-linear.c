@@ -250,6 +250,8 @@ fit_linear_new (gint64    in_features,
  * fit_linear_get_in_features:
  * @self: a #FitLinear
  *
+ * Gets [property@Fit.Linear:in-features].
+ *
  * Returns: the size of the input's last dimension
  *
  * Since: 1.0
@@ -264,6 +266,8 @@ fit_linear_get_in_features (FitLinear *self)
 /**
  * fit_linear_get_out_features:
  * @self: a #FitLinear
+ *
+ * Gets [property@Fit.Linear:out-features].
  *
  * Returns: the size of the output's last dimension
  *
@@ -280,6 +284,8 @@ fit_linear_get_out_features (FitLinear *self)
  * fit_linear_get_weight:
  * @self: a #FitLinear
  *
+ * Gets the weight.
+ *
  * Returns: (transfer none): the weight, of shape `[out-features, in-features]`
  *
  * Since: 1.0
@@ -294,6 +300,8 @@ fit_linear_get_weight (FitLinear *self)
 /**
  * fit_linear_get_bias:
  * @self: a #FitLinear
+ *
+ * Gets the bias.
  *
  * Returns: (transfer none) (nullable): the bias, of shape `[out-features]`, or %NULL
  *   when the layer has none

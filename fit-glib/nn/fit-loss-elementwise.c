@@ -427,6 +427,8 @@ fit_mse_loss_init (FitMSELoss *self)
  * fit_mse_loss_new:
  * @reduction: how to reduce the per-element losses
  *
+ * Creates a squared-error loss.
+ *
  * Returns: (transfer full): a new #FitMSELoss
  *
  * Since: 1.0
@@ -475,6 +477,8 @@ fit_l1_loss_init (FitL1Loss *self)
 /**
  * fit_l1_loss_new:
  * @reduction: how to reduce the per-element losses
+ *
+ * Creates an absolute-error loss.
  *
  * Returns: (transfer full): a new #FitL1Loss
  *
@@ -579,6 +583,8 @@ fit_smooth_l1_loss_init (FitSmoothL1Loss *self)
  * @reduction: how to reduce the per-element losses
  * @beta: where the loss changes from quadratic to linear (PyTorch's default is 1)
  *
+ * Creates a smooth L1 loss.
+ *
  * Returns: (transfer full): a new #FitSmoothL1Loss
  *
  * Since: 1.0
@@ -673,6 +679,8 @@ fit_huber_loss_init (FitHuberLoss *self)
  * fit_huber_loss_new:
  * @reduction: how to reduce the per-element losses
  * @delta: where the loss changes from quadratic to linear (PyTorch's default is 1)
+ *
+ * Creates a Huber loss.
  *
  * Returns: (transfer full): a new #FitHuberLoss
  *
@@ -796,6 +804,8 @@ fit_bce_loss_new (void)
  * fit_bce_loss_new_full:
  * @reduction: how to reduce the per-element losses
  * @weight: (nullable): a factor per element, or %NULL
+ *
+ * Creates a binary cross-entropy loss with every option.
  *
  * Returns: (transfer full): a new #FitBCELoss
  *
@@ -962,6 +972,8 @@ fit_bce_with_logits_loss_new (void)
  * @weight: (nullable): a factor per element, or %NULL
  * @pos_weight: (nullable): a factor for the positives of each class, or %NULL
  *
+ * Creates a binary cross-entropy loss on logits with every option.
+ *
  * Returns: (transfer full): a new #FitBCEWithLogitsLoss
  *
  * Since: 1.0
@@ -1112,6 +1124,8 @@ fit_kl_div_loss_init (FitKLDivLoss *self)
  * fit_kl_div_loss_new:
  * @reduction: how to reduce the per-element losses
  * @log_target: whether the target holds log-probabilities
+ *
+ * Creates a Kullback-Leibler divergence loss.
  *
  * Returns: (transfer full): a new #FitKLDivLoss
  *

@@ -165,6 +165,8 @@ fit_loss_compute (FitLoss    *self,
  * fit_loss_get_reduction:
  * @self: a loss
  *
+ * Gets [property@Fit.Loss:reduction].
+ *
  * Returns: how the per-element losses are reduced
  *
  * Since: 1.0
@@ -204,6 +206,8 @@ fit_loss_set_reduction (FitLoss      *self,
 /**
  * fit_loss_is_classification:
  * @self: a loss
+ *
+ * Tells whether accuracy is a meaningful metric next to this loss.
  *
  * Returns: whether @self compares class scores with class labels (cross-entropy,
  *   negative log-likelihood, binary cross-entropy), so that accuracy is a meaningful

@@ -482,6 +482,8 @@ lookup (FitModule  *self,
  * @self: a module
  * @name: a hierarchical name, as in `"encoder.fc1.weight"`
  *
+ * Looks up a parameter by its hierarchical name.
+ *
  * Returns: (transfer none) (nullable): the parameter, or %NULL if there is none of
  *   that name
  *
@@ -501,6 +503,8 @@ fit_module_get_parameter (FitModule  *self,
  * @self: a module
  * @name: a hierarchical name, as in `"1.running_mean"`
  *
+ * Looks up a buffer by its hierarchical name.
+ *
  * Returns: (transfer none) (nullable): the buffer, or %NULL if there is none of that
  *   name
  *
@@ -519,6 +523,8 @@ fit_module_get_buffer (FitModule  *self,
  * fit_module_get_child:
  * @self: a module
  * @name: a hierarchical name, as in `"encoder.fc1"`
+ *
+ * Looks up a descendant by its hierarchical name.
  *
  * Returns: (transfer none) (nullable): the descendant, or %NULL if there is none of
  *   that name
@@ -664,6 +670,8 @@ fit_module_get_parameter_names (FitModule *self)
  * fit_module_get_buffers:
  * @self: a module
  *
+ * Lists the buffers of @self and its descendants.
+ *
  * Returns: (transfer container) (element-type FitTensor): the buffers of @self and its
  *   descendants, in the order of [method@Fit.Module.get_buffer_names]
  *
@@ -680,6 +688,8 @@ fit_module_get_buffers (FitModule *self)
  * fit_module_get_buffer_names:
  * @self: a module
  *
+ * Lists the hierarchical names of the buffers.
+ *
  * Returns: (transfer full) (array zero-terminated=1): the hierarchical names of the
  *   buffers, ordered like the parameters'
  *
@@ -695,6 +705,8 @@ fit_module_get_buffer_names (FitModule *self)
 /**
  * fit_module_get_children:
  * @self: a module
+ *
+ * Lists the direct children.
  *
  * Returns: (transfer container) (element-type FitModule): the direct children, in the
  *   order they were added
@@ -719,6 +731,8 @@ fit_module_get_children (FitModule *self)
 /**
  * fit_module_get_child_names:
  * @self: a module
+ *
+ * Lists the names of the direct children.
  *
  * Returns: (transfer full) (array zero-terminated=1): the names of the direct children,
  *   in the order they were added
@@ -745,6 +759,8 @@ fit_module_get_child_names (FitModule *self)
 /**
  * fit_module_get_training:
  * @self: a module
+ *
+ * Gets [property@Fit.Module:training].
  *
  * Returns: whether @self is in training mode
  *
@@ -808,6 +824,8 @@ fit_module_zero_grad (FitModule *self)
 /**
  * fit_module_count_parameters:
  * @self: a module
+ *
+ * Counts the trainable numbers of the model.
  *
  * Returns: the number of elements of all parameters of @self and its descendants
  *   (shared parameters counted once; buffers not counted)

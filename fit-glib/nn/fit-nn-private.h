@@ -38,13 +38,4 @@ gboolean    fit_nn_check_input        (const char    *layer,
                                        gint64         size,
                                        GError       **error);
 
-/* Fused kernels with closed-form backward (fit-normalization.c, fit-rnn.c). */
-FitTensor  *fit_nn_lstm_cell          (FitTensor     *gates,
-                                       FitTensor     *c_prev,
-                                       GError       **error);
-FitTensor  *fit_nn_gru_cell           (FitTensor     *x_gates,
-                                       FitTensor     *h_gates,
-                                       FitTensor     *h_prev,
-                                       GError       **error);
-
 G_END_DECLS

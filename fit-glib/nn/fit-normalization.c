@@ -497,6 +497,8 @@ fit_batch_norm1d_init (FitBatchNorm1d *self)
  * @momentum: the weight of each batch in the running statistics (default 0.1)
  * @affine: whether to learn a scale and a shift
  *
+ * Creates batch normalisation of `[N, C]` or `[N, C, L]` inputs.
+ *
  * Returns: (transfer full): a new #FitBatchNorm1d
  *
  * Since: 1.0
@@ -588,6 +590,8 @@ fit_batch_norm2d_init (FitBatchNorm2d *self)
  * @eps: added to the variance for stability (PyTorch's default is 1e-5)
  * @momentum: the weight of each batch in the running statistics (default 0.1)
  * @affine: whether to learn a scale and a shift
+ *
+ * Creates batch normalisation of `[N, C, H, W]` inputs.
  *
  * Returns: (transfer full): a new #FitBatchNorm2d
  *
@@ -965,6 +969,8 @@ fit_layer_norm_init (FitLayerNorm *self)
  * @n_dims: the number of those dimensions (at least 1)
  * @eps: added to the variance for stability (PyTorch's default is 1e-5)
  * @elementwise_affine: whether to learn a scale and a shift
+ *
+ * Creates layer normalisation over the trailing dimensions @normalized_shape.
  *
  * Returns: (transfer full): a new #FitLayerNorm
  *

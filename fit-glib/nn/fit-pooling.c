@@ -264,6 +264,8 @@ fit_max_pool2d_init (FitMaxPool2d *self)
  * @stride: the step between windows, or 0 for the kernel size
  * @padding: the padding on every side
  *
+ * Creates max pooling with a square window.
+ *
  * Returns: (transfer full): a new #FitMaxPool2d
  *
  * Since: 1.0
@@ -284,6 +286,8 @@ fit_max_pool2d_new (int kernel_size,
  * @stride_w: the horizontal step, or 0 for the kernel width
  * @padding_h: the padding above and below
  * @padding_w: the padding left and right
+ *
+ * Creates max pooling with every option.
  *
  * Returns: (transfer full): a new #FitMaxPool2d
  *
@@ -422,6 +426,8 @@ fit_avg_pool2d_new (int kernel_size,
  * @padding_h: the zero padding above and below
  * @padding_w: the zero padding left and right
  * @count_include_pad: whether padding zeros count in the average
+ *
+ * Creates average pooling with every option.
  *
  * Returns: (transfer full): a new #FitAvgPool2d
  *
@@ -581,6 +587,8 @@ fit_adaptive_avg_pool2d_init (FitAdaptiveAvgPool2d *self)
  * fit_adaptive_avg_pool2d_new:
  * @output_h: the output's height
  * @output_w: the output's width
+ *
+ * Creates adaptive average pooling to an output of @output_h × @output_w.
  *
  * Returns: (transfer full): a new #FitAdaptiveAvgPool2d
  *

@@ -204,6 +204,8 @@ fit_residual_new (FitModule *body,
  * fit_residual_get_body:
  * @self: a #FitResidual
  *
+ * Gets the main branch.
+ *
  * Returns: (transfer none): the main branch
  *
  * Since: 1.0
@@ -218,6 +220,8 @@ fit_residual_get_body (FitResidual *self)
 /**
  * fit_residual_get_shortcut:
  * @self: a #FitResidual
+ *
+ * Gets the shortcut branch.
  *
  * Returns: (transfer none) (nullable): the shortcut branch, or %NULL for the identity
  *

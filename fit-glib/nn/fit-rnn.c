@@ -3,10 +3,10 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Each layer and direction projects the whole input sequence with one GEMM
- * (x W_ihᵀ + b_ih for all time steps at once), then steps through time with one small
- * GEMM for the hidden state and one fused cell kernel per step. The cell kernels apply
- * the gate nonlinearities and the state update in one pass and have closed-form
- * backward passes, so a step records three autograd nodes instead of a dozen.
+ * (x W_ihᵀ + b_ih for all time steps at once), then runs through time in one fused
+ * node: a small GEMM for the hidden state and the gate arithmetic per step forward,
+ * backpropagation through time in one loop backward. The graph has a handful of nodes
+ * per layer whatever the sequence length.
  *
  * Gate order and parameter names follow PyTorch (i, f, g, o for LSTM; r, z, n for
  * GRU; weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0 and *_reverse), so weights
@@ -15,7 +15,9 @@
 
 #include "config.h"
 
+#include <cblas.h>
 #include <math.h>
+#include <string.h>
 
 #include "fit-nn-private.h"
 
@@ -50,179 +52,397 @@ sigmoid (double x)
   return 1.0 / (1.0 + exp (-x));
 }
 
-/* ---- LSTM cell: (gates [B, 4H], c_prev [B, H]) -> [2, B, H] holding (h, c) ---- */
+/* ---- the sequence kernels ----
+ *
+ * One autograd node runs one layer and direction over the whole sequence: the hidden
+ * state's GEMM and the gate arithmetic for every step forward, and backpropagation
+ * through time in one loop backward, with the weight gradient accumulated by a GEMM per
+ * step. That keeps the graph at a handful of nodes per layer whatever the length.
+ */
 
-static gboolean
-lstm_cell_backward (FitNode    *node,
-                    FitTensor  *grad_output,
-                    FitTensor **grad_inputs,
-                    GError    **error)
+typedef struct
 {
-  FitTensor *act = node->saved[0];      /* i, f, g, o after their nonlinearities */
-  FitTensor *c_prev = node->saved[1];
-  gint64 B = c_prev->shape[0], H = c_prev->shape[1];
-  FitTensor *dgates = fit_node_needs_grad (node, 0) ? fit_tensor_new_empty_like (act) : NULL;
-  FitTensor *dc_prev = fit_node_needs_grad (node, 1) ? fit_tensor_new_empty_like (c_prev) : NULL;
+  gint64     T, B, H;
+  gboolean   reverse;
+  FitTensor *act;      /* [T, B, G×H]: the gates after their nonlinearities */
+  FitTensor *cells;    /* LSTM: [T, B, H] the cell states; GRU: the h-side n pre-gates */
+  FitTensor *hidden;   /* [T, B, H]: the hidden states */
+} SeqInfo;
 
-#pragma omp parallel for if (B * H * 8 > FIT_PARALLEL_GRAIN && fit_parallel_enabled ())
-  for (gint64 b = 0; b < B; b++)
-    for (gint64 j = 0; j < H; j++)
-      {
-        gint64 a = b * 4 * H + j, k = b * H + j;
-        double i = ld (act, a), f = ld (act, a + H), g = ld (act, a + 2 * H);
-        double o = ld (act, a + 3 * H), cp = ld (c_prev, k);
-        double c = f * cp + i * g, tc = tanh (c);
-        double dh = ld (grad_output, k), dc = ld (grad_output, B * H + k);
+static void
+seq_info_free (gpointer data)
+{
+  SeqInfo *info = data;
 
-        dc += dh * o * (1 - tc * tc);
-        if (dgates != NULL)
-          {
-            st (dgates, a, dc * g * i * (1 - i));
-            st (dgates, a + H, dc * cp * f * (1 - f));
-            st (dgates, a + 2 * H, dc * i * (1 - g * g));
-            st (dgates, a + 3 * H, dh * tc * o * (1 - o));
-          }
-        if (dc_prev != NULL)
-          st (dc_prev, k, dc * f);
-      }
-  grad_inputs[0] = dgates;
-  grad_inputs[1] = dc_prev;
-  return TRUE;
+  g_clear_object (&info->act);
+  g_clear_object (&info->cells);
+  g_clear_object (&info->hidden);
+  g_free (info);
 }
 
-FitTensor *
-fit_nn_lstm_cell (FitTensor  *gates,
-                  FitTensor  *c_prev,
-                  GError    **error)
+/* C (M×N) = alpha A·op(B) + beta C for row-major float32 or float64 tensors' data at
+ * element offsets. */
+static void
+gemm (FitDType     dtype,
+      gboolean     trans_a,
+      gboolean     trans_b,
+      gint64       M,
+      gint64       N,
+      gint64       K,
+      FitTensor   *a,
+      gint64       a_off,
+      FitTensor   *b,
+      gint64       b_off,
+      double       beta,
+      FitTensor   *c,
+      gint64       c_off)
 {
-  gint64 B = c_prev->shape[0], H = c_prev->shape[1];
-  gint64 shape[3] = { 2, B, H };
-  FitTensor *inputs[2] = { gates, c_prev };
-  FitTensor *out, *act;
-  FitNode *node;
+  gint64 lda = trans_a ? M : K, ldb = trans_b ? K : N;
 
-  if (!fit_check_same_dtype ("LSTM cell", gates, c_prev, error))
-    return NULL;
-  out = fit_tensor_new_empty (gates->dtype, shape, 3);
-  act = fit_tensor_new_empty_like (gates);
+  if (dtype == FIT_DTYPE_FLOAT32)
+    cblas_sgemm (CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+                 trans_b ? CblasTrans : CblasNoTrans, M, N, K, 1.0f,
+                 fit_tensor_f32 (a) + a_off, lda, fit_tensor_f32 (b) + b_off, ldb, (float) beta,
+                 fit_tensor_f32 (c) + c_off, N);
+  else
+    cblas_dgemm (CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+                 trans_b ? CblasTrans : CblasNoTrans, M, N, K, 1.0,
+                 fit_tensor_f64 (a) + a_off, lda, fit_tensor_f64 (b) + b_off, ldb, beta,
+                 fit_tensor_f64 (c) + c_off, N);
+}
 
-#pragma omp parallel for if (B * H * 8 > FIT_PARALLEL_GRAIN && fit_parallel_enabled ())
-  for (gint64 b = 0; b < B; b++)
-    for (gint64 j = 0; j < H; j++)
-      {
-        gint64 a = b * 4 * H + j, k = b * H + j;
-        double i = sigmoid (ld (gates, a));
-        double f = sigmoid (ld (gates, a + H));
-        double g = tanh (ld (gates, a + 2 * H));
-        double o = sigmoid (ld (gates, a + 3 * H));
-        double c = f * ld (c_prev, k) + i * g;
+/* The time index of the k-th step, and of the step before it. */
+static inline gint64
+step_time (SeqInfo *info,
+           gint64   k)
+{
+  return info->reverse ? info->T - 1 - k : k;
+}
 
-        st (act, a, i);
-        st (act, a + H, f);
-        st (act, a + 2 * H, g);
-        st (act, a + 3 * H, o);
-        st (out, k, o * tanh (c));
-        st (out, B * H + k, c);
-      }
-
-  node = fit_autograd_record (out, "lstm_cell", lstm_cell_backward, 2, inputs);
-  if (node != NULL)
+/* The previous hidden (or cell) state of step @k, as a tensor and an element offset;
+ * NULL for zeros. */
+static FitTensor *
+prev_state (SeqInfo   *info,
+            gint64     k,
+            FitTensor *all,
+            FitTensor *initial,
+            gint64    *offset)
+{
+  if (k == 0)
     {
-      fit_node_save (node, 0, act);
-      fit_node_save (node, 1, c_prev);
+      *offset = 0;
+      return initial;
     }
-  g_object_unref (act);
-  return out;
+  *offset = step_time (info, k - 1) * info->B * info->H;
+  return all;
 }
 
-/* ---- GRU cell: (x_gates [B, 3H], h_gates [B, 3H], h_prev [B, H]) -> h [B, H] ---- */
+/* Fills @hg ([B, G×H]) with h_prev Wᵀ + b, h_prev being step @k's previous state. */
+static void
+hidden_gates (SeqInfo   *info,
+              gint64     k,
+              FitTensor *w,
+              FitTensor *bias,
+              FitTensor *h0,
+              FitTensor *hg,
+              gint64     GH)
+{
+  gint64 off;
+  FitTensor *hprev = prev_state (info, k, info->hidden, h0, &off);
 
+  for (gint64 b = 0; b < info->B; b++)
+    for (gint64 j = 0; j < GH; j++)
+      st (hg, b * GH + j, bias != NULL ? ld (bias, j) : 0.0);
+  if (hprev != NULL)
+    gemm (hg->dtype, FALSE, TRUE, info->B, GH, info->H, hprev, off, w, 0, 1.0, hg, 0);
+}
+
+static inline double
+ld_or_zero (FitTensor *t,
+            gint64     i)
+{
+  return t != NULL ? ld (t, i) : 0.0;
+}
+
+/* inputs: proj [T, B, 4H], w_hh [4H, H], b_hh [4H] or NULL, h0, c0 [B, H] or NULL;
+ * output [T + 1, B, H]: the hidden states in time order, then the final cell state. */
 static gboolean
-gru_cell_backward (FitNode    *node,
+lstm_seq_backward (FitNode    *node,
                    FitTensor  *grad_output,
                    FitTensor **grad_inputs,
                    GError    **error)
 {
-  FitTensor *act = node->saved[0];      /* r, z, n */
-  FitTensor *hg = node->saved[1];
-  FitTensor *h_prev = node->saved[2];
-  gint64 B = h_prev->shape[0], H = h_prev->shape[1];
-  FitTensor *dxg = fit_node_needs_grad (node, 0) ? fit_tensor_new_empty_like (act) : NULL;
-  FitTensor *dhg = fit_node_needs_grad (node, 1) ? fit_tensor_new_empty_like (act) : NULL;
-  FitTensor *dh = fit_node_needs_grad (node, 2) ? fit_tensor_new_empty_like (h_prev) : NULL;
+  SeqInfo *info = node->data;
+  FitTensor *w = node->inputs[1], *h0 = node->inputs[3], *c0 = node->inputs[4];
+  gint64 T = info->T, B = info->B, H = info->H, BH = B * H;
+  gint64 state_shape[2] = { B, H };
+  FitTensor *dproj = fit_tensor_new_empty_like (info->act);
+  FitTensor *dw = fit_node_needs_grad (node, 1) ? fit_tensor_new_zeros (w->dtype, w->shape, 2)
+                                                : NULL;
+  FitTensor *dh = fit_tensor_new_zeros (w->dtype, state_shape, 2);
+  FitTensor *dc = fit_tensor_new_empty (w->dtype, state_shape, 2);
 
-#pragma omp parallel for if (B * H * 8 > FIT_PARALLEL_GRAIN && fit_parallel_enabled ())
-  for (gint64 b = 0; b < B; b++)
-    for (gint64 j = 0; j < H; j++)
-      {
-        gint64 a = b * 3 * H + j, k = b * H + j;
-        double r = ld (act, a), z = ld (act, a + H), n = ld (act, a + 2 * H);
-        double hp = ld (h_prev, k), dy = ld (grad_output, k);
-        double dn = dy * (1 - z) * (1 - n * n);
-        double dz = dy * (hp - n) * z * (1 - z);
-        double dr = dn * ld (hg, a + 2 * H) * r * (1 - r);
+  for (gint64 i = 0; i < BH; i++)
+    st (dc, i, ld (grad_output, T * BH + i));
 
-        if (dxg != NULL)
+  for (gint64 k = T - 1; k >= 0; k--)
+    {
+      gint64 t = step_time (info, k), hoff, coff;
+      FitTensor *hprev = prev_state (info, k, info->hidden, h0, &hoff);
+      FitTensor *cprev = prev_state (info, k, info->cells, c0, &coff);
+
+#pragma omp parallel for if (BH * 8 > FIT_PARALLEL_GRAIN && fit_parallel_enabled ())
+      for (gint64 b = 0; b < B; b++)
+        for (gint64 j = 0; j < H; j++)
           {
-            st (dxg, a, dr);
-            st (dxg, a + H, dz);
-            st (dxg, a + 2 * H, dn);
+            gint64 a = (t * B + b) * 4 * H + j, e = b * H + j;
+            double i_ = ld (info->act, a), f = ld (info->act, a + H);
+            double g = ld (info->act, a + 2 * H), o = ld (info->act, a + 3 * H);
+            double c = ld (info->cells, t * BH + e), tc = tanh (c);
+            double cp = cprev != NULL ? ld (cprev, coff + e) : 0.0;
+            double dh_ = ld (grad_output, t * BH + e) + ld (dh, e);
+            double dc_ = ld (dc, e) + dh_ * o * (1 - tc * tc);
+
+            st (dproj, a, dc_ * g * i_ * (1 - i_));
+            st (dproj, a + H, dc_ * cp * f * (1 - f));
+            st (dproj, a + 2 * H, dc_ * i_ * (1 - g * g));
+            st (dproj, a + 3 * H, dh_ * tc * o * (1 - o));
+            st (dc, e, dc_ * f);
           }
-        if (dhg != NULL)
-          {
-            st (dhg, a, dr);
-            st (dhg, a + H, dz);
-            st (dhg, a + 2 * H, dn * r);
-          }
-        if (dh != NULL)
-          st (dh, k, dy * z);
-      }
-  grad_inputs[0] = dxg;
-  grad_inputs[1] = dhg;
-  grad_inputs[2] = dh;
+      /* dh_prev = dgates W; dW += dgatesᵀ h_prev */
+      gemm (w->dtype, FALSE, FALSE, B, H, 4 * H, dproj, t * B * 4 * H, w, 0, 0.0, dh, 0);
+      if (dw != NULL && hprev != NULL)
+        gemm (w->dtype, TRUE, FALSE, 4 * H, H, B, dproj, t * B * 4 * H, hprev, hoff, 1.0, dw, 0);
+    }
+
+  if (fit_node_needs_grad (node, 2))
+    {
+      FitTensor *db = fit_tensor_new_zeros (w->dtype, &node->inputs[2]->shape[0], 1);
+
+      for (gint64 r = 0; r < T * B; r++)
+        for (gint64 j = 0; j < 4 * H; j++)
+          st (db, j, ld (db, j) + ld (dproj, r * 4 * H + j));
+      grad_inputs[2] = db;
+    }
+  grad_inputs[0] = fit_node_needs_grad (node, 0) ? dproj : NULL;
+  if (grad_inputs[0] == NULL)
+    g_object_unref (dproj);
+  grad_inputs[1] = dw;
+  grad_inputs[3] = fit_node_needs_grad (node, 3) ? dh : NULL;
+  if (grad_inputs[3] == NULL)
+    g_object_unref (dh);
+  grad_inputs[4] = fit_node_needs_grad (node, 4) ? dc : NULL;
+  if (grad_inputs[4] == NULL)
+    g_object_unref (dc);
   return TRUE;
 }
 
-FitTensor *
-fit_nn_gru_cell (FitTensor  *x_gates,
-                 FitTensor  *h_gates,
-                 FitTensor  *h_prev,
-                 GError    **error)
+static FitTensor *
+lstm_sequence (FitTensor  *proj,
+               FitTensor  *w,
+               FitTensor  *bias,
+               FitTensor  *h0,
+               FitTensor  *c0,
+               gboolean    reverse,
+               GError    **error)
 {
-  gint64 B = h_prev->shape[0], H = h_prev->shape[1];
-  FitTensor *inputs[3] = { x_gates, h_gates, h_prev };
-  FitTensor *out, *act;
+  SeqInfo *info;
+  gint64 T = proj->shape[0], B = proj->shape[1], H = w->shape[1], BH = B * H;
+  gint64 out_shape[3] = { T + 1, B, H }, hs_shape[3] = { T, B, H }, hg_shape[2] = { B, 4 * H };
+  g_autoptr(FitTensor) hg = NULL;
+  FitTensor *inputs[5] = { proj, w, bias, h0, c0 };
+  FitTensor *out;
   FitNode *node;
 
-  if (!fit_check_same_dtype ("GRU cell", x_gates, h_gates, error) ||
-      !fit_check_same_dtype ("GRU cell", x_gates, h_prev, error))
+  if (!fit_check_same_dtype ("FitLSTM", proj, w, error) ||
+      (h0 != NULL && !fit_check_same_dtype ("FitLSTM", proj, h0, error)) ||
+      (c0 != NULL && !fit_check_same_dtype ("FitLSTM", proj, c0, error)))
     return NULL;
-  out = fit_tensor_new_empty_like (h_prev);
-  act = fit_tensor_new_empty_like (x_gates);
 
-#pragma omp parallel for if (B * H * 8 > FIT_PARALLEL_GRAIN && fit_parallel_enabled ())
-  for (gint64 b = 0; b < B; b++)
-    for (gint64 j = 0; j < H; j++)
-      {
-        gint64 a = b * 3 * H + j, k = b * H + j;
-        double r = sigmoid (ld (x_gates, a) + ld (h_gates, a));
-        double z = sigmoid (ld (x_gates, a + H) + ld (h_gates, a + H));
-        double n = tanh (ld (x_gates, a + 2 * H) + r * ld (h_gates, a + 2 * H));
+  info = g_new0 (SeqInfo, 1);
+  info->T = T;
+  info->B = B;
+  info->H = H;
+  info->reverse = reverse;
+  info->act = fit_tensor_new_empty_like (proj);
+  info->cells = fit_tensor_new_empty (proj->dtype, hs_shape, 3);
+  info->hidden = fit_tensor_new_empty (proj->dtype, hs_shape, 3);
+  out = fit_tensor_new_empty (proj->dtype, out_shape, 3);
+  hg = fit_tensor_new_empty (proj->dtype, hg_shape, 2);
 
-        st (act, a, r);
-        st (act, a + H, z);
-        st (act, a + 2 * H, n);
-        st (out, k, (1 - z) * n + z * ld (h_prev, k));
-      }
-
-  node = fit_autograd_record (out, "gru_cell", gru_cell_backward, 3, inputs);
-  if (node != NULL)
+  for (gint64 k = 0; k < T; k++)
     {
-      fit_node_save (node, 0, act);
-      fit_node_save (node, 1, h_gates);
-      fit_node_save (node, 2, h_prev);
+      gint64 t = step_time (info, k), coff;
+      FitTensor *cprev = prev_state (info, k, info->cells, c0, &coff);
+
+      hidden_gates (info, k, w, bias, h0, hg, 4 * H);
+#pragma omp parallel for if (BH * 8 > FIT_PARALLEL_GRAIN && fit_parallel_enabled ())
+      for (gint64 b = 0; b < B; b++)
+        for (gint64 j = 0; j < H; j++)
+          {
+            gint64 a = (t * B + b) * 4 * H + j, e = b * H + j, q = b * 4 * H + j;
+            double i_ = sigmoid (ld (proj, a) + ld (hg, q));
+            double f = sigmoid (ld (proj, a + H) + ld (hg, q + H));
+            double g = tanh (ld (proj, a + 2 * H) + ld (hg, q + 2 * H));
+            double o = sigmoid (ld (proj, a + 3 * H) + ld (hg, q + 3 * H));
+            double c = f * (cprev != NULL ? ld (cprev, coff + e) : 0.0) + i_ * g;
+            double h = o * tanh (c);
+
+            st (info->act, a, i_);
+            st (info->act, a + H, f);
+            st (info->act, a + 2 * H, g);
+            st (info->act, a + 3 * H, o);
+            st (info->cells, t * BH + e, c);
+            st (info->hidden, t * BH + e, h);
+            st (out, t * BH + e, h);
+          }
     }
-  g_object_unref (act);
+  for (gint64 e = 0; e < BH; e++)
+    st (out, T * BH + e, T > 0 ? ld (info->cells, step_time (info, T - 1) * BH + e)
+                               : ld_or_zero (c0, e));
+
+  node = fit_autograd_record (out, "lstm", lstm_seq_backward, 5, inputs);
+  if (node == NULL)
+    {
+      seq_info_free (info);
+      return out;
+    }
+  node->data = info;
+  node->data_free = seq_info_free;
+  return out;
+}
+
+/* inputs: proj [T, B, 3H], w_hh [3H, H], b_hh [3H] or NULL, h0 [B, H] or NULL;
+ * output [T, B, H]: the hidden states in time order. */
+static gboolean
+gru_seq_backward (FitNode    *node,
+                  FitTensor  *grad_output,
+                  FitTensor **grad_inputs,
+                  GError    **error)
+{
+  SeqInfo *info = node->data;
+  FitTensor *w = node->inputs[1], *h0 = node->inputs[3];
+  gint64 T = info->T, B = info->B, H = info->H, BH = B * H;
+  gint64 state_shape[2] = { B, H }, hg_shape[2] = { B, 3 * H };
+  FitTensor *dproj = fit_tensor_new_empty_like (info->act);
+  FitTensor *dw = fit_node_needs_grad (node, 1) ? fit_tensor_new_zeros (w->dtype, w->shape, 2)
+                                                : NULL;
+  FitTensor *db = fit_node_needs_grad (node, 2)
+                  ? fit_tensor_new_zeros (w->dtype, &node->inputs[2]->shape[0], 1) : NULL;
+  FitTensor *dh = fit_tensor_new_zeros (w->dtype, state_shape, 2);
+  g_autoptr(FitTensor) dhg = fit_tensor_new_empty (w->dtype, hg_shape, 2);
+
+  for (gint64 k = T - 1; k >= 0; k--)
+    {
+      gint64 t = step_time (info, k), hoff;
+      FitTensor *hprev = prev_state (info, k, info->hidden, h0, &hoff);
+
+#pragma omp parallel for if (BH * 8 > FIT_PARALLEL_GRAIN && fit_parallel_enabled ())
+      for (gint64 b = 0; b < B; b++)
+        for (gint64 j = 0; j < H; j++)
+          {
+            gint64 a = (t * B + b) * 3 * H + j, e = b * H + j, q = b * 3 * H + j;
+            double r = ld (info->act, a), z = ld (info->act, a + H), n = ld (info->act, a + 2 * H);
+            double hp = hprev != NULL ? ld (hprev, hoff + e) : 0.0;
+            double dy = ld (grad_output, t * BH + e) + ld (dh, e);
+            double dn = dy * (1 - z) * (1 - n * n);
+            double dz = dy * (hp - n) * z * (1 - z);
+            double dr = dn * ld (info->cells, t * BH + e) * r * (1 - r);
+
+            st (dproj, a, dr);
+            st (dproj, a + H, dz);
+            st (dproj, a + 2 * H, dn);
+            st (dhg, q, dr);
+            st (dhg, q + H, dz);
+            st (dhg, q + 2 * H, dn * r);
+            st (dh, e, dy * z);
+          }
+      /* dh_prev = dy z + dhg W; dW += dhgᵀ h_prev; db += Σ dhg */
+      gemm (w->dtype, FALSE, FALSE, B, H, 3 * H, dhg, 0, w, 0, 1.0, dh, 0);
+      if (dw != NULL && hprev != NULL)
+        gemm (w->dtype, TRUE, FALSE, 3 * H, H, B, dhg, 0, hprev, hoff, 1.0, dw, 0);
+      if (db != NULL)
+        for (gint64 b = 0; b < B; b++)
+          for (gint64 j = 0; j < 3 * H; j++)
+            st (db, j, ld (db, j) + ld (dhg, b * 3 * H + j));
+    }
+
+  grad_inputs[0] = fit_node_needs_grad (node, 0) ? dproj : NULL;
+  if (grad_inputs[0] == NULL)
+    g_object_unref (dproj);
+  grad_inputs[1] = dw;
+  grad_inputs[2] = db;
+  grad_inputs[3] = fit_node_needs_grad (node, 3) ? dh : NULL;
+  if (grad_inputs[3] == NULL)
+    g_object_unref (dh);
+  return TRUE;
+}
+
+static FitTensor *
+gru_sequence (FitTensor  *proj,
+              FitTensor  *w,
+              FitTensor  *bias,
+              FitTensor  *h0,
+              gboolean    reverse,
+              GError    **error)
+{
+  SeqInfo *info;
+  gint64 T = proj->shape[0], B = proj->shape[1], H = w->shape[1], BH = B * H;
+  gint64 hs_shape[3] = { T, B, H }, hg_shape[2] = { B, 3 * H };
+  g_autoptr(FitTensor) hg = NULL;
+  FitTensor *inputs[4] = { proj, w, bias, h0 };
+  FitTensor *out;
+  FitNode *node;
+
+  if (!fit_check_same_dtype ("FitGRU", proj, w, error) ||
+      (h0 != NULL && !fit_check_same_dtype ("FitGRU", proj, h0, error)))
+    return NULL;
+
+  info = g_new0 (SeqInfo, 1);
+  info->T = T;
+  info->B = B;
+  info->H = H;
+  info->reverse = reverse;
+  info->act = fit_tensor_new_empty_like (proj);
+  info->cells = fit_tensor_new_empty (proj->dtype, hs_shape, 3);
+  info->hidden = fit_tensor_new_empty (proj->dtype, hs_shape, 3);
+  hg = fit_tensor_new_empty (proj->dtype, hg_shape, 2);
+
+  for (gint64 k = 0; k < T; k++)
+    {
+      gint64 t = step_time (info, k), hoff;
+      FitTensor *hprev = prev_state (info, k, info->hidden, h0, &hoff);
+
+      hidden_gates (info, k, w, bias, h0, hg, 3 * H);
+#pragma omp parallel for if (BH * 8 > FIT_PARALLEL_GRAIN && fit_parallel_enabled ())
+      for (gint64 b = 0; b < B; b++)
+        for (gint64 j = 0; j < H; j++)
+          {
+            gint64 a = (t * B + b) * 3 * H + j, e = b * H + j, q = b * 3 * H + j;
+            double r = sigmoid (ld (proj, a) + ld (hg, q));
+            double z = sigmoid (ld (proj, a + H) + ld (hg, q + H));
+            double hn = ld (hg, q + 2 * H);
+            double n = tanh (ld (proj, a + 2 * H) + r * hn);
+            double hp = hprev != NULL ? ld (hprev, hoff + e) : 0.0;
+
+            st (info->act, a, r);
+            st (info->act, a + H, z);
+            st (info->act, a + 2 * H, n);
+            st (info->cells, t * BH + e, hn);
+            st (info->hidden, t * BH + e, (1 - z) * n + z * hp);
+          }
+    }
+  out = fit_tensor_new_empty_like (info->hidden);
+  memcpy (fit_tensor_ptr (out), fit_tensor_ptr (info->hidden), fit_tensor_get_n_bytes (out));
+
+  node = fit_autograd_record (out, "gru", gru_seq_backward, 4, inputs);
+  if (node == NULL)
+    {
+      seq_info_free (info);
+      return out;
+    }
+  node->data = info;
+  node->data_free = seq_info_free;
   return out;
 }
 
@@ -446,15 +666,15 @@ run_direction (RnnLayer   *r,
   gint64 T = x->shape[0], B = x->shape[1], H = r->hidden_size, GH = r->n_gates * H;
   gint64 flat_shape[2] = { T * B, x->shape[2] };
   gint64 proj_shape[3] = { T, B, GH };
-  gint64 step_shape[2] = { B, GH };
   gint64 state_shape[2] = { B, H };
+  gint64 t_last = reverse ? 0 : T - 1;
   g_autoptr(FitTensor) flat = NULL;
   g_autoptr(FitTensor) proj2 = NULL;
   g_autoptr(FitTensor) proj = NULL;
-  g_autoptr(FitTensor) h = NULL;
-  g_autoptr(FitTensor) c = NULL;
-  g_autoptr(GPtrArray) outs = g_ptr_array_new_full (T, unref_nullable);
+  g_autoptr(FitTensor) seq = NULL;
+  FitTensor *out;
 
+  /* The input's share of every step in one GEMM. */
   flat = fit_tensor_reshape (x, flat_shape, 2, error);
   if (flat == NULL)
     return NULL;
@@ -465,68 +685,34 @@ run_direction (RnnLayer   *r,
   if (proj == NULL)
     return NULL;
 
-  h = h0 != NULL ? g_object_ref (h0) : fit_tensor_new_zeros (x->dtype, state_shape, 2);
   if (r->n_gates == 4)
-    c = c0 != NULL ? g_object_ref (c0) : fit_tensor_new_zeros (x->dtype, state_shape, 2);
-  g_ptr_array_set_size (outs, T);
+    seq = lstm_sequence (proj, p[1], p[3], h0, c0, reverse, error);
+  else
+    seq = gru_sequence (proj, p[1], p[3], h0, reverse, error);
+  if (seq == NULL)
+    return NULL;
 
-  for (gint64 k = 0; k < T; k++)
+  /* Views of the result: the states in time order, then (LSTM) the final cell state. */
+  out = r->n_gates == 4 ? fit_tensor_slice (seq, 0, 0, T, 1, error) : g_object_ref (seq);
+  if (out == NULL)
+    return NULL;
+  if (h_last != NULL && T > 0)
     {
-      gint64 t = reverse ? T - 1 - k : k;
-      g_autoptr(FitTensor) slice = NULL;
-      g_autoptr(FitTensor) xp = NULL;
-      g_autoptr(FitTensor) hp = NULL;
+      g_autoptr(FitTensor) s = fit_tensor_slice (seq, 0, t_last, t_last + 1, 1, error);
 
-      slice = fit_tensor_slice (proj, 0, t, t + 1, 1, error);
-      if (slice == NULL)
-        return NULL;
-      xp = fit_tensor_reshape (slice, step_shape, 2, error);
-      if (xp == NULL)
-        return NULL;
-      hp = fit_tensor_linear (h, p[1], p[3], error);
-      if (hp == NULL)
-        return NULL;
-
-      if (r->n_gates == 4)
-        {
-          g_autoptr(FitTensor) gates = fit_tensor_add (xp, hp, error);
-          g_autoptr(FitTensor) hc = NULL;
-          g_autoptr(FitTensor) hs = NULL;
-          g_autoptr(FitTensor) cs = NULL;
-
-          if (gates == NULL)
-            return NULL;
-          hc = fit_nn_lstm_cell (gates, c, error);
-          if (hc == NULL)
-            return NULL;
-          hs = fit_tensor_slice (hc, 0, 0, 1, 1, error);
-          cs = hs != NULL ? fit_tensor_slice (hc, 0, 1, 2, 1, error) : NULL;
-          if (cs == NULL)
-            return NULL;
-          g_clear_object (&h);
-          g_clear_object (&c);
-          h = fit_tensor_reshape (hs, state_shape, 2, error);
-          c = h != NULL ? fit_tensor_reshape (cs, state_shape, 2, error) : NULL;
-          if (c == NULL)
-            return NULL;
-        }
-      else
-        {
-          FitTensor *next = fit_nn_gru_cell (xp, hp, h, error);
-
-          if (next == NULL)
-            return NULL;
-          g_object_unref (h);
-          h = next;
-        }
-      outs->pdata[t] = g_object_ref (h);
+      *h_last = s != NULL ? fit_tensor_reshape (s, state_shape, 2, error) : NULL;
+      if (*h_last == NULL)
+        g_clear_object (&out);
     }
+  if (out != NULL && c_last != NULL && r->n_gates == 4)
+    {
+      g_autoptr(FitTensor) s = fit_tensor_slice (seq, 0, T, T + 1, 1, error);
 
-  if (h_last != NULL)
-    *h_last = g_object_ref (h);
-  if (c_last != NULL && c != NULL)
-    *c_last = g_object_ref (c);
-  return fit_tensor_stack ((FitTensor **) outs->pdata, T, 0, error);
+      *c_last = s != NULL ? fit_tensor_reshape (s, state_shape, 2, error) : NULL;
+      if (*c_last == NULL)
+        g_clear_object (&out);
+    }
+  return out;
 }
 
 /* The state of layer @l, direction @d from a [L × D, B, H] tensor, or NULL. */
@@ -627,8 +813,8 @@ rnn_forward (RnnLayer    *r,
           if (local_error == NULL)
             cs = state_slice (c0, l * n_dirs + d, &local_error);
           if (local_error == NULL)
-            dir_out[d] = run_direction (r, x, l, d == 1, hs, cs, &h_last, &c_last,
-                                        &local_error);
+            dir_out[d] = run_direction (r, x, l, d == 1, hs, cs, h_n ? &h_last : NULL,
+                                        c_n ? &c_last : NULL, &local_error);
           if (h_last != NULL)
             g_ptr_array_add (h_finals, h_last);
           if (c_last != NULL)

@@ -175,6 +175,8 @@ fit_sequential_append (FitSequential *self,
  * fit_sequential_get_n_modules:
  * @self: a #FitSequential
  *
+ * Counts the modules in the chain.
+ *
  * Returns: the number of modules in the chain
  *
  * Since: 1.0
@@ -190,6 +192,8 @@ fit_sequential_get_n_modules (FitSequential *self)
  * fit_sequential_get_module:
  * @self: a #FitSequential
  * @index: a position in the chain
+ *
+ * Gets the module at a position.
  *
  * Returns: (transfer none) (nullable): the module at @index, or %NULL when @index is
  *   past the end

@@ -12,10 +12,10 @@ static void show (string name, double[] values) {
 
 static int main () {
     try {
-        var x = Fit.Tensor.new_arange (Fit.DType.FLOAT32, 0, 12, 1).reshape ({ 3, 4 }).mul_scalar (0.1);
-        var w = Fit.Tensor.new_arange (Fit.DType.FLOAT32, 0, 8, 1).reshape ({ 4, 2 })
+        var x = new Fit.Tensor.arange (Fit.DType.FLOAT32, 0, 12, 1).reshape ({ 3, 4 }).mul_scalar (0.1);
+        var w = new Fit.Tensor.arange (Fit.DType.FLOAT32, 0, 8, 1).reshape ({ 4, 2 })
             .mul_scalar (-0.05).add_scalar (0.2);
-        var b = Fit.Tensor.new_from_floats ({ 0.1f, -0.2f }, { 2 });
+        var b = new Fit.Tensor.from_floats ({ 0.1f, -0.2f }, { 2 });
         w.set_requires_grad (true);
         b.set_requires_grad (true);
 

@@ -149,50 +149,66 @@ direct_conv (const double *x,
   return s;
 }
 
+typedef struct
+{
+  ConvArgs a;
+  gint64   xs[4];
+  gint64   ws[4];
+} DirectCase;
+
+/* Chunks of samples (small images) and bands of rows (large ones, with padding and
+ * strides shifting the band's first row) against the definition, in both precisions. */
 static void
 test_conv2d_direct (void)
 {
-  ConvArgs a = { 1, 2, 1, 0, 2, 1, 2 };
-  gint64 xs[] = { 9, 4, 12, 11 };
-  gint64 ws[] = { 6, 2, 3, 3 };
-  gint64 bs = 6;
-  g_autoptr(FitRng) rng = fit_rng_new (5);
-  g_autoptr(FitTensor) x = fit_tensor_new_uniform (rng, FIT_DTYPE_FLOAT64, xs, 4, -1, 1);
-  g_autoptr(FitTensor) w = fit_tensor_new_uniform (rng, FIT_DTYPE_FLOAT64, ws, 4, -1, 1);
-  g_autoptr(FitTensor) b = fit_tensor_new_uniform (rng, FIT_DTYPE_FLOAT64, &bs, 1, -1, 1);
-  g_autoptr(FitTensor) x32 = fit_tensor_to_dtype (x, FIT_DTYPE_FLOAT32, NULL);
-  g_autoptr(FitTensor) w32 = fit_tensor_to_dtype (w, FIT_DTYPE_FLOAT32, NULL);
-  g_autoptr(FitTensor) b32 = fit_tensor_to_dtype (b, FIT_DTYPE_FLOAT32, NULL);
-  g_autoptr(FitTensor) y = NULL;
-  g_autoptr(FitTensor) y32 = NULL;
-  g_autoptr(GError) error = NULL;
-  const gint64 *ys;
-  const double *yd;
-  const float *yf;
-  gint64 i = 0;
+  const DirectCase cases[] = {
+    { { 1, 2, 1, 0, 2, 1, 2 }, { 9, 4, 12, 11 }, { 6, 2, 3, 3 } },
+    { { 2, 1, 2, 1, 1, 2, 1 }, { 2, 3, 40, 37 }, { 4, 3, 5, 5 } },
+  };
 
-  y = conv2d_fn ((FitTensor *[]) { x, w, b }, &a, &error);
-  g_assert_no_error (error);
-  y32 = conv2d_fn ((FitTensor *[]) { x32, w32, b32 }, &a, &error);
-  g_assert_no_error (error);
-  ys = fit_tensor_get_shape (y, NULL);
-  g_assert_cmpint (ys[0], ==, 9);
-  g_assert_cmpint (ys[1], ==, 6);
-  g_assert_cmpint (ys[2], ==, (12 + 2 - 2 * 2 - 1) / 1 + 1);
-  g_assert_cmpint (ys[3], ==, (11 - 3) / 2 + 1);
-  yd = fit_tensor_get_data (y);
-  yf = fit_tensor_get_data (y32);
-  for (gint64 n = 0; n < ys[0]; n++)
-    for (gint64 c = 0; c < ys[1]; c++)
-      for (gint64 oy = 0; oy < ys[2]; oy++)
-        for (gint64 ox = 0; ox < ys[3]; ox++, i++)
-          {
-            double ref = direct_conv (fit_tensor_get_data (x), fit_tensor_get_data (w),
-                                      fit_tensor_get_data (b), xs, ws, &a, n, c, oy, ox);
+  for (guint t = 0; t < G_N_ELEMENTS (cases); t++)
+    {
+      const ConvArgs *a = &cases[t].a;
+      const gint64 *xs = cases[t].xs, *ws = cases[t].ws;
+      g_autoptr(FitRng) rng = fit_rng_new (5);
+      g_autoptr(FitTensor) x = fit_tensor_new_uniform (rng, FIT_DTYPE_FLOAT64, xs, 4, -1, 1);
+      g_autoptr(FitTensor) w = fit_tensor_new_uniform (rng, FIT_DTYPE_FLOAT64, ws, 4, -1, 1);
+      g_autoptr(FitTensor) b = fit_tensor_new_uniform (rng, FIT_DTYPE_FLOAT64, ws, 1, -1, 1);
+      g_autoptr(FitTensor) x32 = fit_tensor_to_dtype (x, FIT_DTYPE_FLOAT32, NULL);
+      g_autoptr(FitTensor) w32 = fit_tensor_to_dtype (w, FIT_DTYPE_FLOAT32, NULL);
+      g_autoptr(FitTensor) b32 = fit_tensor_to_dtype (b, FIT_DTYPE_FLOAT32, NULL);
+      g_autoptr(FitTensor) y = NULL;
+      g_autoptr(FitTensor) y32 = NULL;
+      g_autoptr(GError) error = NULL;
+      gint64 eh = a->dilation_h * (ws[2] - 1) + 1, ew = a->dilation_w * (ws[3] - 1) + 1;
+      const gint64 *ys;
+      const double *yd;
+      const float *yf;
+      gint64 i = 0;
 
-            g_assert_cmpfloat_with_epsilon (yd[i], ref, 1e-12);
-            g_assert_cmpfloat_with_epsilon (yf[i], ref, 1e-5);
-          }
+      y = conv2d_fn ((FitTensor *[]) { x, w, b }, (gpointer) a, &error);
+      g_assert_no_error (error);
+      y32 = conv2d_fn ((FitTensor *[]) { x32, w32, b32 }, (gpointer) a, &error);
+      g_assert_no_error (error);
+      ys = fit_tensor_get_shape (y, NULL);
+      g_assert_cmpint (ys[0], ==, xs[0]);
+      g_assert_cmpint (ys[1], ==, ws[0]);
+      g_assert_cmpint (ys[2], ==, (xs[2] + 2 * a->padding_h - eh) / a->stride_h + 1);
+      g_assert_cmpint (ys[3], ==, (xs[3] + 2 * a->padding_w - ew) / a->stride_w + 1);
+      yd = fit_tensor_get_data (y);
+      yf = fit_tensor_get_data (y32);
+      for (gint64 n = 0; n < ys[0]; n++)
+        for (gint64 c = 0; c < ys[1]; c++)
+          for (gint64 oy = 0; oy < ys[2]; oy++)
+            for (gint64 ox = 0; ox < ys[3]; ox++, i++)
+              {
+                double ref = direct_conv (fit_tensor_get_data (x), fit_tensor_get_data (w),
+                                          fit_tensor_get_data (b), xs, ws, a, n, c, oy, ox);
+
+                g_assert_cmpfloat_with_epsilon (yd[i], ref, 1e-12);
+                g_assert_cmpfloat_with_epsilon (yf[i], ref, 1e-5);
+              }
+    }
 }
 
 /* The gradients of a batch equal those of its samples run one at a time (chunks of

@@ -402,8 +402,11 @@ test_unary_values (void)
           {
             double expected = c->ref (get (x, i), c->p0, c->p1);
 
-            if (!close_to (get (y, i), expected, rtol) &&
-                !(fabs (get (y, i) - expected) < (dtype == FIT_DTYPE_FLOAT32 ? 1e-7 : 1e-16)))
+            /* float32 GELU computes 1 + erf (x/√2), as PyTorch does, which loses relative
+             * precision (not absolute) in the negative tail. */
+            double atol = dtype == FIT_DTYPE_FLOAT64 ? 1e-16 : c->func == u_gelu ? 5e-7 : 1e-7;
+
+            if (!close_to (get (y, i), expected, rtol) && !(fabs (get (y, i) - expected) < atol))
               g_error ("%s %s: f(%.9g) = %.9g, expected %.9g", c->name,
                        fit_dtype_get_name (dtype), get (x, i), get (y, i), expected);
           }
@@ -425,7 +428,7 @@ test_unary_special_values (void)
   g_autoptr(FitTensor) c = fit_tensor_clamp (x, -1, 1);
 
   g_assert_no_error (error);
-  /* The tails keep their relative precision rather than rounding to 0 or overflowing. */
+  /* The tails keep their relative precision, and overflow gives 0 rather than NaN. */
   assert_close (get (s, 0), 0.0, 0);
   assert_close (get (s, 1), exp (-80) / (1 + exp (-80)), 1e-14);
   assert_close (get (sf, 1), exp (-80) / (1 + exp (-80)), 1e-6);

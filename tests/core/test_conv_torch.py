@@ -98,6 +98,8 @@ class ConvTorchTest(unittest.TestCase):
             ((3, 6, 6), (5, 3, 2, 2), True, 2, 1, 1, 1),          # unbatched
             ((5, 2, 4, 5), (3, 2, 4, 5), True, 1, 0, 1, 1),       # kernel == image
             ((2, 3, 5, 5), (4, 3, 3, 3), True, 2, 1, 2, 1),       # everything at once
+            ((2, 3, 60, 57), (4, 3, 5, 5), True, 2, 2, 1, 1),     # large: bands of rows
+            ((1, 4, 70, 64), (6, 2, 3, 3), True, 1, 1, 2, 2),     # bands, dilated, grouped
         ]
         for xs, ws, has_b, s, p, d, g in cases:
             x = rng.uniform(-1, 1, xs)
@@ -146,6 +148,11 @@ class ConvTorchTest(unittest.TestCase):
         self.compare(lambda x, w: x.conv_transpose2d(w, None, 2, 2, 1, 1, 1, 1, 1, 1, 1),
                      lambda x, w: F.conv_transpose2d(x, w, None, 2, 1, 1),
                      [x, w], "conv_transpose2d unbatched")
+        x = rng.uniform(-1, 1, (2, 4, 40, 40))  # large input: bands of rows
+        w = rng.uniform(-1, 1, (4, 3, 4, 4))
+        self.compare(lambda x, w: x.conv_transpose2d(w, None, 2, 2, 1, 1, 1, 0, 1, 1, 1),
+                     lambda x, w: F.conv_transpose2d(x, w, None, 2, 1, (1, 0)),
+                     [x, w], "conv_transpose2d large")
         x = rng.uniform(-1, 1, (16, 8, 6, 6))  # a decoder layer: threads and chunks
         w = rng.uniform(-1, 1, (8, 4, 4, 4))
         b = rng.uniform(-1, 1, 4)

@@ -81,6 +81,13 @@ class Net(Fit.Module):
         return self.head.forward(self.encoder.forward(x))
 
 
+class MeanAbs(Fit.Loss):
+    """A loss written in Python: mean |prediction - target|."""
+
+    def do_compute(self, prediction, target):
+        return prediction.sub(target).abs().mean([], False)
+
+
 class Failing(Fit.Module):
     def do_forward(self, x):
         raise ValueError("broken on purpose")
@@ -112,6 +119,22 @@ class TestPythonModule(unittest.TestCase):
             losses.append(float(numpy(loss)))
         self.assertEqual(net.calls, 30)
         self.assertLess(losses[-1], 0.6 * losses[0], losses)
+
+    def test_python_loss(self):
+        net = Net()
+        loss_fn = MeanAbs()
+        self.assertFalse(loss_fn.is_classification())
+        self.assertEqual(loss_fn.props.reduction, Fit.Reduction.MEAN)
+        x = tensor(randn(16, 4))
+        y = tensor(randn(16, 3, seed=1))
+        first = None
+        for _ in range(20):
+            net.zero_grad()
+            loss = loss_fn.compute(net.forward(x), y)
+            loss.backward()
+            sgd_step(net, 0.1)
+            first = first if first is not None else float(numpy(loss))
+        self.assertLess(float(numpy(loss)), first)
 
     def test_training_mode_reaches_children(self):
         net = Net()

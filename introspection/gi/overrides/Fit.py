@@ -1,18 +1,37 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Pythonic conveniences for the Fit namespace.
 
-Nothing here is needed to use fit-glib from Python; it adds what Python users expect:
+Nothing here is needed to use fit-glib from Python: every line below calls the public
+API, which works the same without it. It adds what Python users expect:
 
-- NumPy interop: ``Fit.Tensor.from_numpy(array)`` and ``tensor.numpy()`` copy in bulk
-  (one memcpy each way, never per element). NumPy is optional: without it these two
-  raise ImportError and everything else works.
-- Operators: ``a + b``, ``a - b``, ``a * b``, ``a / b``, ``a @ b``, ``-a``, ``a ** 2``,
-  with Python numbers on either side; errors raise GLib.Error as usual.
-- ``tensor.shape`` (a tuple), ``len(tensor)``, ``float(scalar)``, ``repr(tensor)``.
-- ``Fit.no_grad()``: a context manager that turns off gradient recording.
+- NumPy interop, copying in bulk (never per element). NumPy is optional: without it
+  these raise ImportError and everything else works.
+
+  - ``Fit.Tensor.from_numpy(array, requires_grad=False)``: float32, float64, int32 and
+    int64 arrays keep their type, other numbers (bool, uint8, …) become float32. Any
+    layout works: transposed, strided, reversed, broadcast or big-endian arrays are
+    made contiguous and native first. Lists and Python numbers are accepted too.
+  - ``tensor.numpy()``: a new array (a copy, not a view) with the tensor's shape and type;
+    ``numpy.asarray(tensor)`` does the same through ``__array__``. NumPy ufuncs do not
+    take tensors (``numpy.exp(tensor)`` raises TypeError): use the methods, or convert.
+
+- Operators, with tensors or Python/NumPy numbers on either side: ``a + b``, ``a - b``,
+  ``a * b``, ``a / b``, ``a @ b``, ``-a``, ``abs(a)``, ``a ** b``. They call ``add``,
+  ``sub``, ``mul``, ``div``, ``matmul``, ``neg``, ``abs``, ``pow`` / ``pow_scalar``, so
+  broadcasting, autograd and errors (``GLib.Error`` in the Fit domain) are those of the
+  methods. A number becomes a 0-d tensor of the other operand's element type.
+- ``tensor.shape`` (a tuple), ``len(tensor)`` (size of the first dimension; TypeError for
+  a 0-d tensor), ``float(tensor)`` and ``tensor.item()`` (the value of a one-element
+  tensor), ``tensor.grad`` (``get_grad()``), ``repr(tensor)`` (``to_string()``). A tensor
+  is always true in a boolean context, like any GObject, so ``if tensor:`` tests for
+  ``None`` only, never the values.
+- ``Fit.no_grad()``: a context manager (and decorator) that turns off gradient
+  recording on the calling thread, restoring the previous setting on exit, also when
+  the block raises.
 """
 
 import contextlib
+import numbers
 
 from ..module import get_introspection_module
 from ..overrides import override
@@ -27,6 +46,7 @@ _NUMPY_DTYPES = {
     "int32": Fit.DType.INT32,
     "int64": Fit.DType.INT64,
 }
+_NUMPY_NAMES = {v: k for k, v in _NUMPY_DTYPES.items()}
 
 
 def _numpy():
@@ -35,28 +55,37 @@ def _numpy():
 
 
 def _as_tensor(value, like):
-    """Wraps a Python number as a 0-d tensor of @like's element type."""
+    """Wraps a Python or NumPy number as a 0-d tensor of @like's element type."""
     if isinstance(value, Fit.Tensor):
         return value
-    if isinstance(value, (int, float)):
+    if isinstance(value, numbers.Real):
         return Fit.Tensor.new_scalar(like.get_dtype(), float(value))
     return NotImplemented
+
+
+def _binary(name, reflected=False):
+    # Looked up on each call: an operation missing from this build fails only when used.
+    def op(self, other):
+        other = _as_tensor(other, self)
+        if other is NotImplemented:
+            return NotImplemented
+        return getattr(other, name)(self) if reflected else getattr(self, name)(other)
+    return op
 
 
 class Tensor(Fit.Tensor):
     @classmethod
     def from_numpy(cls, array, requires_grad=False):
-        """Creates a tensor holding a copy of a NumPy array.
+        """Creates a tensor holding a copy of @array (any NumPy array, list or number).
 
-        float32, float64, int32 and int64 arrays keep their type; other numeric
-        types are converted to float32. The array may be non-contiguous."""
+        float32, float64, int32 and int64 keep their type; other types become float32."""
         np = _numpy()
         a = np.asarray(array)
-        if a.dtype.name not in _NUMPY_DTYPES:
-            a = a.astype(np.float32)
-        a = np.ascontiguousarray(a)
-        t = Fit.Tensor.new_from_data(_NUMPY_DTYPES[a.dtype.name], list(a.shape),
-                                     a.tobytes())
+        name = a.dtype.name if a.dtype.name in _NUMPY_DTYPES else "float32"
+        # One pass makes the data contiguous, native-endian and of a supported type
+        # (ascontiguousarray would turn a 0-d array into a 1-d one).
+        a = np.asarray(a, dtype=np.dtype(name), order="C")
+        t = Fit.Tensor.new_from_data(_NUMPY_DTYPES[name], list(a.shape), a.tobytes())
         if requires_grad:
             t.set_requires_grad(True)
         return t
@@ -64,13 +93,25 @@ class Tensor(Fit.Tensor):
     def numpy(self):
         """Returns a NumPy copy of the tensor's data, with its shape and dtype."""
         np = _numpy()
-        dtype = {v: k for k, v in _NUMPY_DTYPES.items()}[self.get_dtype()]
         data = self.to_bytes().get_data()
-        return np.frombuffer(data, dtype=dtype).reshape(tuple(self.get_shape())).copy()
+        return np.frombuffer(data, dtype=_NUMPY_NAMES[self.get_dtype()]).reshape(
+            tuple(self.get_shape())).copy()
+
+    # NumPy numbers and arrays on the left leave the operator to the tensor instead of
+    # turning it into an array; numpy.asarray (tensor) still works through __array__.
+    __array_ufunc__ = None
+
+    def __array__(self, dtype=None, copy=None):
+        a = self.numpy()
+        return a if dtype is None else a.astype(dtype, copy=False)
 
     @property
     def shape(self):
         return tuple(self.get_shape())
+
+    @property
+    def grad(self):
+        return self.get_grad()
 
     def __len__(self):
         shape = self.get_shape()
@@ -78,54 +119,39 @@ class Tensor(Fit.Tensor):
             raise TypeError("len() of a 0-d tensor")
         return shape[0]
 
+    def __bool__(self):
+        return True
+
     def __float__(self):
         return self.item()
 
     def __repr__(self):
         return self.to_string()
 
-    def __add__(self, other):
-        other = _as_tensor(other, self)
-        return NotImplemented if other is NotImplemented else self.add(other)
-
-    def __radd__(self, other):
-        other = _as_tensor(other, self)
-        return NotImplemented if other is NotImplemented else other.add(self)
-
-    def __sub__(self, other):
-        other = _as_tensor(other, self)
-        return NotImplemented if other is NotImplemented else self.sub(other)
-
-    def __rsub__(self, other):
-        other = _as_tensor(other, self)
-        return NotImplemented if other is NotImplemented else other.sub(self)
-
-    def __mul__(self, other):
-        other = _as_tensor(other, self)
-        return NotImplemented if other is NotImplemented else self.mul(other)
-
-    def __rmul__(self, other):
-        other = _as_tensor(other, self)
-        return NotImplemented if other is NotImplemented else other.mul(self)
-
-    def __truediv__(self, other):
-        other = _as_tensor(other, self)
-        return NotImplemented if other is NotImplemented else self.div(other)
-
-    def __rtruediv__(self, other):
-        other = _as_tensor(other, self)
-        return NotImplemented if other is NotImplemented else other.div(self)
+    __add__ = _binary("add")
+    __radd__ = _binary("add", reflected=True)
+    __sub__ = _binary("sub")
+    __rsub__ = _binary("sub", reflected=True)
+    __mul__ = _binary("mul")
+    __rmul__ = _binary("mul", reflected=True)
+    __truediv__ = _binary("div")
+    __rtruediv__ = _binary("div", reflected=True)
 
     def __matmul__(self, other):
-        return self.matmul(other)
+        return self.matmul(other) if isinstance(other, Fit.Tensor) else NotImplemented
 
     def __neg__(self):
-        return Fit.Tensor.neg(self)
+        return self.neg()
+
+    def __abs__(self):
+        return self.abs()
 
     def __pow__(self, exponent):
-        if isinstance(exponent, (int, float)):
+        if isinstance(exponent, numbers.Real):
             return self.pow_scalar(float(exponent))
-        return Fit.Tensor.pow(self, exponent)
+        if isinstance(exponent, Fit.Tensor):
+            return self.pow(exponent)
+        return NotImplemented
 
     def item(self):
         """The value of a one-element tensor, as a Python float."""
