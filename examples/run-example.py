@@ -39,6 +39,10 @@ def run(args, **kw):
     return subprocess.run(args, capture_output=True, text=True, timeout=300, **kw)
 
 
+def describe(r):
+    return f"exit status {r.returncode}\nstdout: {r.stdout[-3000:]}\nstderr: {r.stderr[-3000:]}"
+
+
 def summary_of(stdout):
     for line in reversed(stdout.splitlines()):
         if line.startswith("{"):
@@ -67,7 +71,7 @@ def main():
     with tempfile.TemporaryDirectory() as checkpoints:
         r = run(command + ["--limit", "2000", "--test-limit", "1000", "--epochs", "2",
                            "--threads", "1", "--checkpoint-dir", checkpoints])
-        detail = f"exit status {r.returncode}\nstdout: {r.stdout[-3000:]}\nstderr: {r.stderr[-3000:]}"
+        detail = describe(r)
         check(r.returncode == 0, "the example trains on 2000 images for 2 epochs", detail)
         summary = summary_of(r.stdout) if r.returncode == 0 else None
         check(summary is not None, "it prints a JSON summary line", detail)
@@ -90,7 +94,7 @@ def main():
 
         r = run(command + ["--limit", "2000", "--test-limit", "1000", "--epochs", "3",
                            "--threads", "1", "--checkpoint-dir", checkpoints, "--resume"])
-        detail = f"exit status {r.returncode}\nstdout: {r.stdout[-3000:]}\nstderr: {r.stderr[-3000:]}"
+        detail = describe(r)
         check(r.returncode == 0 and "Resuming from" in r.stdout,
               "--resume continues from the latest checkpoint", detail)
         resumed = summary_of(r.stdout) if r.returncode == 0 else None

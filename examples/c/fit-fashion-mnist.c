@@ -243,11 +243,12 @@ run (Options  *opts,
   loss = fit_cross_entropy_loss_new ();
   estimator = fit_estimator_new (net, loss, optimizer);
 
-  g_print (_("Model %s (%" G_GINT64_FORMAT " parameters), %" G_GUINT64_FORMAT
-             " training and %" G_GUINT64_FORMAT " test images, batch %d, lr %g (%s), "
-             "%u threads\n"),
-           opts->model, fit_module_count_parameters (net),
-           fit_dataset_get_n_items (train), fit_dataset_get_n_items (test),
+  /* Plain C99 formats: xgettext cannot see through G_GINT64_FORMAT in a message. */
+  g_print (_("Model %s (%lld parameters), %llu training and %llu test images, batch %d, "
+             "lr %g (%s), %u threads\n"),
+           opts->model, (long long) fit_module_count_parameters (net),
+           (unsigned long long) fit_dataset_get_n_items (train),
+           (unsigned long long) fit_dataset_get_n_items (test),
            opts->batch_size, lr, opts->lr_schedule, fit_get_num_threads ());
 
   progress = fit_progress_handler_new ();

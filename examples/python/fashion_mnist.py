@@ -130,7 +130,8 @@ def main():
     estimator = Fit.Estimator.new(net, Fit.CrossEntropyLoss.new(), optimizer)
     print(f"Model {args.model} ({net.count_parameters()} parameters), "
           f"{train.get_n_items()} training and {test.get_n_items()} test images, "
-          f"batch {args.batch_size}, lr {lr:g} ({args.lr_schedule}), {Fit.get_num_threads()} threads")
+          f"batch {args.batch_size}, lr {lr:g} ({args.lr_schedule}), "
+          f"{Fit.get_num_threads()} threads")
 
     if args.lr_schedule == "cosine":
         # Per batch over the whole run; see the C example for why.
