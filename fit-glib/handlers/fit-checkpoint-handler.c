@@ -511,6 +511,8 @@ fit_checkpoint_handler_new (const char *directory,
  * fit_checkpoint_handler_get_best_path:
  * @self: a handler
  *
+ * Gets the path of the best checkpoint, %NULL when there is none (yet).
+ *
  * Returns: (transfer full) (nullable): the path of the best checkpoint, %NULL when there is
  *   none (yet)
  *
@@ -532,6 +534,9 @@ fit_checkpoint_handler_get_best_path (FitCheckpointHandler *self)
 /**
  * fit_checkpoint_handler_get_latest_path:
  * @self: a handler
+ *
+ * Gets the path of the periodic checkpoint with the most batches done, %NULL
+ * when there is none.
  *
  * Returns: (transfer full) (nullable): the path of the periodic checkpoint with the most
  *   batches done, %NULL when there is none
@@ -555,6 +560,9 @@ fit_checkpoint_handler_get_latest_path (FitCheckpointHandler *self)
 /**
  * fit_checkpoint_handler_list_checkpoints:
  * @self: a handler
+ *
+ * Gets the paths of the periodic checkpoints in the directory, oldest
+ * first.
  *
  * Returns: (transfer full): the paths of the periodic checkpoints in the directory, oldest
  *   first

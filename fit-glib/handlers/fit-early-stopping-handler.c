@@ -22,7 +22,7 @@
  * metric decides, so losses and errors are minimised and accuracies and F1 scores
  * maximised. After [property@Fit.EarlyStoppingHandler:patience] epochs without an
  * improvement it requests %FIT_STOP_SCOPE_TRAINING. With a
- * [property@Fit.EarlyStoppingHandler:baseline], the patience only resets for values that
+ * finite [property@Fit.EarlyStoppingHandler:baseline], the patience only resets for values that
  * also beat the baseline, so a run that never reaches it stops after `patience` epochs.
  *
  * With [property@Fit.EarlyStoppingHandler:restore-best-weights], it keeps a copy of the
@@ -114,7 +114,8 @@ fit_early_stopping_handler_epoch_end (FitEventHandler  *handler,
           g_clear_object (&self->best_weights);
           self->best_weights = fit_safetensors_deep_copy (state);
         }
-      if (isnan (self->baseline) || fit_monitor_improves (&self->monitor, current, self->baseline))
+      if (!isfinite (self->baseline) ||
+          fit_monitor_improves (&self->monitor, current, self->baseline))
         self->wait = 0;
     }
   if (self->wait >= self->patience && epoch > 0)
@@ -338,14 +339,14 @@ fit_early_stopping_handler_class_init (FitEarlyStoppingHandlerClass *klass)
   /**
    * FitEarlyStoppingHandler:baseline:
    *
-   * A value the metric must beat for the patience to reset; NaN (the initial value) for
-   * none.
+   * A value the metric must beat for the patience to reset; a value that is not finite
+   * (NaN, the initial value, or an infinity, which bindings can set) means none.
    *
    * Since: 1.0
    */
   /* Not a construct property: NaN, the "none" it starts as, is not a valid default. */
-  properties[PROP_BASELINE] = g_param_spec_double ("baseline", NULL, NULL, -G_MAXDOUBLE,
-                                                   G_MAXDOUBLE, 0,
+  properties[PROP_BASELINE] = g_param_spec_double ("baseline", NULL, NULL, -INFINITY,
+                                                   INFINITY, 0,
                                                    G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
                                                    G_PARAM_STATIC_STRINGS);
   /**
@@ -406,6 +407,8 @@ fit_early_stopping_handler_new (const char *monitor,
  * fit_early_stopping_handler_get_best_epoch:
  * @self: a handler
  *
+ * Gets the epoch with the best value in the latest fit, -1 before one.
+ *
  * Returns: the epoch with the best value in the latest fit, -1 before one
  *
  * Since: 1.0
@@ -421,6 +424,8 @@ fit_early_stopping_handler_get_best_epoch (FitEarlyStoppingHandler *self)
  * fit_early_stopping_handler_get_best_value:
  * @self: a handler
  *
+ * Gets the best value in the latest fit, NaN before one.
+ *
  * Returns: the best value in the latest fit, NaN before one
  *
  * Since: 1.0
@@ -435,6 +440,8 @@ fit_early_stopping_handler_get_best_value (FitEarlyStoppingHandler *self)
 /**
  * fit_early_stopping_handler_get_stopped_epoch:
  * @self: a handler
+ *
+ * Gets the epoch at which the handler ended the latest fit, -1 when it did not.
  *
  * Returns: the epoch at which the handler ended the latest fit, -1 when it did not
  *

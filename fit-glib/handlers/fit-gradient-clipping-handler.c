@@ -188,6 +188,9 @@ fit_gradient_clipping_handler_new_value (double clip_value)
  * fit_gradient_clipping_handler_get_last_norm:
  * @self: a handler
  *
+ * Gets the global norm of the gradients before the latest clipping by norm, NaN before
+ * the first.
+ *
  * Returns: the global norm of the gradients before the latest clipping by norm, NaN
  *   before the first
  *

@@ -299,6 +299,8 @@ copy_array (GArray *a,
  * @self: a finder
  * @n_values: (out): the number of rates
  *
+ * Gets the learning rate of each recorded batch.
+ *
  * Returns: (transfer full) (array length=n_values): the learning rate of each recorded
  *   batch
  *
@@ -318,6 +320,9 @@ fit_lr_finder_get_learning_rates (FitLrFinder *self,
  * @self: a finder
  * @n_values: (out): the number of losses
  *
+ * Gets the smoothed loss of each recorded batch, matching
+ * [method@Fit.LrFinder.get_learning_rates].
+ *
  * Returns: (transfer full) (array length=n_values): the smoothed loss of each recorded
  *   batch, matching [method@Fit.LrFinder.get_learning_rates]
  *
@@ -335,6 +340,9 @@ fit_lr_finder_get_losses (FitLrFinder *self,
 /**
  * fit_lr_finder_get_suggested_learning_rate:
  * @self: a finder after a sweep
+ *
+ * Gets the rate where the smoothed loss fell fastest, or NaN with fewer than three
+ * recorded points.
  *
  * Returns: the rate where the smoothed loss fell fastest, or NaN with fewer than three
  *   recorded points

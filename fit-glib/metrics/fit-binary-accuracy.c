@@ -178,6 +178,8 @@ fit_binary_accuracy_new (double threshold)
  * fit_binary_accuracy_get_threshold:
  * @self: a binary accuracy metric
  *
+ * Gets [property@Fit.BinaryAccuracy:threshold].
+ *
  * Returns: [property@Fit.BinaryAccuracy:threshold]
  *
  * Since: 1.0

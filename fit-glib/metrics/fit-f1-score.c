@@ -187,6 +187,8 @@ fit_f1_score_new (FitAverage average)
  * fit_f1_score_get_average:
  * @self: the metric
  *
+ * Gets [property@Fit.F1Score:average].
+ *
  * Returns: [property@Fit.F1Score:average]
  *
  * Since: 1.0

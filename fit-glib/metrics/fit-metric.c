@@ -225,6 +225,8 @@ fit_metric_update (FitMetric  *self,
  * fit_metric_get:
  * @self: a metric
  *
+ * Gets the metric over every update since the last reset, NaN when there was none.
+ *
  * Returns: the metric over every update since the last reset, NaN when there was none
  *
  * Since: 1.0
@@ -239,6 +241,8 @@ fit_metric_get (FitMetric *self)
 /**
  * fit_metric_get_name:
  * @self: a metric
+ *
+ * Gets the metric's name, or its type name when it has none.
  *
  * Returns: (transfer none): the metric's name, or its type name when it has none
  *
@@ -281,6 +285,9 @@ fit_metric_set_name (FitMetric  *self,
 /**
  * fit_metric_get_mode:
  * @self: a metric
+ *
+ * Gets whether smaller or larger values are better, as set; %FIT_MONITOR_MODE_AUTO when
+ * the name decides.
  *
  * Returns: whether smaller or larger values are better, as set; %FIT_MONITOR_MODE_AUTO
  *   when the name decides

@@ -187,6 +187,8 @@ fit_precision_new (FitAverage average)
  * fit_precision_get_average:
  * @self: the metric
  *
+ * Gets [property@Fit.Precision:average].
+ *
  * Returns: [property@Fit.Precision:average]
  *
  * Since: 1.0

@@ -187,6 +187,8 @@ fit_recall_new (FitAverage average)
  * fit_recall_get_average:
  * @self: the metric
  *
+ * Gets [property@Fit.Recall:average].
+ *
  * Returns: [property@Fit.Recall:average]
  *
  * Since: 1.0

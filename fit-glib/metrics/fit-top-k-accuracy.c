@@ -203,6 +203,8 @@ fit_top_k_accuracy_new (guint k)
  * fit_top_k_accuracy_get_k:
  * @self: a top-k accuracy metric
  *
+ * Gets [property@Fit.TopKAccuracy:k].
+ *
  * Returns: [property@Fit.TopKAccuracy:k]
  *
  * Since: 1.0

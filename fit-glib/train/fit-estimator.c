@@ -109,7 +109,11 @@
  * ## Threads
  *
  * [method@Fit.Estimator.fit_async] runs the loop, handlers and signals included, on a
- * worker thread; the history is updated in the caller's main context. GJS cannot run
+ * worker thread; the history is updated in the caller's main context, and so are
+ * notifications of [property@Fit.Estimator:epoch], [property@Fit.Estimator:batch-index],
+ * [property@Fit.Estimator:global-step] and [property@Fit.Estimator:loss-value], at most
+ * ten times a second and after every epoch, so a window can bind to them. (A synchronous
+ * fit does not notify these properties: nothing could draw them meanwhile.) GJS cannot run
  * JavaScript on another thread, so JavaScript handlers and callbacks need the
  * synchronous [method@Fit.Estimator.fit].
  *
@@ -174,6 +178,7 @@ struct _FitEstimator
   GError            *error;
   GCancellable      *cancellable;
   GMainContext      *caller_context;
+  gint64             last_notify;
 
   /* Where the next batch starts: what a checkpoint stores and a resume restores. */
   guint              next_epoch;
@@ -677,7 +682,8 @@ fit_estimator_class_init (FitEstimatorClass *klass)
   /**
    * FitEstimator:epoch:
    *
-   * The current epoch, counted from 0. Read it; it is not notified.
+   * The current epoch, counted from 0. Notified only during
+   * [method@Fit.Estimator.fit_async], in the caller's main context.
    *
    * Since: 1.0
    */
@@ -927,6 +933,8 @@ fit_estimator_new (FitModule    *net,
  * fit_estimator_get_net:
  * @self: an estimator
  *
+ * Gets [property@Fit.Estimator:net].
+ *
  * Returns: (transfer none): [property@Fit.Estimator:net]
  *
  * Since: 1.0
@@ -942,6 +950,8 @@ fit_estimator_get_net (FitEstimator *self)
  * fit_estimator_get_loss:
  * @self: an estimator
  *
+ * Gets [property@Fit.Estimator:loss].
+ *
  * Returns: (transfer none): [property@Fit.Estimator:loss]
  *
  * Since: 1.0
@@ -956,6 +966,8 @@ fit_estimator_get_loss (FitEstimator *self)
 /**
  * fit_estimator_get_optimizer:
  * @self: an estimator
+ *
+ * Gets [property@Fit.Estimator:optimizer].
  *
  * Returns: (transfer none) (nullable): [property@Fit.Estimator:optimizer]
  *
@@ -992,6 +1004,8 @@ fit_estimator_set_optimizer (FitEstimator *self,
  * fit_estimator_get_device:
  * @self: an estimator
  *
+ * Gets [property@Fit.Estimator:device].
+ *
  * Returns: (transfer none) (nullable): [property@Fit.Estimator:device]
  *
  * Since: 1.0
@@ -1026,6 +1040,8 @@ fit_estimator_set_device (FitEstimator *self,
 /**
  * fit_estimator_get_batch_processor:
  * @self: an estimator
+ *
+ * Gets [property@Fit.Estimator:batch-processor].
  *
  * Returns: (transfer none): [property@Fit.Estimator:batch-processor]
  *
@@ -1065,6 +1081,8 @@ fit_estimator_set_batch_processor (FitEstimator      *self,
 /**
  * fit_estimator_get_rng:
  * @self: an estimator
+ *
+ * Gets [property@Fit.Estimator:rng].
  *
  * Returns: (transfer none) (nullable): [property@Fit.Estimator:rng]
  *
@@ -1147,6 +1165,8 @@ fit_estimator_set_train_metrics (FitEstimator  *self,
  * fit_estimator_get_train_metrics:
  * @self: an estimator
  *
+ * Gets the training metrics.
+ *
  * Returns: (transfer container) (element-type FitMetric): the training metrics
  *
  * Since: 1.0
@@ -1185,6 +1205,8 @@ fit_estimator_set_val_metrics (FitEstimator  *self,
  * fit_estimator_get_val_metrics:
  * @self: an estimator
  *
+ * Gets the validation metrics.
+ *
  * Returns: (transfer container) (element-type FitMetric): the validation metrics
  *
  * Since: 1.0
@@ -1199,6 +1221,8 @@ fit_estimator_get_val_metrics (FitEstimator *self)
 /**
  * fit_estimator_get_history:
  * @self: an estimator
+ *
+ * Gets [property@Fit.Estimator:history].
  *
  * Returns: (transfer none): [property@Fit.Estimator:history]
  *
@@ -1696,6 +1720,8 @@ fit_estimator_get_metric_mode (FitEstimator *self,
  * fit_estimator_is_running:
  * @self: an estimator
  *
+ * Gets whether a fit or an evaluation is running.
+ *
  * Returns: whether a fit or an evaluation is running
  *
  * Since: 1.0
@@ -1710,6 +1736,8 @@ fit_estimator_is_running (FitEstimator *self)
 /**
  * fit_estimator_get_phase:
  * @self: an estimator
+ *
+ * Gets [property@Fit.Estimator:phase].
  *
  * Returns: [property@Fit.Estimator:phase]
  *
@@ -1726,6 +1754,8 @@ fit_estimator_get_phase (FitEstimator *self)
  * fit_estimator_get_event:
  * @self: an estimator
  *
+ * Gets the event being delivered, or the latest one.
+ *
  * Returns: the event being delivered, or the latest one
  *
  * Since: 1.0
@@ -1740,6 +1770,8 @@ fit_estimator_get_event (FitEstimator *self)
 /**
  * fit_estimator_get_epoch:
  * @self: an estimator
+ *
+ * Gets [property@Fit.Estimator:epoch].
  *
  * Returns: [property@Fit.Estimator:epoch]
  *
@@ -1756,6 +1788,8 @@ fit_estimator_get_epoch (FitEstimator *self)
  * fit_estimator_get_epochs:
  * @self: an estimator
  *
+ * Gets [property@Fit.Estimator:epochs].
+ *
  * Returns: [property@Fit.Estimator:epochs]
  *
  * Since: 1.0
@@ -1770,6 +1804,8 @@ fit_estimator_get_epochs (FitEstimator *self)
 /**
  * fit_estimator_get_batch_index:
  * @self: an estimator
+ *
+ * Gets [property@Fit.Estimator:batch-index].
  *
  * Returns: [property@Fit.Estimator:batch-index]
  *
@@ -1786,6 +1822,8 @@ fit_estimator_get_batch_index (FitEstimator *self)
  * fit_estimator_get_n_batches:
  * @self: an estimator
  *
+ * Gets the number of batches in the current epoch's training (or validation) pass.
+ *
  * Returns: the number of batches in the current epoch's training (or validation) pass
  *
  * Since: 1.0
@@ -1800,6 +1838,8 @@ fit_estimator_get_n_batches (FitEstimator *self)
 /**
  * fit_estimator_get_global_step:
  * @self: an estimator
+ *
+ * Gets [property@Fit.Estimator:global-step].
  *
  * Returns: [property@Fit.Estimator:global-step]
  *
@@ -1816,6 +1856,8 @@ fit_estimator_get_global_step (FitEstimator *self)
  * fit_estimator_get_max_batches:
  * @self: an estimator
  *
+ * Gets the current fit's limit on training batches, 0 for none.
+ *
  * Returns: the current fit's limit on training batches, 0 for none
  *
  * Since: 1.0
@@ -1830,6 +1872,8 @@ fit_estimator_get_max_batches (FitEstimator *self)
 /**
  * fit_estimator_get_batch_size:
  * @self: an estimator
+ *
+ * Gets [property@Fit.Estimator:batch-size].
  *
  * Returns: [property@Fit.Estimator:batch-size]
  *
@@ -1846,6 +1890,8 @@ fit_estimator_get_batch_size (FitEstimator *self)
  * fit_estimator_get_train_data:
  * @self: an estimator
  *
+ * Gets the current fit's training loader.
+ *
  * Returns: (transfer none) (nullable): the current fit's training loader
  *
  * Since: 1.0
@@ -1860,6 +1906,8 @@ fit_estimator_get_train_data (FitEstimator *self)
 /**
  * fit_estimator_get_val_data:
  * @self: an estimator
+ *
+ * Gets the current fit's validation loader (or the evaluation's loader).
  *
  * Returns: (transfer none) (nullable): the current fit's validation loader (or the
  *   evaluation's loader)
@@ -1877,6 +1925,8 @@ fit_estimator_get_val_data (FitEstimator *self)
  * fit_estimator_get_inputs:
  * @self: an estimator
  *
+ * Gets the current batch's inputs.
+ *
  * Returns: (transfer none) (nullable): the current batch's inputs
  *
  * Since: 1.0
@@ -1891,6 +1941,8 @@ fit_estimator_get_inputs (FitEstimator *self)
 /**
  * fit_estimator_get_labels:
  * @self: an estimator
+ *
+ * Gets the current batch's labels.
  *
  * Returns: (transfer none) (nullable): the current batch's labels
  *
@@ -1938,6 +1990,8 @@ fit_estimator_set_batch (FitEstimator *self,
  * fit_estimator_get_outputs:
  * @self: an estimator
  *
+ * Gets the current batch's outputs; %NULL before the forward pass.
+ *
  * Returns: (transfer none) (nullable): the current batch's outputs; %NULL before the
  *   forward pass
  *
@@ -1972,6 +2026,9 @@ fit_estimator_set_outputs (FitEstimator *self,
 /**
  * fit_estimator_get_loss_tensor:
  * @self: an estimator
+ *
+ * Gets the current batch's loss, with its graph during a training batch;
+ * %NULL before it is computed.
  *
  * Returns: (transfer none) (nullable): the current batch's loss, with its graph during a
  *   training batch; %NULL before it is computed
@@ -2027,6 +2084,9 @@ fit_estimator_set_loss_tensor (FitEstimator *self,
  * fit_estimator_get_loss_value:
  * @self: an estimator
  *
+ * Gets [property@Fit.Estimator:loss-value]; NaN until the current batch's loss is
+ * computed, so a skipped batch never reports the previous batch's loss.
+ *
  * Returns: [property@Fit.Estimator:loss-value]; NaN until the current batch's loss is
  *   computed, so a skipped batch never reports the previous batch's loss
  *
@@ -2062,6 +2122,8 @@ fit_estimator_scale_loss (FitEstimator *self,
  * fit_estimator_get_loss_scale:
  * @self: an estimator
  *
+ * Gets the factor the current batch's loss is scaled by for the backward pass.
+ *
  * Returns: the factor the current batch's loss is scaled by for the backward pass
  *
  * Since: 1.0
@@ -2077,6 +2139,8 @@ fit_estimator_get_loss_scale (FitEstimator *self)
  * fit_estimator_get_learning_rate:
  * @self: an estimator
  *
+ * Gets the optimizer's learning rate, NaN without an optimizer.
+ *
  * Returns: the optimizer's learning rate, NaN without an optimizer
  *
  * Since: 1.0
@@ -2091,6 +2155,8 @@ fit_estimator_get_learning_rate (FitEstimator *self)
 /**
  * fit_estimator_get_stop_reason:
  * @self: an estimator
+ *
+ * Gets [property@Fit.Estimator:stop-reason].
  *
  * Returns: [property@Fit.Estimator:stop-reason]
  *
@@ -2136,6 +2202,9 @@ fit_estimator_request_stop (FitEstimator *self,
 /**
  * fit_estimator_get_stop_request:
  * @self: an estimator
+ *
+ * Gets the widest pending stop request; a batch processor returns early when it is not
+ * %FIT_STOP_SCOPE_NONE.
  *
  * Returns: the widest pending stop request; a batch processor returns early when it is
  *   not %FIT_STOP_SCOPE_NONE
@@ -2346,6 +2415,37 @@ out:
 }
 
 static gboolean
+notify_progress (gpointer data)
+{
+  GObject *object = data;
+
+  g_object_freeze_notify (object);
+  g_object_notify_by_pspec (object, properties[PROP_EPOCH]);
+  g_object_notify_by_pspec (object, properties[PROP_BATCH_INDEX]);
+  g_object_notify_by_pspec (object, properties[PROP_GLOBAL_STEP]);
+  g_object_notify_by_pspec (object, properties[PROP_LOSS_VALUE]);
+  g_object_thaw_notify (object);
+  return G_SOURCE_REMOVE;
+}
+
+/* During fit_async, tells the caller's main context about progress, ten times a second
+ * at most, so a window can bind to the counters. */
+static void
+maybe_notify_progress (FitEstimator *self,
+                       gboolean      force)
+{
+  gint64 now;
+
+  if (self->caller_context == NULL)
+    return;
+  now = g_get_monotonic_time ();
+  if (!force && now - self->last_notify < G_USEC_PER_SEC / 10)
+    return;
+  self->last_notify = now;
+  fit_estimator_invoke_in_caller (self, notify_progress, g_object_ref (self), g_object_unref);
+}
+
+static gboolean
 run_train_batch (FitEstimator *self,
                  FitTensor    *x,
                  FitTensor    *y)
@@ -2372,6 +2472,7 @@ run_train_batch (FitEstimator *self,
     return FALSE;
   self->in_batch = FALSE;
   clear_stop (self, FIT_STOP_SCOPE_BATCH);
+  maybe_notify_progress (self, FALSE);
   return TRUE;
 }
 
@@ -2464,6 +2565,7 @@ run_epoch (FitEstimator *self,
   if (!emit (self, FIT_EVENT_EPOCH_END))
     return FALSE;
   clear_stop (self, FIT_STOP_SCOPE_EPOCH);
+  maybe_notify_progress (self, TRUE);
   return TRUE;
 }
 
@@ -2710,14 +2812,17 @@ fit_thread (GTask        *task,
   FitEstimator *self = source_object;
   FitTaskData *data = task_data;
   GError *error = NULL;
+  gboolean ok;
 
-  if (fit_estimator_fit_full (self, data->train_data, data->val_data, data->epochs,
-                              data->batches, (FitEventHandler **) data->handlers->pdata,
-                              data->handlers->len, cancellable, &error))
+  ok = fit_estimator_fit_full (self, data->train_data, data->val_data, data->epochs,
+                               data->batches, (FitEventHandler **) data->handlers->pdata,
+                               data->handlers->len, cancellable, &error);
+  /* Before returning: the callback may start the next fit_async. */
+  g_clear_pointer (&self->caller_context, g_main_context_unref);
+  if (ok)
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
-  g_clear_pointer (&self->caller_context, g_main_context_unref);
 }
 
 /**
@@ -2817,14 +2922,22 @@ fit_estimator_invoke_in_caller (FitEstimator   *self,
                                 gpointer        data,
                                 GDestroyNotify  notify)
 {
-  if (self->caller_context == NULL || g_main_context_is_owner (self->caller_context))
+  g_autoptr(GSource) source = NULL;
+
+  if (self->caller_context == NULL)
     {
       func (data);
       if (notify != NULL)
         notify (data);
       return;
     }
-  g_main_context_invoke_full (self->caller_context, G_PRIORITY_DEFAULT, func, data, notify);
+  /* Always an idle source: g_main_context_invoke() would run @func on the worker when the
+   * caller's context happens to be free, as it is before the caller's loop starts. */
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, notify);
+  g_source_set_static_name (source, "[fit] estimator update");
+  g_source_attach (source, self->caller_context);
 }
 
 gboolean

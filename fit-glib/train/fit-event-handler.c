@@ -210,6 +210,8 @@ fit_event_handler_init (FitEventHandler *self)
  * fit_event_handler_get_priority:
  * @self: a handler
  *
+ * Gets [property@Fit.EventHandler:priority].
+ *
  * Returns: [property@Fit.EventHandler:priority]
  *
  * Since: 1.0

@@ -31,7 +31,7 @@ struct _FitHistoryRecord
   GArray     *values;  /* double, parallel to names */
 };
 
-enum { PROP_0, PROP_EPOCH, PROP_LEARNING_RATE, PROP_TIME, N_PROPS };
+enum { PROP_0, PROP_EPOCH, PROP_LEARNING_RATE, PROP_TIME, PROP_VALUES, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (FitHistoryRecord, fit_history_record, G_TYPE_OBJECT)
@@ -64,6 +64,9 @@ fit_history_record_get_property (GObject    *object,
       break;
     case PROP_TIME:
       g_value_set_double (value, self->time);
+      break;
+    case PROP_VALUES:
+      g_value_take_variant (value, fit_history_record_get_values (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -135,6 +138,18 @@ fit_history_record_class_init (FitHistoryRecordClass *klass)
   properties[PROP_TIME] =
     g_param_spec_double ("time", NULL, NULL, 0, G_MAXDOUBLE, 0,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * FitHistoryRecord:values:
+   *
+   * Every value of the record, by name, as a `a{sd}` dictionary (in the order they were
+   * set), for bindings and GTK expressions. Notified when a value is set.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_VALUES] =
+    g_param_spec_variant ("values", NULL, NULL, G_VARIANT_TYPE ("a{sd}"), NULL,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -166,6 +181,8 @@ fit_history_record_new (int epoch)
  * fit_history_record_get_epoch:
  * @self: a record
  *
+ * Gets [property@Fit.HistoryRecord:epoch].
+ *
  * Returns: [property@Fit.HistoryRecord:epoch]
  *
  * Since: 1.0
@@ -180,6 +197,8 @@ fit_history_record_get_epoch (FitHistoryRecord *self)
 /**
  * fit_history_record_get_learning_rate:
  * @self: a record
+ *
+ * Gets [property@Fit.HistoryRecord:learning-rate].
  *
  * Returns: [property@Fit.HistoryRecord:learning-rate]
  *
@@ -216,6 +235,8 @@ fit_history_record_set_learning_rate (FitHistoryRecord *self,
 /**
  * fit_history_record_get_time:
  * @self: a record
+ *
+ * Gets [property@Fit.HistoryRecord:time].
  *
  * Returns: [property@Fit.HistoryRecord:time]
  *
@@ -296,6 +317,8 @@ fit_history_record_lookup (FitHistoryRecord *self,
  * @self: a record
  * @name: a value's name, such as `val_loss`
  *
+ * Gets the value, or NaN when the record does not have @name.
+ *
  * Returns: the value, or NaN when the record does not have @name
  *
  * Since: 1.0
@@ -337,11 +360,38 @@ fit_history_record_set_value (FitHistoryRecord *self,
       g_ptr_array_add (self->names, g_strdup (name));
       g_array_append_val (self->values, value);
     }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VALUES]);
+}
+
+/**
+ * fit_history_record_get_values:
+ * @self: a record
+ *
+ * Gets every value of the record, by name: [property@Fit.HistoryRecord:values].
+ *
+ * Returns: (transfer full): a `a{sd}` dictionary
+ *
+ * Since: 1.0
+ */
+GVariant *
+fit_history_record_get_values (FitHistoryRecord *self)
+{
+  GVariantBuilder builder;
+
+  g_return_val_if_fail (FIT_IS_HISTORY_RECORD (self), NULL);
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{sd}"));
+  for (guint i = 0; i < self->names->len; i++)
+    g_variant_builder_add (&builder, "{sd}", (char *) g_ptr_array_index (self->names, i),
+                           g_array_index (self->values, double, i));
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
 /**
  * fit_history_record_get_names:
  * @self: a record
+ *
+ * Gets the names of the record's values, in the order they were set.
  *
  * Returns: (transfer full): the names of the record's values, in the order they were set
  *

@@ -48,6 +48,8 @@ void               fit_history_record_set_value          (FitHistoryRecord  *sel
 FIT_AVAILABLE_IN_1_0
 char             **fit_history_record_get_names          (FitHistoryRecord  *self);
 FIT_AVAILABLE_IN_1_0
+GVariant          *fit_history_record_get_values         (FitHistoryRecord  *self);
+FIT_AVAILABLE_IN_1_0
 char              *fit_history_record_to_string          (FitHistoryRecord  *self);
 
 G_END_DECLS

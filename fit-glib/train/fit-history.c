@@ -198,6 +198,8 @@ fit_history_clear (FitHistory *self)
  * @self: a history
  * @position: the record's position
  *
+ * Gets the record at @position, or %NULL past the end.
+ *
  * Returns: (transfer none) (nullable): the record at @position, or %NULL past the end
  *
  * Since: 1.0
@@ -216,6 +218,8 @@ fit_history_get_record (FitHistory *self,
 /**
  * fit_history_get_last:
  * @self: a history
+ *
+ * Gets the latest record, or %NULL when there is none.
  *
  * Returns: (transfer none) (nullable): the latest record, or %NULL when there is none
  *

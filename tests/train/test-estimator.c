@@ -483,6 +483,18 @@ on_fit_done (GObject      *source,
   g_main_loop_quit (data->loop);
 }
 
+static void
+on_epoch_notify (GObject    *object,
+                 GParamSpec *pspec,
+                 gpointer    user_data)
+{
+  GThread **main_thread = user_data;
+
+  /* Notifications of a fit_async arrive in the caller's thread. */
+  g_assert_true (g_thread_self () == main_thread[0]);
+  main_thread[1] = GUINT_TO_POINTER (GPOINTER_TO_UINT (main_thread[1]) + 1);
+}
+
 static gboolean
 cancel_in_loop (gpointer data)
 {
@@ -502,9 +514,13 @@ test_fit_async (void)
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GError) error = NULL;
   AsyncData data = { loop, NULL };
+  gpointer notified[2] = { g_thread_self (), NULL };
+  gulong id = g_signal_connect (est, "notify::epoch", G_CALLBACK (on_epoch_notify), notified);
 
   fit_estimator_fit_async (est, train, val, 3, 0, handlers, 1, NULL, on_fit_done, &data);
   g_main_loop_run (loop);
+  g_signal_handler_disconnect (est, id);
+  g_assert_cmpuint (GPOINTER_TO_UINT (notified[1]), >=, 3);
   g_assert_true (fit_estimator_fit_finish (est, data.result, &error));
   g_assert_no_error (error);
   g_clear_object (&data.result);
