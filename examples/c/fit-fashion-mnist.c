@@ -22,6 +22,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <fit-glib/fit-glib.h>
 #include <glib/gi18n.h>
 #include <locale.h>
@@ -163,8 +165,8 @@ print_summary (Options      *opts,
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
   g_string_append_printf (json, "{\"program\": \"fit-fashion-mnist\", \"language\": \"c\", "
-                          "\"model\": \"%s\", \"n_train\": %" G_GUINT64_FORMAT ", "
-                          "\"n_test\": %" G_GUINT64_FORMAT ", \"epochs\": [",
+                          "\"model\": \"%s\", \"n_train\": %" PRIu64 ", "
+                          "\"n_test\": %" PRIu64 ", \"epochs\": [",
                           opts->model, n_train, n_test);
   for (guint i = 0; i < n_epochs; i++)
     {
@@ -243,7 +245,7 @@ run (Options  *opts,
   loss = fit_cross_entropy_loss_new ();
   estimator = fit_estimator_new (net, loss, optimizer);
 
-  /* Plain C99 formats: xgettext cannot see through G_GINT64_FORMAT in a message. */
+  /* Casts to long long keep the message a plain C format for translators. */
   g_print (_("Model %s (%lld parameters), %llu training and %llu test images, batch %d, "
              "lr %g (%s), %u threads\n"),
            opts->model, (long long) fit_module_count_parameters (net),

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <math.h>
@@ -104,7 +106,7 @@ list_periodic (FitCheckpointHandler *self)
 
       if (!g_str_has_prefix (name, start) || !g_str_has_suffix (name, ".safetensors"))
         continue;
-      if (sscanf (name + strlen (start), "%u-step%" G_GUINT64_FORMAT ".safetensors%n",
+      if (sscanf (name + strlen (start), "%u-step%" PRIu64 ".safetensors%n",
                   &epoch, &step, &used) != 2 || name[strlen (start) + used] != '\0')
         continue;
       g_ptr_array_add (found, g_strdup (name));
@@ -133,7 +135,7 @@ save_periodic (FitCheckpointHandler  *self,
                guint64                steps_done,
                GError               **error)
 {
-  g_autofree char *name = g_strdup_printf ("%s-epoch%04u-step%010" G_GUINT64_FORMAT
+  g_autofree char *name = g_strdup_printf ("%s-epoch%04u-step%010" PRIu64
                                            ".safetensors", self->prefix, epoch, steps_done);
   g_autoptr(GPtrArray) files = NULL;
 

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -163,7 +165,7 @@ fit_metric_classify (FitMetric  *metric,
           if (y != 0.0 && y != 1.0)
             {
               g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
-                           _("Metric “%s” got label %g at position %" G_GINT64_FORMAT
+                           _("Metric “%s” got label %g at position %" PRId64
                              " of a binary problem; labels must be 0 or 1"),
                            fit_metric_get_name (metric), y, i);
               return FALSE;
@@ -191,9 +193,9 @@ fit_metric_classify (FitMetric  *metric,
               if (!(y >= 0 && y < c) || y != floor (y))
                 {
                   g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
-                               _("Metric “%s” got label %g at position %" G_GINT64_FORMAT
-                                 ", outside the %" G_GINT64_FORMAT " predicted classes "
-                                 "(0 to %" G_GINT64_FORMAT ")"),
+                               _("Metric “%s” got label %g at position %" PRId64
+                                 ", outside the %" PRId64 " predicted classes "
+                                 "(0 to %" PRId64 ")"),
                                fit_metric_get_name (metric), y, i, c, c - 1);
                   return FALSE;
                 }
@@ -283,8 +285,8 @@ fit_confusion_update (FitConfusion *c,
   if (c->n_classes != 0 && c->n_classes != k)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
-                   _("Metric “%s” saw %" G_GINT64_FORMAT " classes in earlier batches and %"
-                     G_GINT64_FORMAT " in this one; reset it between problems"),
+                   _("Metric “%s” saw %" PRId64 " classes in earlier batches and %"
+                     PRId64 " in this one; reset it between problems"),
                    fit_metric_get_name (metric), c->n_classes, k);
       return FALSE;
     }
