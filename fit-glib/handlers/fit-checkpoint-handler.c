@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <inttypes.h>
 
 #include <errno.h>
@@ -195,7 +197,7 @@ fit_checkpoint_handler_train_begin (FitEventHandler  *handler,
           g_prefix_error (error, _("Resuming from “%s”: "), latest);
           return FALSE;
         }
-      g_info ("Resumed from %s", latest);
+      g_info (_("Resumed from %s"), latest);
     }
   return TRUE;
 }
