@@ -180,28 +180,29 @@ def fcn(classes=3, width=8):
 
 class FitTextCNN(Fit.Module):
     """Kim's text CNN as in d2l: a trained and a frozen embedding side by side, parallel
-    1-D convolutions of several widths (here 2-D convolutions with 1xk kernels over a
-    [N, 2E, 1, T] image), max over time, concatenation, dropout and a classifier."""
+    1-D convolutions of several widths in a ModuleList, global max pooling over time,
+    concatenation, dropout and a classifier."""
 
     def __init__(self, vocab, embed, kernels, channels):
         super().__init__()
         self.add_child("embedding", Fit.Embedding.new(vocab, embed, None))
         self.add_child("constant_embedding", Fit.Embedding.new(vocab, embed, None))
         self.get_parameter("constant_embedding.weight").set_requires_grad(False)
-        # A Sequential that is never run holds the convolutions, named like the entries
-        # of torch's ModuleList ("convs.0.weight").
-        self.convs = [Fit.Conv2d.new_full(2 * embed, c, 1, k, 1, 1, 0, 0, 1, 1, 1, True, None)
-                      for k, c in zip(kernels, channels)]
-        self.add_child("convs", fit_seq(*self.convs))
+        self.convs = Fit.ModuleList.new_from_modules(
+            [Fit.Conv1d.new(2 * embed, c, k, 1, 0, None) for k, c in zip(kernels, channels)])
+        self.add_child("convs", self.convs)
+        self.pool = Fit.AdaptiveMaxPool2d.new(1, 1)
         self.add_child("dropout", Fit.Dropout.new(0.0, None))
         self.add_child("decoder", Fit.Linear.new(sum(channels), 2, True, None))
 
     def do_forward(self, tokens):
         e = Fit.Tensor.concat([self.get_child("embedding").forward(tokens),
                                self.get_child("constant_embedding").forward(tokens)], 2)
-        n, t, c = e.get_shape()
-        x = e.permute([0, 2, 1]).reshape([n, c, 1, t])
-        pooled = [conv.forward(x).max(3, False).reshape([n, -1]).relu() for conv in self.convs]
+        n = e.get_shape()[0]
+        x = e.permute([0, 2, 1])
+        # [N, C, T] seen as [N, C, 1, T]: the max over time is a 1x1 adaptive max pool.
+        pooled = [self.pool.forward(conv.forward(x).unsqueeze(2)).reshape([n, -1]).relu()
+                  for conv in self.convs]
         h = self.get_child("dropout").forward(Fit.Tensor.concat(pooled, 1))
         return self.get_child("decoder").forward(h)
 
@@ -311,14 +312,10 @@ class FitSeq2Seq(Fit.Module):
 # ---------------------------------------------------------------------------------------
 
 def transfer(test, fm, tm):
-    """Copies the torch state into fm; names must match exactly. Torch's Conv1d weights
-    [O, C, k] become the text CNN's 1xk Conv2d weights [O, C, 1, k]."""
-    target = fm.get_state()
+    """Copies the torch state into fm; names and shapes must match exactly."""
     state = Fit.Safetensors.new()
     for name, value in tm.state_dict().items():
-        shape = target.get(name).get_shape() if target.get(name) is not None else None
-        a = value.detach().numpy()
-        state.add(name, to_fit(a.reshape(shape) if shape is not None else a))
+        state.add(name, to_fit(value.detach().numpy()))
     fm.set_state(state)
     test.assertEqual(list(fm.get_parameter_names()), [n for n, _ in tm.named_parameters()])
 
