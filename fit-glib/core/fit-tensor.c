@@ -690,8 +690,16 @@ fit_tensor_new_uniform (FitRng       *rng,
   g_return_val_if_fail (shape_is_valid (shape, n_dims), NULL);
 
   self = tensor_alloc (dtype, shape, n_dims, FALSE);
-  for (gint64 i = 0; i < self->numel; i++)
-    fit_tensor_set_flat (self, i, low + (high - low) * fit_rng_next_double (rng));
+  if (dtype == FIT_DTYPE_FLOAT32)
+    {
+      float *d = fit_tensor_f32 (self);
+
+      for (gint64 i = 0; i < self->numel; i++)
+        d[i] = (float) (low + (high - low) * fit_rng_next_double (rng));
+    }
+  else
+    for (gint64 i = 0; i < self->numel; i++)
+      fit_tensor_set_flat (self, i, low + (high - low) * fit_rng_next_double (rng));
   return self;
 }
 
@@ -724,8 +732,16 @@ fit_tensor_new_normal (FitRng       *rng,
   g_return_val_if_fail (shape_is_valid (shape, n_dims), NULL);
 
   self = tensor_alloc (dtype, shape, n_dims, FALSE);
-  for (gint64 i = 0; i < self->numel; i++)
-    fit_tensor_set_flat (self, i, mean + std * fit_rng_next_normal (rng));
+  if (dtype == FIT_DTYPE_FLOAT32)
+    {
+      float *d = fit_tensor_f32 (self);
+
+      for (gint64 i = 0; i < self->numel; i++)
+        d[i] = (float) (mean + std * fit_rng_next_normal (rng));
+    }
+  else
+    for (gint64 i = 0; i < self->numel; i++)
+      fit_tensor_set_flat (self, i, mean + std * fit_rng_next_normal (rng));
   return self;
 }
 
