@@ -1693,7 +1693,7 @@ fit_estimator_get_metric_value (FitEstimator  *self,
  *
  * Resolves whether smaller or larger values of @name are better: the metric's own
  * [property@Fit.Metric:mode] when it has one, else the name decides
- * ([func@Fit.monitor_mode_for_name]): losses and errors are minimised, accuracies and F1
+ * ([func@Fit.MonitorMode.for_name]): losses and errors are minimised, accuracies and F1
  * scores maximised.
  *
  * Returns: %FIT_MONITOR_MODE_MIN or %FIT_MONITOR_MODE_MAX
