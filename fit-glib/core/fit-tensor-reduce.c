@@ -1547,10 +1547,12 @@ linear_check (FitTensor  *input,
       !fit_check_n_dims ("linear", weight, 2, error))
     return FALSE;
 
-  si = fit_shape_to_string (input->shape, input->n_dims);
-  sw = fit_shape_to_string (weight->shape, weight->n_dims);
+  /* The shapes are only formatted for a message: this check runs for every layer of
+   * every step, and two g_strdup_printf calls cost more than a small layer's GEMM. */
   if (input->n_dims == 0 || input->shape[input->n_dims - 1] != weight->shape[1])
     {
+      si = fit_shape_to_string (input->shape, input->n_dims);
+      sw = fit_shape_to_string (weight->shape, weight->n_dims);
       g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
                    _("linear: input of shape %s does not fit weight of shape %s [out, in]: "
                      "the input's last dimension must be %" PRId64),
@@ -1559,6 +1561,7 @@ linear_check (FitTensor  *input,
     }
   if (bias != NULL && (bias->n_dims != 1 || bias->shape[0] != weight->shape[0]))
     {
+      sw = fit_shape_to_string (weight->shape, weight->n_dims);
       sb = fit_shape_to_string (bias->shape, bias->n_dims);
       g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
                    _("linear: bias of shape %s does not fit weight of shape %s: it must have "

@@ -593,6 +593,18 @@ walk (FitModule *self,
   visit (self, offset, prefix, seen, func, user_data);
 }
 
+static guint
+count_entries (FitModule *self,
+               gsize      offset)
+{
+  FitModulePrivate *priv = GET_PRIV (self);
+  guint n = G_STRUCT_MEMBER (GArray *, priv, offset)->len;
+
+  for (guint i = 0; i < priv->children->len; i++)
+    n += count_entries (g_array_index (priv->children, Entry, i).object, offset);
+  return n;
+}
+
 static void
 collect_object (const char *name,
                 gpointer    object,
@@ -609,13 +621,39 @@ collect_name (const char *name,
   g_ptr_array_add (user_data, g_strdup (name));
 }
 
+/* The objects alone, in the order of walk() but without building names: the estimator
+ * asks for the parameters every step. An object shared by several modules is listed
+ * once; a scan of the short list so far is cheaper than walk()'s hash set. */
+static void
+collect_objects_into (FitModule *self,
+                      gsize      offset,
+                      GPtrArray *out)
+{
+  FitModulePrivate *priv = GET_PRIV (self);
+  GArray *entries = G_STRUCT_MEMBER (GArray *, priv, offset);
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      gpointer object = g_array_index (entries, Entry, i).object;
+
+      if (!g_ptr_array_find (out, object, NULL))
+        g_ptr_array_add (out, object);
+    }
+  for (guint i = 0; i < priv->children->len; i++)
+    collect_objects_into (g_array_index (priv->children, Entry, i).object, offset, out);
+}
+
 static GPtrArray *
 collect_objects (FitModule *self,
                  gsize      offset)
 {
   GPtrArray *out = g_ptr_array_new ();
 
-  walk (self, offset, collect_object, out);
+  /* Past a few hundred objects the quadratic scan would lose to the hash set. */
+  if (count_entries (self, offset) > 256)
+    walk (self, offset, collect_object, out);
+  else
+    collect_objects_into (self, offset, out);
   return out;
 }
 

