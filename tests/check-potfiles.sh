@@ -7,10 +7,10 @@ expected=$(grep -l -E '\b(N?_|C_|NC_|g_dngettext|ngettext)\(' \
              $(find fit-glib examples -name '*.c' | sort) 2>/dev/null | sort)
 listed=$(grep -v -e '^#' -e '^$' po/POTFILES.in | sort)
 if [ "$expected" != "$listed" ]; then
-  echo "po/POTFILES.in is out of date; it should list:"
-  echo "$expected"
-  echo "--- difference (< missing from POTFILES.in, > listed but without strings):"
-  diff <(echo "$expected") <(echo "$listed") || true
+  echo "1..1"
+  echo "not ok 1 po/POTFILES.in is out of date"
+  echo "# difference (< missing from POTFILES.in, > listed but without strings):"
+  diff <(echo "$expected") <(echo "$listed") | sed 's/^/# /' || true
   exit 1
 fi
 echo "1..2"
