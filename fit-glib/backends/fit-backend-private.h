@@ -22,7 +22,8 @@ void      fit_cpu_pool_stats     (guint64  *hits,
                                   gsize    *cached_bytes);
 void      fit_cpu_pool_trim      (void);
 
-/* cuda/fit-cuda.c (or cuda/fit-cuda-none.c when built without CUDA) */
+/* cuda/fit-cuda.c (or cuda/fit-cuda-none.c when built without CUDA); fit_cuda_alloc()
+ * returns NULL when the device is out of memory. */
 gboolean  fit_cuda_is_built      (void);
 guint     fit_cuda_device_count  (void);
 gpointer  fit_cuda_alloc         (guint     device,

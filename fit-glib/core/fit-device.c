@@ -193,7 +193,7 @@ fit_device_get_index (FitDevice *self)
  * fit_device_get_name:
  * @self: a device
  *
- * Gets the device's name, which [func@Fit.Device.new_for_name] accepts.
+ * Gets the device's name, which [ctor@Fit.Device.new_for_name] accepts.
  *
  * Returns: (transfer none): the device's name, as in `"cpu"` or `"cuda:0"`
  *

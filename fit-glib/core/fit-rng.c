@@ -392,8 +392,8 @@ fit_rng_restore_state (FitRng   *self,
   if (size != sizeof copy || GUINT64_FROM_LE (copy[0]) != STATE_MAGIC)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                   _("Not a saved random generator state (%" G_GSIZE_FORMAT " bytes; "
-                     "expected %" G_GSIZE_FORMAT " from fit_rng_save_state())"),
+                   _("Not a saved random generator state (%zu bytes; "
+                     "expected %zu from fit_rng_save_state())"),
                    size, sizeof copy);
       return FALSE;
     }

@@ -20,6 +20,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <cblas.h>
 #include <math.h>
 #include <omp.h>
@@ -308,7 +310,7 @@ check_bias (const char  *op,
     return TRUE;
   s = fit_shape_to_string (bias->shape, bias->n_dims);
   g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
-               _("%s: the bias must have shape [%" G_GINT64_FORMAT "], one per output "
+               _("%s: the bias must have shape [%" PRId64 "], one per output "
                  "channel, got %s"), op, channels, s);
   return FALSE;
 }
@@ -327,7 +329,7 @@ check_groups_divide (const char  *op,
     return TRUE;
   s = fit_shape_to_string (t->shape, t->n_dims);
   g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
-               _("%s: groups=%d does not divide the %" G_GINT64_FORMAT " %s of shape %s"),
+               _("%s: groups=%d does not divide the %" PRId64 " %s of shape %s"),
                op, groups, channels, what, s);
   return FALSE;
 }
@@ -473,8 +475,8 @@ fit_tensor_conv2d (FitTensor  *input,
       g_autofree char *sw = fit_shape_to_string (weight->shape, weight->n_dims);
 
       g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
-                   _("%s: the weight %s with groups=%d expects %" G_GINT64_FORMAT " input "
-                     "channels, but the input %s has %" G_GINT64_FORMAT),
+                   _("%s: the weight %s with groups=%d expects %" PRId64 " input "
+                     "channels, but the input %s has %" PRId64),
                    op, sw, groups, weight->shape[1] * groups, si, img[1]);
       return NULL;
     }
@@ -487,7 +489,7 @@ fit_tensor_conv2d (FitTensor  *input,
       g_autofree char *sw = fit_shape_to_string (weight->shape, weight->n_dims);
 
       g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
-                   _("%s: the kernel of weight %s spans %" G_GINT64_FORMAT "×%" G_GINT64_FORMAT
+                   _("%s: the kernel of weight %s spans %" PRId64 "×%" PRId64
                      " with dilation (%d, %d), more than the input %s padded by (%d, %d); "
                      "pad the input or use a smaller kernel"),
                    op, sw, ekh, ekw, dilation_h, dilation_w, si, padding_h, padding_w);
@@ -641,8 +643,8 @@ fit_tensor_conv_transpose2d (FitTensor  *input,
       g_autofree char *sw = fit_shape_to_string (weight->shape, weight->n_dims);
 
       g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
-                   _("%s: the weight %s expects %" G_GINT64_FORMAT " input channels "
-                     "(its first dimension), but the input %s has %" G_GINT64_FORMAT),
+                   _("%s: the weight %s expects %" PRId64 " input channels "
+                     "(its first dimension), but the input %s has %" PRId64),
                    op, sw, weight->shape[0], si, col[1]);
       return NULL;
     }
@@ -663,7 +665,7 @@ fit_tensor_conv_transpose2d (FitTensor  *input,
 
       g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
                    _("%s: the input %s with weight %s and padding (%d, %d) gives an empty "
-                     "%" G_GINT64_FORMAT "×%" G_GINT64_FORMAT " output; reduce the padding"),
+                     "%" PRId64 "×%" PRId64 " output; reduce the padding"),
                    op, si, sw, padding_h, padding_w, img[2], img[3]);
       return NULL;
     }

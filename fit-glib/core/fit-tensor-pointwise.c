@@ -20,6 +20,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 #include <omp.h>
 #include <string.h>
@@ -1817,8 +1819,8 @@ fit_tensor_where (FitTensor  *condition,
 
             g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
                          _("%s: the condition's shape %s cannot be broadcast with the shapes "
-                           "%s and %s of the values (dimension %u: %" G_GINT64_FORMAT " vs %"
-                           G_GINT64_FORMAT ")"), op, sc, sa, sb, i, dc, dab);
+                           "%s and %s of the values (dimension %u: %" PRId64 " vs %"
+                           PRId64 ")"), op, sc, sa, sb, i, dc, dab);
             return NULL;
           }
         full[i] = dc == 1 ? dab : dc;

@@ -48,6 +48,7 @@ struct _FitTensor
 
 /* ---- storage (backends/cpu/fit-cpu-alloc.c, backends/cuda/) ---- */
 
+/* Returns NULL only for a CUDA device that is out of memory. */
 FitStorage *fit_storage_new        (FitDeviceType  device_type,
                                     guint          device_index,
                                     gsize          n_bytes,

@@ -16,6 +16,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <cblas.h>
 #include <math.h>
 #include <omp.h>
@@ -1222,7 +1224,7 @@ check_blas_size (const char  *op,
   sa = fit_shape_to_string (a->shape, a->n_dims);
   sb = fit_shape_to_string (b->shape, b->n_dims);
   g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
-               _("%s: shapes %s and %s make a matrix dimension of %" G_GINT64_FORMAT
+               _("%s: shapes %s and %s make a matrix dimension of %" PRId64
                  ", more than BLAS can index; split the batch"), op, sa, sb, size);
   return FALSE;
 }
@@ -1267,8 +1269,8 @@ matmul_plan_init (MatmulPlan  *p,
 
       g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
                    _("matmul: cannot multiply shapes %s and %s: the last dimension of the "
-                     "first (%" G_GINT64_FORMAT ") must equal the %s of the second (%"
-                     G_GINT64_FORMAT ")"), s1, s2, p->k,
+                     "first (%" PRId64 ") must equal the %s of the second (%"
+                     PRId64 ")"), s1, s2, p->k,
                    b_vec ? _("length") : _("second-to-last dimension"), kb);
       return FALSE;
     }
@@ -1287,7 +1289,7 @@ matmul_plan_init (MatmulPlan  *p,
 
           g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
                        _("matmul: the batch dimensions of shapes %s and %s cannot be "
-                         "broadcast together (%" G_GINT64_FORMAT " vs %" G_GINT64_FORMAT ")"),
+                         "broadcast together (%" PRId64 " vs %" PRId64 ")"),
                        s1, s2, da, db);
           return FALSE;
         }
@@ -1553,7 +1555,7 @@ linear_check (FitTensor  *input,
       sw = fit_shape_to_string (weight->shape, weight->n_dims);
       g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
                    _("linear: input of shape %s does not fit weight of shape %s [out, in]: "
-                     "the input's last dimension must be %" G_GINT64_FORMAT),
+                     "the input's last dimension must be %" PRId64),
                    si, sw, weight->shape[1]);
       return FALSE;
     }
@@ -1563,7 +1565,7 @@ linear_check (FitTensor  *input,
       sb = fit_shape_to_string (bias->shape, bias->n_dims);
       g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
                    _("linear: bias of shape %s does not fit weight of shape %s: it must have "
-                     "shape [%" G_GINT64_FORMAT "]"), sb, sw, weight->shape[0]);
+                     "shape [%" PRId64 "]"), sb, sw, weight->shape[0]);
       return FALSE;
     }
   return check_blas_size ("linear", input, weight,

@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <string.h>
 
 #include "fit-tensor-private.h"
@@ -96,9 +98,9 @@ check_indices (const char  *op,
       if (v >= 0 && v < size)
         continue;
       g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
-                   _("%s: index %" G_GINT64_FORMAT " (element %" G_GINT64_FORMAT " of the "
-                     "indices) is out of range for %s of size %" G_GINT64_FORMAT
-                     "; indices must lie in [0, %" G_GINT64_FORMAT ")"),
+                   _("%s: index %" PRId64 " (element %" PRId64 " of the "
+                     "indices) is out of range for %s of size %" PRId64
+                     "; indices must lie in [0, %" PRId64 ")"),
                    op, v, i, range_name, size, size);
       return FALSE;
     }
@@ -334,7 +336,7 @@ fit_tensor_reshape (FitTensor     *self,
       g_autofree char *to = fit_shape_to_string (shape, n_dims);
 
       g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
-                   _("fit_tensor_reshape: cannot reshape a tensor of shape %s (%" G_GINT64_FORMAT
+                   _("fit_tensor_reshape: cannot reshape a tensor of shape %s (%" PRId64
                      " elements) into shape %s"), from, self->numel, to);
       return NULL;
     }
@@ -726,7 +728,7 @@ fit_tensor_expand (FitTensor     *self,
 
           g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
                        _("fit_tensor_expand: cannot broadcast shape %s to %s (dimension %u: "
-                         "%" G_GINT64_FORMAT " to %" G_GINT64_FORMAT "); only sizes of 1 can "
+                         "%" PRId64 " to %" PRId64 "); only sizes of 1 can "
                          "grow, and -1 only keeps an existing size"),
                        from, to, d, have, shape[d]);
           return NULL;
@@ -1152,7 +1154,7 @@ fit_tensor_slice (FitTensor  *self,
   if (step <= 0)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
-                   _("fit_tensor_slice: step %" G_GINT64_FORMAT " is not positive; reverse "
+                   _("fit_tensor_slice: step %" PRId64 " is not positive; reverse "
                      "order is not supported"), step);
       return NULL;
     }
@@ -1655,7 +1657,7 @@ fit_tensor_one_hot (FitTensor  *labels,
   if (n_classes <= 0)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
-                   _("fit_tensor_one_hot: %" G_GINT64_FORMAT " classes; there must be at "
+                   _("fit_tensor_one_hot: %" PRId64 " classes; there must be at "
                      "least one"), n_classes);
       return NULL;
     }
@@ -1673,8 +1675,8 @@ fit_tensor_one_hot (FitTensor  *labels,
       if (v >= 0 && v < n_classes)
         continue;
       g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
-                   _("fit_tensor_one_hot: label %" G_GINT64_FORMAT " (element %" G_GINT64_FORMAT
-                     ") is outside [0, %" G_GINT64_FORMAT ") for %" G_GINT64_FORMAT
+                   _("fit_tensor_one_hot: label %" PRId64 " (element %" PRId64
+                     ") is outside [0, %" PRId64 ") for %" PRId64
                      " classes; check the labels or raise n_classes"),
                    v, i, n_classes, n_classes);
       return NULL;

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -182,7 +184,7 @@ fit_shape_to_string (const gint64 *shape,
   GString *s = g_string_new ("[");
 
   for (guint i = 0; i < n_dims; i++)
-    g_string_append_printf (s, i ? ", %" G_GINT64_FORMAT : "%" G_GINT64_FORMAT, shape[i]);
+    g_string_append_printf (s, i ? ", %" PRId64 : "%" PRId64, shape[i]);
   g_string_append_c (s, ']');
   return g_string_free (s, FALSE);
 }
@@ -283,7 +285,7 @@ fit_broadcast_shapes (const char  *op,
 
           g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
                        _("%s: shapes %s and %s cannot be broadcast together (dimension %u: "
-                         "%" G_GINT64_FORMAT " vs %" G_GINT64_FORMAT ")"),
+                         "%" PRId64 " vs %" PRId64 ")"),
                        op, sa, sb, i, da, db);
           return FALSE;
         }
@@ -494,8 +496,8 @@ fit_tensor_new_from_data (FitDType       dtype,
       g_autofree char *s = fit_shape_to_string (shape, n_dims);
 
       g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
-                   _("%" G_GSIZE_FORMAT " bytes of data do not fill a %s tensor of shape %s "
-                     "(%" G_GSIZE_FORMAT " bytes)"),
+                   _("%zu bytes of data do not fill a %s tensor of shape %s "
+                     "(%zu bytes)"),
                    n_bytes, fit_dtype_get_name (dtype), s, expected);
       return NULL;
     }
@@ -576,7 +578,7 @@ new_from_values (const char    *op,
                                      n_values * fit_dtype_get_size (dtype), error);
   s = fit_shape_to_string (shape, n_dims);
   g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
-               _("%s: %" G_GSIZE_FORMAT " values do not fill shape %s (%" G_GINT64_FORMAT
+               _("%s: %zu values do not fill shape %s (%" PRId64
                  " elements)"), op, n_values, s, fit_shape_numel (shape, n_dims));
   return NULL;
 }
@@ -688,8 +690,16 @@ fit_tensor_new_uniform (FitRng       *rng,
   g_return_val_if_fail (shape_is_valid (shape, n_dims), NULL);
 
   self = tensor_alloc (dtype, shape, n_dims, FALSE);
-  for (gint64 i = 0; i < self->numel; i++)
-    fit_tensor_set_flat (self, i, low + (high - low) * fit_rng_next_double (rng));
+  if (dtype == FIT_DTYPE_FLOAT32)
+    {
+      float *d = fit_tensor_f32 (self);
+
+      for (gint64 i = 0; i < self->numel; i++)
+        d[i] = (float) (low + (high - low) * fit_rng_next_double (rng));
+    }
+  else
+    for (gint64 i = 0; i < self->numel; i++)
+      fit_tensor_set_flat (self, i, low + (high - low) * fit_rng_next_double (rng));
   return self;
 }
 
@@ -722,8 +732,16 @@ fit_tensor_new_normal (FitRng       *rng,
   g_return_val_if_fail (shape_is_valid (shape, n_dims), NULL);
 
   self = tensor_alloc (dtype, shape, n_dims, FALSE);
-  for (gint64 i = 0; i < self->numel; i++)
-    fit_tensor_set_flat (self, i, mean + std * fit_rng_next_normal (rng));
+  if (dtype == FIT_DTYPE_FLOAT32)
+    {
+      float *d = fit_tensor_f32 (self);
+
+      for (gint64 i = 0; i < self->numel; i++)
+        d[i] = (float) (mean + std * fit_rng_next_normal (rng));
+    }
+  else
+    for (gint64 i = 0; i < self->numel; i++)
+      fit_tensor_set_flat (self, i, mean + std * fit_rng_next_normal (rng));
   return self;
 }
 
@@ -1242,7 +1260,7 @@ fit_tensor_item (FitTensor  *self,
 
       g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
                    _("fit_tensor_item needs a tensor with one element, got shape %s "
-                     "(%" G_GINT64_FORMAT " elements); reduce it with fit_tensor_sum() or "
+                     "(%" PRId64 " elements); reduce it with fit_tensor_sum() or "
                      "fit_tensor_mean() first"), s, self->numel);
       return FALSE;
     }
@@ -1289,7 +1307,7 @@ append_elements (GString   *s,
       else if (fit_dtype_is_floating (t->dtype))
         g_string_append_printf (s, "%.6g", fit_tensor_get_flat (t, (*offset)++));
       else
-        g_string_append_printf (s, "%" G_GINT64_FORMAT, (gint64) fit_tensor_get_flat (t, (*offset)++));
+        g_string_append_printf (s, "%" PRId64, (gint64) fit_tensor_get_flat (t, (*offset)++));
     }
   g_string_append_c (s, ']');
 }
@@ -1468,6 +1486,8 @@ fit_tensor_to_device (FitTensor  *self,
   FitDeviceType type;
   guint index;
   FitTensor *out;
+  FitStorage *storage;
+  g_autofree char *shape = NULL;
   gsize n;
   gboolean ok = TRUE;
 
@@ -1481,12 +1501,22 @@ fit_tensor_to_device (FitTensor  *self,
     return g_object_ref (self);
 
   n = fit_tensor_get_n_bytes (self);
+  storage = fit_storage_new (type, index, n, FALSE);
+  if (storage == NULL)
+    {
+      g_set_error (error, FIT_ERROR, FIT_ERROR_DEVICE,
+                   _("Out of memory on %s: cannot allocate %zu bytes for a "
+                     "tensor of shape %s; use smaller batches or free tensors first"),
+                   fit_device_get_name (device), n,
+                   (shape = fit_shape_to_string (self->shape, self->n_dims)));
+      return NULL;
+    }
   out = g_object_new (FIT_TYPE_TENSOR, NULL);
   out->dtype = self->dtype;
   out->n_dims = self->n_dims;
   memcpy (out->shape, self->shape, sizeof out->shape);
   out->numel = self->numel;
-  out->storage = fit_storage_new (type, index, n, FALSE);
+  out->storage = storage;
 
   if (type == FIT_DEVICE_TYPE_CUDA && self->storage->device_type == FIT_DEVICE_TYPE_CPU)
     ok = fit_cuda_copy_to_device (index, out->storage->data, fit_tensor_ptr (self), n, error);

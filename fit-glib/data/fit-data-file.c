@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <string.h>
 
 #include "fit-glib/data/fit-data-private.h"
@@ -131,7 +133,7 @@ translate_error (FitDataFile  *file,
   else if (file->gzip && (g_error_matches (io_error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT) ||
                           g_error_matches (io_error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA)))
     g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                 _("%s: the gzip data is truncated or corrupt after %" G_GUINT64_FORMAT
+                 _("%s: the gzip data is truncated or corrupt after %" PRIu64
                    " uncompressed bytes (%s)"), file->name, file->offset, io_error->message);
   else
     g_set_error (error, FIT_ERROR, FIT_ERROR_IO, _("Could not read %s: %s"), file->name,
@@ -192,8 +194,8 @@ fit_data_file_expect_end (FitDataFile   *file,
   if (extra > 0)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                   _("%s: %" G_GUINT64_FORMAT " bytes follow the end of the %s at byte %"
-                     G_GUINT64_FORMAT "; the header does not describe this file"),
+                   _("%s: %" PRIu64 " bytes follow the end of the %s at byte %"
+                     PRIu64 "; the header does not describe this file"),
                    file->name, extra, what, end);
       return FALSE;
     }

@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "fit-glib/data/fit-data-iter.h"
@@ -166,7 +168,7 @@ fit_data_iter_new (FitLoaderPlan *plan,
           /* Fewer threads than asked is fine; with none, batches are built on demand. */
           if (thread == NULL)
             {
-              g_warning ("Could not start a data loader worker: %s", error->message);
+              g_warning (_("Could not start a data loader worker: %s"), error->message);
               break;
             }
           self->workers[self->n_workers++] = thread;

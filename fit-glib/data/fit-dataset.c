@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <string.h>
 
 #include "fit-glib/core/fit-tensor-private.h"
@@ -60,14 +62,14 @@ check_item_tensor (FitDataset  *self,
   if (!FIT_IS_TENSOR (t))
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_FAILED,
-                   _("Dataset %s returned no %s tensor for item %" G_GINT64_FORMAT),
+                   _("Dataset %s returned no %s tensor for item %" PRId64),
                    G_OBJECT_TYPE_NAME (self), what, index);
       return FALSE;
     }
   if (t->storage->device_type != FIT_DEVICE_TYPE_CPU)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_DEVICE,
-                   _("Dataset %s returned a %s tensor for item %" G_GINT64_FORMAT
+                   _("Dataset %s returned a %s tensor for item %" PRId64
                      " that is not on the CPU; datasets hand out CPU tensors"),
                    G_OBJECT_TYPE_NAME (self), what, index);
       return FALSE;
@@ -77,7 +79,7 @@ check_item_tensor (FitDataset  *self,
       if (t->n_dims >= FIT_MAX_DIMS)
         {
           g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
-                       _("Dataset %s: the %s of item %" G_GINT64_FORMAT " has %u dimensions; "
+                       _("Dataset %s: the %s of item %" PRId64 " has %u dimensions; "
                          "a batch of them would have more than %d"),
                        G_OBJECT_TYPE_NAME (self), what, index, t->n_dims, FIT_MAX_DIMS);
           return FALSE;
@@ -91,7 +93,7 @@ check_item_tensor (FitDataset  *self,
       g_autofree char *s0 = fit_shape_to_string (first->shape + 1, first->n_dims - 1);
 
       g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
-                   _("Dataset %s: the %s of item %" G_GINT64_FORMAT " is %s %s, but the first "
+                   _("Dataset %s: the %s of item %" PRId64 " is %s %s, but the first "
                      "item of the batch is %s %s; items of one batch must match"),
                    G_OBJECT_TYPE_NAME (self), what, index, fit_dtype_get_name (t->dtype), s,
                    fit_dtype_get_name (first->dtype), s0);
@@ -146,8 +148,8 @@ fit_dataset_real_get_batch (FitDataset    *self,
       if (i > 0 && (y == NULL) != (batch_y == NULL))
         {
           g_set_error (error, FIT_ERROR, FIT_ERROR_FAILED,
-                       _("Dataset %s: item %" G_GINT64_FORMAT " %s a label but item %"
-                         G_GINT64_FORMAT " %s; a dataset labels all its items or none"),
+                       _("Dataset %s: item %" PRId64 " %s a label but item %"
+                         PRId64 " %s; a dataset labels all its items or none"),
                        G_OBJECT_TYPE_NAME (self), indices[i], y ? _("has") : _("has no"),
                        indices[0], y ? _("has none") : _("has one"));
           return FALSE;
@@ -238,8 +240,8 @@ fit_dataset_get_item (FitDataset  *self,
   if (index >= n)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
-                   _("Item %" G_GUINT64_FORMAT " is out of range for dataset %s of %"
-                     G_GUINT64_FORMAT " items"), index, G_OBJECT_TYPE_NAME (self), n);
+                   _("Item %" PRIu64 " is out of range for dataset %s of %"
+                     PRIu64 " items"), index, G_OBJECT_TYPE_NAME (self), n);
       return FALSE;
     }
 
@@ -247,7 +249,7 @@ fit_dataset_get_item (FitDataset  *self,
     {
       if (local_error == NULL)
         g_set_error (&local_error, FIT_ERROR, FIT_ERROR_FAILED,
-                     _("Dataset %s failed to return item %" G_GUINT64_FORMAT
+                     _("Dataset %s failed to return item %" PRIu64
                        " without saying why"), G_OBJECT_TYPE_NAME (self), index);
       g_propagate_error (error, local_error);
       return FALSE;
@@ -310,8 +312,8 @@ fit_dataset_get_batch (FitDataset    *self,
     if (indices[i] < 0 || (guint64) indices[i] >= n)
       {
         g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
-                     _("Item %" G_GINT64_FORMAT " is out of range for dataset %s of %"
-                       G_GUINT64_FORMAT " items"), indices[i], G_OBJECT_TYPE_NAME (self), n);
+                     _("Item %" PRId64 " is out of range for dataset %s of %"
+                       PRIu64 " items"), indices[i], G_OBJECT_TYPE_NAME (self), n);
         return FALSE;
       }
 

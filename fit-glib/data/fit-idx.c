@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <string.h>
 
 #include "fit-glib/data/fit-data-private.h"
@@ -153,8 +155,8 @@ read_exact (FitDataFile   *file,
   if (got < n)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                   _("%s: the file ends at byte %" G_GUINT64_FORMAT ", inside the %s, which "
-                     "needs %" G_GSIZE_FORMAT " bytes from byte %" G_GUINT64_FORMAT),
+                   _("%s: the file ends at byte %" PRIu64 ", inside the %s, which "
+                     "needs %zu bytes from byte %" PRIu64),
                    fit_data_file_get_name (file), start + got, what, n, start);
       return FALSE;
     }
@@ -225,8 +227,8 @@ idx_read (const char    *path,
       g_autofree char *s = fit_shape_to_string (shape, n_dims);
 
       g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                   _("%s: the header promises a %s array of %" G_GUINT64_FORMAT " bytes, more "
-                     "than the file can hold (%" G_GUINT64_FORMAT " bytes%s)"),
+                   _("%s: the header promises a %s array of %" PRIu64 " bytes, more "
+                     "than the file can hold (%" PRIu64 " bytes%s)"),
                    path, s, numel < G_MAXUINT64 / 16 ? n_bytes : G_MAXUINT64, max_size,
                    fit_data_file_is_gzip (file) ? _(" once uncompressed") : "");
       return NULL;
@@ -246,8 +248,8 @@ idx_read (const char    *path,
       if (got < n * elem_size)
         {
           g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                       _("%s: the header promises %" G_GUINT64_FORMAT " bytes of data from byte "
-                         "%" G_GUINT64_FORMAT ", but the data ends at byte %" G_GUINT64_FORMAT),
+                       _("%s: the header promises %" PRIu64 " bytes of data from byte "
+                         "%" PRIu64 ", but the data ends at byte %" PRIu64),
                        path, n_bytes, header_bytes, fit_data_file_get_offset (file));
           return NULL;
         }

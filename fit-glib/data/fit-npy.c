@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -145,7 +147,7 @@ parse_header (Header      *h,
           if (h->descr == NULL)
             {
               g_set_error (error, FIT_ERROR, FIT_ERROR_DTYPE,
-                           _("%s: the dtype at byte %" G_GUINT64_FORMAT " is not a simple type "
+                           _("%s: the dtype at byte %" PRIu64 " is not a simple type "
                              "string; fit-glib reads '<f4', '<f8', '<i4', '<i8' and '|u1'"),
                            name, data_offset + (h->p - h->start));
               return FALSE;
@@ -181,7 +183,7 @@ parse_header (Header      *h,
   if (!h->have_descr || !h->have_fortran || !h->have_shape)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                   _("%s: the header at byte %" G_GUINT64_FORMAT " lacks one of 'descr', "
+                   _("%s: the header at byte %" PRIu64 " lacks one of 'descr', "
                      "'fortran_order' and 'shape'"), name, data_offset);
       return FALSE;
     }
@@ -196,7 +198,7 @@ parse_header (Header      *h,
 
 syntax:
   g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-               _("%s: the header dictionary is malformed at byte %" G_GUINT64_FORMAT),
+               _("%s: the header dictionary is malformed at byte %" PRIu64),
                name, data_offset + (h->p - h->start));
   return FALSE;
 }
@@ -336,8 +338,8 @@ read_exact (FitDataFile   *file,
   if (got < n)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                   _("%s: the file ends at byte %" G_GUINT64_FORMAT ", inside the %s, which "
-                     "needs %" G_GSIZE_FORMAT " bytes from byte %" G_GUINT64_FORMAT),
+                   _("%s: the file ends at byte %" PRIu64 ", inside the %s, which "
+                     "needs %zu bytes from byte %" PRIu64),
                    fit_data_file_get_name (file), start + got, what, n, start);
       return FALSE;
     }
@@ -440,7 +442,7 @@ npy_load (const char    *path,
 
       g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
                    _("%s: the header promises a %s array of %s, more data than the file "
-                     "can hold (%" G_GUINT64_FORMAT " bytes%s)"),
+                     "can hold (%" PRIu64 " bytes%s)"),
                    path, s, descr, max_size,
                    fit_data_file_is_gzip (file) ? _(" once uncompressed") : "");
       return NULL;
@@ -486,8 +488,8 @@ npy_load (const char    *path,
 
 short_data:
   g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-               _("%s: the header promises %" G_GUINT64_FORMAT " bytes of data from byte %"
-                 G_GUINT64_FORMAT ", but the data ends at byte %" G_GUINT64_FORMAT),
+               _("%s: the header promises %" PRIu64 " bytes of data from byte %"
+                 PRIu64 ", but the data ends at byte %" PRIu64),
                path, n_bytes, data_offset, fit_data_file_get_offset (file));
   return NULL;
 }

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <string.h>
 
 #include "fit-glib/data/fit-data-private.h"
@@ -75,7 +77,7 @@ fit_one_hot_apply_batch (FitTransform  *transform,
       if (c < 0 || c >= self->n_classes)
         {
           g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
-                       _("FitOneHot: label %" G_GINT64_FORMAT " at position %" G_GINT64_FORMAT
+                       _("FitOneHot: label %" PRId64 " at position %" PRId64
                          " is not a class index from 0 to %u"), c, i, self->n_classes - 1);
           return NULL;
         }

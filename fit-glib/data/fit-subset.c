@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -150,8 +152,7 @@ fit_subset_new (FitDataset    *dataset,
     if (indices[i] < 0 || (guint64) indices[i] >= n)
       {
         g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
-                     _("fit_subset_new: index %" G_GINT64_FORMAT " (position %" G_GSIZE_FORMAT
-                       ") is out of range for dataset %s of %" G_GUINT64_FORMAT " items"),
+                     _("fit_subset_new: index %" PRId64 " (position %zu) is out of range for dataset %s of %" PRIu64 " items"),
                      indices[i], i, G_OBJECT_TYPE_NAME (dataset), n);
         return NULL;
       }
@@ -247,7 +248,7 @@ fit_dataset_random_split (FitDataset     *dataset,
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
                    _("fit_dataset_random_split: the sizes of the parts do not add up to the "
-                     "%" G_GUINT64_FORMAT " items of the dataset"), n);
+                     "%" PRIu64 " items of the dataset"), n);
       return NULL;
     }
 

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <string.h>
 
 #include "fit-glib/data/fit-data-private.h"
@@ -283,7 +285,7 @@ fit_tensor_dataset_new (FitTensor  *inputs,
 
       g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
                    _("fit_tensor_dataset_new: inputs %s and labels %s hold different numbers "
-                     "of items (%" G_GINT64_FORMAT " and %" G_GINT64_FORMAT ")"),
+                     "of items (%" PRId64 " and %" PRId64 ")"),
                    si, sl, inputs->shape[0], labels->shape[0]);
       return NULL;
     }

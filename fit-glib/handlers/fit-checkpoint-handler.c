@@ -5,6 +5,10 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
+#include <inttypes.h>
+
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <math.h>
@@ -104,7 +108,7 @@ list_periodic (FitCheckpointHandler *self)
 
       if (!g_str_has_prefix (name, start) || !g_str_has_suffix (name, ".safetensors"))
         continue;
-      if (sscanf (name + strlen (start), "%u-step%" G_GUINT64_FORMAT ".safetensors%n",
+      if (sscanf (name + strlen (start), "%u-step%" PRIu64 ".safetensors%n",
                   &epoch, &step, &used) != 2 || name[strlen (start) + used] != '\0')
         continue;
       g_ptr_array_add (found, g_strdup (name));
@@ -133,7 +137,7 @@ save_periodic (FitCheckpointHandler  *self,
                guint64                steps_done,
                GError               **error)
 {
-  g_autofree char *name = g_strdup_printf ("%s-epoch%04u-step%010" G_GUINT64_FORMAT
+  g_autofree char *name = g_strdup_printf ("%s-epoch%04u-step%010" PRIu64
                                            ".safetensors", self->prefix, epoch, steps_done);
   g_autoptr(GPtrArray) files = NULL;
 
@@ -193,7 +197,7 @@ fit_checkpoint_handler_train_begin (FitEventHandler  *handler,
           g_prefix_error (error, _("Resuming from “%s”: "), latest);
           return FALSE;
         }
-      g_info ("Resumed from %s", latest);
+      g_info (_("Resumed from %s"), latest);
     }
   return TRUE;
 }

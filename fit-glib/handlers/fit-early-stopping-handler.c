@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 
 #include "fit-handlers-private.h"
@@ -137,7 +139,7 @@ fit_early_stopping_handler_train_end (FitEventHandler  *handler,
   /* A checkpoint restored during this fit's train-begin is used up. */
   self->restored = FALSE;
   if (self->stopped_epoch >= 0)
-    g_info ("Early stopping at epoch %d: %s has not improved on %g (epoch %d) for %u epochs",
+    g_info (_("Early stopping at epoch %d: %s has not improved on %g (epoch %d) for %u epochs"),
             self->stopped_epoch, self->monitor.name, self->best, self->best_epoch, self->wait);
   if (self->restore_best_weights && self->best_weights != NULL &&
       (reason == FIT_STOP_REASON_COMPLETED || reason == FIT_STOP_REASON_STOPPED))

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 
 #include "fit-handlers-private.h"
@@ -74,8 +76,8 @@ fit_logging_handler_train_begin (FitEventHandler  *handler,
   g_autofree char *text = NULL;
 
   if (fit_estimator_get_epochs (estimator) > 0)
-    text = g_strdup_printf (_("Training %s for %u epochs of %" G_GUINT64_FORMAT " batches "
-                              "(%" G_GUINT64_FORMAT " samples), %" G_GINT64_FORMAT
+    text = g_strdup_printf (_("Training %s for %u epochs of %" PRIu64 " batches "
+                              "(%" PRIu64 " samples), %" PRId64
                               " parameters"),
                             G_OBJECT_TYPE_NAME (fit_estimator_get_net (estimator)),
                             fit_estimator_get_epochs (estimator),
@@ -83,7 +85,7 @@ fit_logging_handler_train_begin (FitEventHandler  *handler,
                             fit_data_loader_get_n_samples (train),
                             fit_module_count_parameters (fit_estimator_get_net (estimator)));
   else
-    text = g_strdup_printf (_("Training %s for %" G_GUINT64_FORMAT " batches, %" G_GINT64_FORMAT
+    text = g_strdup_printf (_("Training %s for %" PRIu64 " batches, %" PRId64
                               " parameters"),
                             G_OBJECT_TYPE_NAME (fit_estimator_get_net (estimator)),
                             fit_estimator_get_max_batches (estimator),
@@ -117,7 +119,7 @@ fit_logging_handler_batch_end (FitEventHandler  *handler,
       (fit_estimator_get_batch_index (estimator) + 1) % self->every_n_batches != 0)
     return TRUE;
   line = g_string_new (NULL);
-  g_string_printf (line, _("Epoch %u, batch %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT ":"),
+  g_string_printf (line, _("Epoch %u, batch %" PRIu64 "/%" PRIu64 ":"),
                    fit_estimator_get_epoch (estimator),
                    fit_estimator_get_batch_index (estimator) + 1,
                    fit_estimator_get_n_batches (estimator));

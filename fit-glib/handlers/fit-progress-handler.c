@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -76,7 +78,7 @@ append_duration (GString *s,
   guint64 t = (guint64) MAX (seconds, 0);
 
   if (t >= 3600)
-    g_string_append_printf (s, "%" G_GUINT64_FORMAT ":%02u:%02u", t / 3600,
+    g_string_append_printf (s, "%" PRIu64 ":%02u:%02u", t / 3600,
                             (guint) (t / 60 % 60), (guint) (t % 60));
   else
     g_string_append_printf (s, "%u:%02u", (guint) (t / 60), (guint) (t % 60));
@@ -122,7 +124,7 @@ draw (FitProgressHandler *self,
   guint filled = total > 0 ? (guint) (BAR_WIDTH * done / total) : 0;
 
   append_head (line, estimator);
-  g_string_append_printf (line, "  %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT " [", done, total);
+  g_string_append_printf (line, "  %" PRIu64 "/%" PRIu64 " [", done, total);
   for (guint i = 0; i < BAR_WIDTH; i++)
     g_string_append_c (line, i < filled ? '=' : i == filled ? '>' : ' ');
   g_string_append_c (line, ']');
@@ -197,7 +199,7 @@ fit_progress_handler_epoch_end (FitEventHandler  *handler,
   double elapsed = (g_get_monotonic_time () - self->epoch_start) / 1e6;
 
   append_head (line, estimator);
-  g_string_append_printf (line, "  %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT,
+  g_string_append_printf (line, "  %" PRIu64 "/%" PRIu64,
                           fit_estimator_get_batch_index (estimator) + 1,
                           fit_estimator_get_n_batches (estimator));
   append_metrics (line, estimator, fit_estimator_validated_this_epoch (estimator));

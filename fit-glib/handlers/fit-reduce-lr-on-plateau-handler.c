@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 
 #include "fit-handlers-private.h"
@@ -108,7 +110,7 @@ fit_reduce_lr_on_plateau_handler_epoch_end (FitEventHandler  *handler,
           double new_lr = MAX (lr * self->factor, self->min_lr);
 
           fit_optimizer_set_learning_rate (optimizer, new_lr);
-          g_info ("Epoch %u: %s has not improved for %u epochs, learning rate %g → %g",
+          g_info (_("Epoch %u: %s has not improved for %u epochs, learning rate %g → %g"),
                   fit_estimator_get_epoch (estimator), self->monitor.name, self->wait, lr, new_lr);
         }
       self->cooldown_counter = self->cooldown;

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 #include <math.h>
 
@@ -49,7 +51,7 @@ fit_terminate_on_nan_handler_loss_end (FitEventHandler  *handler,
   if (self->fail)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_NOT_FINITE,
-                   _("The loss of batch %" G_GUINT64_FORMAT " of epoch %u is %g; lower the "
+                   _("The loss of batch %" PRIu64 " of epoch %u is %g; lower the "
                      "learning rate, clip gradients or check the data"),
                    fit_estimator_get_batch_index (estimator), fit_estimator_get_epoch (estimator),
                    loss);

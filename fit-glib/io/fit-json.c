@@ -65,11 +65,11 @@ fail (Parser      *p,
 {
   if (p->pos >= p->length)
     g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                 _("the JSON ends at byte %" G_GSIZE_FORMAT " where %s was expected"),
+                 _("the JSON ends at byte %zu where %s was expected"),
                  p->pos, expected);
   else
     g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                 _("unexpected byte 0x%02x at byte %" G_GSIZE_FORMAT " of the JSON, "
+                 _("unexpected byte 0x%02x at byte %zu of the JSON, "
                    "where %s was expected"),
                  (guint8) p->text[p->pos], p->pos, expected);
   return FALSE;
@@ -232,7 +232,7 @@ parse_string_raw (Parser   *p,
   if (!g_utf8_validate_len (s->str, s->len, NULL))
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                   _("the string at byte %" G_GSIZE_FORMAT " of the JSON is not valid UTF-8"),
+                   _("the string at byte %zu of the JSON is not valid UTF-8"),
                    start - 1);
       return NULL;
     }
@@ -372,8 +372,7 @@ parse_object (Parser   *p,
       if (!g_hash_table_add (seen, key))
         {
           g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                       _("the key “%s” appears twice in one object (at byte %" G_GSIZE_FORMAT
-                         " of the JSON)"), key, key_pos);
+                       _("the key “%s” appears twice in one object (at byte %zu of the JSON)"), key, key_pos);
           return NULL;
         }
       skip_space (p);
@@ -415,7 +414,7 @@ parse_value (Parser   *p,
   if (depth > MAX_DEPTH)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                   _("the JSON nests deeper than %d levels at byte %" G_GSIZE_FORMAT),
+                   _("the JSON nests deeper than %d levels at byte %zu"),
                    MAX_DEPTH, p->pos);
       return NULL;
     }

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -386,10 +388,10 @@ build_header (FitSafetensors *self,
       fit_json_append_string (json, name);
       g_string_append_printf (json, ":{\"dtype\":\"%s\",\"shape\":[", dtype_code (t->dtype));
       for (guint d = 0; d < t->n_dims; d++)
-        g_string_append_printf (json, d > 0 ? ",%" G_GINT64_FORMAT : "%" G_GINT64_FORMAT,
+        g_string_append_printf (json, d > 0 ? ",%" PRId64 : "%" PRId64,
                                 t->shape[d]);
-      g_string_append_printf (json, "],\"data_offsets\":[%" G_GUINT64_FORMAT ",%"
-                              G_GUINT64_FORMAT "]}", offset, offset + n_bytes);
+      g_string_append_printf (json, "],\"data_offsets\":[%" PRIu64 ",%"
+                              PRIu64 "]}", offset, offset + n_bytes);
       offset += n_bytes;
     }
   g_string_append_c (json, '}');
@@ -782,15 +784,15 @@ parse_entry (const char  *name,
   if (entry->begin > entry->end)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                   _("tensor “%s” has data_offsets [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT
+                   _("tensor “%s” has data_offsets [%" PRIu64 ", %" PRIu64
                      "] that end before they begin"), name, entry->begin, entry->end);
       return FALSE;
     }
   if (entry->end > data_size)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                   _("tensor “%s” has data_offsets [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT
-                     "] beyond the %" G_GUINT64_FORMAT " bytes of data in the file"),
+                   _("tensor “%s” has data_offsets [%" PRIu64 ", %" PRIu64
+                     "] beyond the %" PRIu64 " bytes of data in the file"),
                    name, entry->begin, entry->end, data_size);
       return FALSE;
     }
@@ -808,9 +810,9 @@ parse_entry (const char  *name,
       g_autofree char *s = fit_shape_to_string (entry->shape, entry->n_dims);
 
       g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                   _("tensor “%s” of dtype %s and shape %s needs %" G_GUINT64_FORMAT " bytes, "
-                     "but its data_offsets [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT "] hold %"
-                     G_GUINT64_FORMAT),
+                   _("tensor “%s” of dtype %s and shape %s needs %" PRIu64 " bytes, "
+                     "but its data_offsets [%" PRIu64 ", %" PRIu64 "] hold %"
+                     PRIu64),
                    name, dtype->string, s, n_bytes, entry->begin, entry->end,
                    entry->end - entry->begin);
       return FALSE;
@@ -854,7 +856,7 @@ check_layout (GArray   *entries,
       if (e->begin > covered)
         {
           g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                       _("bytes %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT " of the data "
+                       _("bytes %" PRIu64 " to %" PRIu64 " of the data "
                          "belong to no tensor (the next is “%s”)"),
                        covered, e->begin, e->name);
           return FALSE;
@@ -864,8 +866,8 @@ check_layout (GArray   *entries,
   if (covered != data_size)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                   _("the file has %" G_GUINT64_FORMAT " bytes of data but its tensors "
-                     "cover only %" G_GUINT64_FORMAT), data_size, covered);
+                   _("the file has %" PRIu64 " bytes of data but its tensors "
+                     "cover only %" PRIu64), data_size, covered);
       return FALSE;
     }
   return TRUE;
@@ -937,7 +939,7 @@ parse (GBytes   *bytes,
   if (size < 8)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                   _("it is %" G_GSIZE_FORMAT " bytes long, too short for the 8-byte header "
+                   _("it is %zu bytes long, too short for the 8-byte header "
                      "length (a truncated file?)"), size);
       return NULL;
     }
@@ -946,15 +948,15 @@ parse (GBytes   *bytes,
   if (header_len > size - 8)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                   _("its header length of %" G_GUINT64_FORMAT " bytes is larger than the "
-                     "%" G_GSIZE_FORMAT " bytes that follow it (a truncated file?)"),
+                   _("its header length of %" PRIu64 " bytes is larger than the "
+                     "%zu bytes that follow it (a truncated file?)"),
                    header_len, size - 8);
       return NULL;
     }
   if (header_len > MAX_HEADER_SIZE)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                   _("its header length of %" G_GUINT64_FORMAT " bytes is more than the "
+                   _("its header length of %" PRIu64 " bytes is more than the "
                      "%d that a safetensors header may have"), header_len, MAX_HEADER_SIZE);
       return NULL;
     }

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 
 #include "fit-metric-private.h"
@@ -64,7 +66,7 @@ fit_binary_accuracy_update (FitMetric  *metric,
       if (y != 0.0 && y != 1.0)
         {
           g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
-                       _("Metric “%s” got label %g at position %" G_GINT64_FORMAT
+                       _("Metric “%s” got label %g at position %" PRId64
                          "; binary labels must be 0 or 1"),
                        fit_metric_get_name (metric), y, i);
           return FALSE;

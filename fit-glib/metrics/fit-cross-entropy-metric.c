@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 
 #include "fit-metric-private.h"
@@ -45,73 +47,14 @@ fit_cross_entropy_metric_reset (FitMetric *metric)
 
 static gboolean
 fit_cross_entropy_metric_update (FitMetric  *metric,
-                FitTensor  *prediction,
-                FitTensor  *label,
-                GError    **error)
+                                 FitTensor  *prediction,
+                                 FitTensor  *label,
+                                 GError    **error)
 {
   FitCrossEntropyMetric *self = FIT_CROSS_ENTROPY_METRIC (metric);
-  g_autoptr(FitTensor) pred = NULL;
-  g_autoptr(FitTensor) lab = NULL;
-  double sum = 0;
-  gint64 n, c;
 
-  if (label == NULL || prediction->n_dims != label->n_dims + 1 ||
-      !fit_shape_equal (prediction->shape, label->n_dims, label->shape, label->n_dims) ||
-      !fit_dtype_is_floating (prediction->dtype))
-    {
-      g_autofree char *p = fit_tensor_get_shape_string (prediction);
-      g_autofree char *l = label != NULL ? fit_tensor_get_shape_string (label) : g_strdup ("none");
-
-      g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
-                   _("Metric “%s” needs floating-point class scores of the labels' shape "
-                     "plus a class dimension and integer class labels; got predictions %s "
-                     "(%s) and labels %s"),
-                   fit_metric_get_name (metric), p, fit_dtype_get_name (prediction->dtype), l);
-      return FALSE;
-    }
-  pred = fit_metric_host_tensor (prediction, error);
-  if (pred == NULL)
-    return FALSE;
-  lab = fit_metric_host_tensor (label, error);
-  if (lab == NULL)
-    return FALSE;
-
-  c = prediction->shape[prediction->n_dims - 1];
-  n = c > 0 ? pred->numel / c : 0;
-  for (gint64 i = 0; i < n; i++)
-    {
-      double y = fit_metric_flat_get (lab, i);
-      double target;
-
-      if (!(y >= 0 && y < c) || y != floor (y))
-        {
-          g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
-                       _("Metric “%s” got label %g at position %" G_GINT64_FORMAT
-                         ", outside the %" G_GINT64_FORMAT " predicted classes"),
-                       fit_metric_get_name (metric), y, i, c);
-          return FALSE;
-        }
-      target = fit_metric_flat_get (pred, i * c + (gint64) y);
-      if (self->from_logits)
-        {
-          double max = -INFINITY, z = 0;
-
-          /* log-sum-exp around the row maximum, so large logits do not overflow. */
-          for (gint64 j = 0; j < c; j++)
-            max = MAX (max, fit_metric_flat_get (pred, i * c + j));
-          for (gint64 j = 0; j < c; j++)
-            z += exp (fit_metric_flat_get (pred, i * c + j) - max);
-          sum += max + log (z) - target;
-        }
-      else
-        {
-          /* Clamped as Keras does, so one confident mistake is large but finite. */
-          sum -= log (CLAMP (target, 1e-7, 1.0));
-        }
-    }
-  self->sum += sum;
-  self->count += n;
-  return TRUE;
+  return fit_metric_cross_entropy_sum (metric, prediction, label, self->from_logits,
+                                       &self->sum, &self->count, error);
 }
 
 static double

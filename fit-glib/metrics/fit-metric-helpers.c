@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -163,7 +165,7 @@ fit_metric_classify (FitMetric  *metric,
           if (y != 0.0 && y != 1.0)
             {
               g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
-                           _("Metric “%s” got label %g at position %" G_GINT64_FORMAT
+                           _("Metric “%s” got label %g at position %" PRId64
                              " of a binary problem; labels must be 0 or 1"),
                            fit_metric_get_name (metric), y, i);
               return FALSE;
@@ -191,9 +193,9 @@ fit_metric_classify (FitMetric  *metric,
               if (!(y >= 0 && y < c) || y != floor (y))
                 {
                   g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
-                               _("Metric “%s” got label %g at position %" G_GINT64_FORMAT
-                                 ", outside the %" G_GINT64_FORMAT " predicted classes "
-                                 "(0 to %" G_GINT64_FORMAT ")"),
+                               _("Metric “%s” got label %g at position %" PRId64
+                                 ", outside the %" PRId64 " predicted classes "
+                                 "(0 to %" PRId64 ")"),
                                fit_metric_get_name (metric), y, i, c, c - 1);
                   return FALSE;
                 }
@@ -283,8 +285,8 @@ fit_confusion_update (FitConfusion *c,
   if (c->n_classes != 0 && c->n_classes != k)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
-                   _("Metric “%s” saw %" G_GINT64_FORMAT " classes in earlier batches and %"
-                     G_GINT64_FORMAT " in this one; reset it between problems"),
+                   _("Metric “%s” saw %" PRId64 " classes in earlier batches and %"
+                     PRId64 " in this one; reset it between problems"),
                    fit_metric_get_name (metric), c->n_classes, k);
       return FALSE;
     }
@@ -367,4 +369,80 @@ fit_confusion_score (FitConfusion *c,
         return present > 0 ? sum / (double) present : NAN;
       }
     }
+}
+
+/* The summed cross-entropy of a batch of class scores against class indices, and the
+ * number of positions it covers: the shared core of the cross-entropy and perplexity
+ * metrics. */
+gboolean
+fit_metric_cross_entropy_sum (FitMetric  *metric,
+                              FitTensor  *prediction,
+                              FitTensor  *label,
+                              gboolean    from_logits,
+                              double     *total,
+                              gint64     *count,
+                              GError    **error)
+{
+  g_autoptr(FitTensor) pred = NULL;
+  g_autoptr(FitTensor) lab = NULL;
+  double sum = 0;
+  gint64 n, c;
+
+  if (label == NULL || prediction->n_dims != label->n_dims + 1 ||
+      !fit_shape_equal (prediction->shape, label->n_dims, label->shape, label->n_dims) ||
+      !fit_dtype_is_floating (prediction->dtype))
+    {
+      g_autofree char *p = fit_tensor_get_shape_string (prediction);
+      g_autofree char *l = label != NULL ? fit_tensor_get_shape_string (label) : g_strdup ("none");
+
+      g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
+                   _("Metric “%s” needs floating-point class scores of the labels' shape "
+                     "plus a class dimension and integer class labels; got predictions %s "
+                     "(%s) and labels %s"),
+                   fit_metric_get_name (metric), p, fit_dtype_get_name (prediction->dtype), l);
+      return FALSE;
+    }
+  pred = fit_metric_host_tensor (prediction, error);
+  if (pred == NULL)
+    return FALSE;
+  lab = fit_metric_host_tensor (label, error);
+  if (lab == NULL)
+    return FALSE;
+
+  c = prediction->shape[prediction->n_dims - 1];
+  n = c > 0 ? pred->numel / c : 0;
+  for (gint64 i = 0; i < n; i++)
+    {
+      double y = fit_metric_flat_get (lab, i);
+      double target;
+
+      if (!(y >= 0 && y < c) || y != floor (y))
+        {
+          g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
+                       _("Metric “%s” got label %g at position %" PRId64
+                         ", outside the %" PRId64 " predicted classes"),
+                       fit_metric_get_name (metric), y, i, c);
+          return FALSE;
+        }
+      target = fit_metric_flat_get (pred, i * c + (gint64) y);
+      if (from_logits)
+        {
+          double max = -INFINITY, z = 0;
+
+          /* log-sum-exp around the row maximum, so large logits do not overflow. */
+          for (gint64 j = 0; j < c; j++)
+            max = MAX (max, fit_metric_flat_get (pred, i * c + j));
+          for (gint64 j = 0; j < c; j++)
+            z += exp (fit_metric_flat_get (pred, i * c + j) - max);
+          sum += max + log (z) - target;
+        }
+      else
+        {
+          /* Clamped as Keras does, so one confident mistake is large but finite. */
+          sum -= log (CLAMP (target, 1e-7, 1.0));
+        }
+    }
+  *total += sum;
+  *count += n;
+  return TRUE;
 }

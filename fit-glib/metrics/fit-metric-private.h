@@ -45,6 +45,17 @@ gint64     fit_metric_batch_samples   (FitTensor   *t);
 double     fit_metric_flat_get        (FitTensor   *t,
                                        gint64       i);
 
+/* Adds the summed cross-entropy of @prediction (class scores, logits when @from_logits,
+ * else probabilities) against class-index @label to *@total, and the number of scored
+ * positions to *@count; checks shapes and labels. */
+gboolean   fit_metric_cross_entropy_sum (FitMetric  *metric,
+                                         FitTensor  *prediction,
+                                         FitTensor  *label,
+                                         gboolean    from_logits,
+                                         double     *total,
+                                         gint64     *count,
+                                         GError    **error);
+
 /* Per-class counts for precision, recall and F1. */
 typedef struct
 {

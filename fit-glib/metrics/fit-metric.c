@@ -146,7 +146,7 @@ fit_metric_class_init (FitMetricClass *klass)
    * FitMetric:mode:
    *
    * Whether smaller or larger values are better. Built-in metrics set it; with
-   * %FIT_MONITOR_MODE_AUTO the name decides (see [func@Fit.monitor_mode_for_name]).
+   * %FIT_MONITOR_MODE_AUTO the name decides (see [func@Fit.MonitorMode.for_name]).
    *
    * Since: 1.0
    */

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 
 #include "fit-metric-private.h"
@@ -86,8 +88,8 @@ fit_top_k_accuracy_update (FitMetric  *metric,
       if (!(y >= 0 && y < c) || y != floor (y))
         {
           g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
-                       _("Metric “%s” got label %g at position %" G_GINT64_FORMAT
-                         ", outside the %" G_GINT64_FORMAT " predicted classes"),
+                       _("Metric “%s” got label %g at position %" PRId64
+                         ", outside the %" PRId64 " predicted classes"),
                        fit_metric_get_name (metric), y, i, c);
           return FALSE;
         }

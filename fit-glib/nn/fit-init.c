@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -353,7 +355,7 @@ kaiming_std (FitTensor        *tensor,
   if (fan <= 0)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
-                   _("Kaiming initialisation of a tensor with an empty fan (%" G_GINT64_FORMAT
+                   _("Kaiming initialisation of a tensor with an empty fan (%" PRId64
                      ")"), fan);
       return FALSE;
     }
@@ -488,7 +490,7 @@ fit_nn_check_input (const char  *layer,
     {
       shape = fit_shape_to_string (input->shape, input->n_dims);
       g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
-                   _("%s expects %" G_GINT64_FORMAT " features in dimension %d of its input, "
+                   _("%s expects %" PRId64 " features in dimension %d of its input, "
                      "got shape %s"), layer, size, dim, shape);
       return FALSE;
     }

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include "fit-nn-private.h"
 
 /**
@@ -142,7 +144,7 @@ fit_linear_forward (FitModule  *module,
       g_autofree char *shape = fit_shape_to_string (input->shape, input->n_dims);
 
       g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
-                   _("FitLinear expects inputs of shape […, %" G_GINT64_FORMAT "] "
+                   _("FitLinear expects inputs of shape […, %" PRId64 "] "
                      "(in-features), got %s"), self->in_features, shape);
       return NULL;
     }

@@ -17,6 +17,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -101,7 +103,7 @@ check_weight (ClassInfo  *info,
 
       g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
                    _("%s: the class weights have shape %s but the prediction has %"
-                     G_GINT64_FORMAT " classes; give one weight per class"),
+                     PRId64 " classes; give one weight per class"),
                    info->op, s, info->n_classes);
       return FALSE;
     }
@@ -206,13 +208,13 @@ check_labels (ClassInfo  *info,
 
         if (!integral)
           g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
-                       _("%s: label %g at position %" G_GINT64_FORMAT " is not a class index; "
-                         "class labels are integers from 0 to %" G_GINT64_FORMAT),
+                       _("%s: label %g at position %" PRId64 " is not a class index; "
+                         "class labels are integers from 0 to %" PRId64),
                        info->op, ld (target, r), r, info->n_classes - 1);
         else
           g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
-                       _("%s: label %" G_GINT64_FORMAT " at position %" G_GINT64_FORMAT
-                         " is outside the %" G_GINT64_FORMAT " classes (0 to %" G_GINT64_FORMAT
+                       _("%s: label %" PRId64 " at position %" PRId64
+                         " is outside the %" PRId64 " classes (0 to %" PRId64
                          ") of the prediction of shape %s; check the labels or the size of "
                          "the model's output layer"),
                        info->op, y, r, info->n_classes, info->n_classes - 1, ps);

@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 
 #include "fit-nn-private.h"
@@ -302,7 +304,7 @@ elem_loss_compute (ElemInfo   *e,
         if (!(p >= 0 && p <= 1))
           {
             g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
-                         _("%s: prediction %g at position %" G_GINT64_FORMAT " is not a "
+                         _("%s: prediction %g at position %" PRId64 " is not a "
                            "probability in [0, 1]; apply a sigmoid first, or use "
                            "FitBCEWithLogitsLoss on the raw scores"), e->op, p, i);
             goto fail;

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <string.h>
 
 #include "fit-glib/core/fit-tensor-private.h"
@@ -989,7 +991,7 @@ save_training (FitModule  *self,
 static char *
 format_count (gint64 n)
 {
-  g_autofree char *digits = g_strdup_printf ("%" G_GINT64_FORMAT, n);
+  g_autofree char *digits = g_strdup_printf ("%" PRId64, n);
   GString *s = g_string_new (NULL);
   gsize len = strlen (digits);
 
@@ -1157,7 +1159,7 @@ fit_module_summary (FitModule     *self,
       {
         g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
                      _("fit_module_summary: dimension %u of the input shape is negative "
-                       "(%" G_GINT64_FORMAT ")"), i, input_shape[i]);
+                       "(%" PRId64 ")"), i, input_shape[i]);
         return NULL;
       }
   input = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, input_shape, n_dims);

@@ -58,4 +58,14 @@ FIT_AVAILABLE_IN_1_0
 FitAdaptiveAvgPool2d *fit_adaptive_avg_pool2d_new (int output_h,
                                                    int output_w);
 
+#define FIT_TYPE_ADAPTIVE_MAX_POOL2D (fit_adaptive_max_pool2d_get_type ())
+
+FIT_AVAILABLE_IN_1_0
+G_DECLARE_FINAL_TYPE (FitAdaptiveMaxPool2d, fit_adaptive_max_pool2d, FIT, ADAPTIVE_MAX_POOL2D,
+                      FitModule)
+
+FIT_AVAILABLE_IN_1_0
+FitAdaptiveMaxPool2d *fit_adaptive_max_pool2d_new (int output_h,
+                                                   int output_w);
+
 G_END_DECLS

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -856,7 +858,7 @@ check_scalar (FitTensor   *t,
   if (t == NULL)
     return mismatch (error, _("the entry “%s” is missing"), key);
   if (t->dtype != dtype || t->numel != 1)
-    return mismatch (error, _("the entry “%s” should be one %s, not %s of %" G_GINT64_FORMAT
+    return mismatch (error, _("the entry “%s” should be one %s, not %s of %" PRId64
                               " elements"), key, fit_dtype_get_name (dtype),
                      fit_dtype_get_name (t->dtype), t->numel);
   return TRUE;

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
@@ -1691,7 +1693,7 @@ fit_estimator_get_metric_value (FitEstimator  *self,
  *
  * Resolves whether smaller or larger values of @name are better: the metric's own
  * [property@Fit.Metric:mode] when it has one, else the name decides
- * ([func@Fit.monitor_mode_for_name]): losses and errors are minimised, accuracies and F1
+ * ([func@Fit.MonitorMode.for_name]): losses and errors are minimised, accuracies and F1
  * scores maximised.
  *
  * Returns: %FIT_MONITOR_MODE_MIN or %FIT_MONITOR_MODE_MAX
@@ -2586,7 +2588,7 @@ check_loader (const char     *what,
   if (fit_data_loader_get_n_batches (loader) > 0)
     return TRUE;
   g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
-               _("The %s loader yields no batches (%" G_GUINT64_FORMAT " samples, batch size "
+               _("The %s loader yields no batches (%" PRIu64 " samples, batch size "
                  "%u%s); give it data, or a smaller batch size"),
                what, fit_dataset_get_n_items (fit_data_loader_get_dataset (loader)),
                fit_data_loader_get_batch_size (loader),
@@ -3251,9 +3253,9 @@ fit_estimator_save_state (FitEstimator *self)
   fit_safetensors_set_metadata (state, "fit.format", CHECKPOINT_FORMAT);
   g_snprintf (buf, sizeof buf, "%u", self->next_epoch);
   fit_safetensors_set_metadata (state, "fit.epoch", buf);
-  g_snprintf (buf, sizeof buf, "%" G_GUINT64_FORMAT, self->next_batch);
+  g_snprintf (buf, sizeof buf, "%" PRIu64, self->next_batch);
   fit_safetensors_set_metadata (state, "fit.batch", buf);
-  g_snprintf (buf, sizeof buf, "%" G_GUINT64_FORMAT, self->next_global_step);
+  g_snprintf (buf, sizeof buf, "%" PRIu64, self->next_global_step);
   fit_safetensors_set_metadata (state, "fit.global_step", buf);
   if (self->optimizer != NULL)
     {

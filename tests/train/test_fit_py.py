@@ -217,22 +217,18 @@ class Errors(unittest.TestCase):
             raise ValueError("not a GLib.Error")
         error = self.fit_failing(raiser)
         self.assertTrue(error.matches(Fit.error_quark(), Fit.Error.FAILED))
-        self.assertIn("loss-end", error.message)
+        # The override turns the exception into the fit's error, naming the method.
+        self.assertEqual(error.message, "Recorder.do_loss_end: ValueError: not a GLib.Error")
 
     def test_returning_none(self):
         class Forgetful(Fit.EventHandler):
             def do_batch_end(self, est):
                 pass
-        # Without help from the override module None reads as FALSE without an error,
-        # which fails the fit; an override that wraps do_* methods makes it TRUE.
-        wrapped = Fit.EventHandler.__module__.startswith("gi.overrides")
-        try:
-            ok = classifier(1).fit_full(classification_loader(3, 3, 2), None, 1, 0,
-                                        [Forgetful()], None)
-            self.assertTrue(ok and wrapped)
-        except GLib.Error as e:
-            self.assertFalse(wrapped)
-            self.assertTrue(e.matches(Fit.error_quark(), Fit.Error.FAILED))
+        # Bare PyGObject reads None as FALSE without an error, which would fail the fit;
+        # the override module wraps do_* methods so that None means success.
+        self.assertTrue(Fit.EventHandler.__module__.startswith("gi.overrides"))
+        self.assertTrue(classifier(1).fit_full(classification_loader(3, 3, 2), None, 1, 0,
+                                               [Forgetful()], None))
 
     def test_callback_fails_with_estimator_fail(self):
         est = classifier(1)
@@ -252,14 +248,23 @@ class Errors(unittest.TestCase):
         self.assertEqual(names(log).count("batch-begin"), 1)
         self.assertEqual(rec.reason, Fit.StopReason.ERROR)
 
-    def test_exception_in_callback_is_only_printed(self):
-        # What PyGObject does, documented: the exception is printed and the fit goes on.
+    def test_exception_in_callback_fails_the_fit(self):
+        # Bare PyGObject prints the exception and the fit goes on; the override's connect()
+        # hands it to Estimator.fail(), so the fit ends with it and train-end still runs.
         est = classifier(1)
+        log = []
+        rec = Recorder("r", log)
+        est.add_handler(rec)
 
         def on_epoch_end(e):
-            raise RuntimeError("printed by PyGObject, not seen by the estimator")
+            raise RuntimeError("seen by the estimator")
         est.connect("epoch-end", on_epoch_end)
-        self.assertTrue(est.fit(classification_loader(3, 3, 2), None, 1, None))
+        with self.assertRaises(GLib.Error) as cm:
+            est.fit(classification_loader(3, 3, 2), None, 2, None)
+        self.assertTrue(cm.exception.matches(Fit.error_quark(), Fit.Error.FAILED))
+        self.assertIn("RuntimeError: seen by the estimator", cm.exception.message)
+        self.assertEqual(rec.reason, Fit.StopReason.ERROR)
+        self.assertEqual(names(log, "r:").count("epoch-begin"), 1)
 
 
 class Cancel(unittest.TestCase):

@@ -197,7 +197,11 @@ fit_storage_new (FitDeviceType device_type,
   storage->device_index = device_index;
   storage->n_bytes = n_bytes;
   if (device_type == FIT_DEVICE_TYPE_CUDA)
-    storage->data = fit_cuda_alloc (device_index, n_bytes, zero);
+    {
+      storage->data = fit_cuda_alloc (device_index, n_bytes, zero);
+      if (storage->data == NULL)
+        g_clear_pointer (&storage, g_free);
+    }
   else
     storage->data = fit_cpu_alloc (n_bytes, zero);
   return storage;

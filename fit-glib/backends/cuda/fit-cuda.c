@@ -43,8 +43,11 @@ fit_cuda_alloc (guint    device,
 
   cudaSetDevice ((int) device);
   if (cudaMalloc (&mem, MAX (n_bytes, 1)) != cudaSuccess)
-    g_error ("fit-glib: out of device memory allocating %" G_GSIZE_FORMAT " bytes on cuda:%u",
-             n_bytes, device);
+    {
+      /* GPU memory is small enough to run out of in normal use: the caller reports it. */
+      cudaGetLastError ();
+      return NULL;
+    }
   if (zero)
     cudaMemset (mem, 0, n_bytes);
   return mem;

@@ -25,18 +25,31 @@ API, which works the same without it. It adds what Python users expect:
   tensor), ``tensor.grad`` (``get_grad()``), ``repr(tensor)`` (``to_string()``). A tensor
   is always true in a boolean context, like any GObject, so ``if tensor:`` tests for
   ``None`` only, never the values.
+- Exceptions in overridden virtual methods fail the operation instead of being printed
+  and ignored. PyGObject only prints an exception raised in a ``do_*`` method, and the C
+  caller carries on. For subclasses of ``Fit.EventHandler``, ``Fit.BatchProcessor``,
+  ``Fit.Module``, ``Fit.Loss``, ``Fit.Metric``, ``Fit.Optimizer``, ``Fit.Transform`` and
+  classes implementing ``Fit.Dataset``, every ``do_*`` override of a method that can
+  fail is wrapped: an exception becomes a ``GLib.Error`` in the Fit domain
+  (``Fit.Error.FAILED``, or the original error if it already was a ``GLib.Error``)
+  naming the class, the method and the exception, so ``fit()`` returns it. Event
+  handler methods may also return ``None``, which counts as success. Likewise a plain
+  signal callback connected to a ``Fit.Estimator`` with ``connect``/``connect_after``
+  that raises fails the running fit through ``Fit.Estimator.fail()`` with that error.
 - ``Fit.no_grad()``: a context manager (and decorator) that turns off gradient
   recording on the calling thread, restoring the previous setting on exit, also when
   the block raises.
 """
 
 import contextlib
+import functools
 import numbers
 
 from ..module import get_introspection_module
 from ..overrides import override
 
 Fit = get_introspection_module("Fit")
+from gi.repository import GLib  # noqa: E402 - the Python GLib.Error class lives in its override
 
 __all__ = []
 
@@ -174,3 +187,95 @@ def no_grad():
 
 
 __all__.append("no_grad")
+
+
+# Virtual methods that take a GError, per class; EventHandler's return a plain gboolean.
+_EVENT_VFUNCS = ("train_begin", "epoch_begin", "batch_begin", "forward_end", "loss_end",
+                 "backward_end", "step_end", "batch_end", "validate_begin",
+                 "validate_batch_end", "validate_end", "epoch_end", "train_end", "load_state")
+_FAILING_VFUNCS = {
+    "EventHandler": _EVENT_VFUNCS,
+    "BatchProcessor": ("fit_batch", "evaluate_batch", "predict_batch"),
+    "Module": ("forward",),
+    "Loss": ("compute",),
+    "Metric": ("update",),
+    "Optimizer": ("update",),
+    "Transform": ("apply_batch",),
+    "Dataset": ("get_item", "get_batch"),
+}
+
+
+def _wrap_vfunc(func, none_is_success):
+    @functools.wraps(func)
+    def vfunc(self, *args):
+        try:
+            result = func(self, *args)
+        except GLib.Error:
+            raise
+        except Exception as e:
+            raise GLib.Error.new_literal(
+                Fit.error_quark(),
+                f"{type(self).__name__}.{func.__name__}: {type(e).__name__}: {e}",
+                int(Fit.Error.FAILED)) from e
+        if none_is_success and result is None:
+            return True
+        return result
+    vfunc._fit_wrapped = True
+    return vfunc
+
+
+def _wrap_failing_vfuncs(cls, names, none_is_success):
+    for name in names:
+        func = cls.__dict__.get("do_" + name)
+        if callable(func) and not getattr(func, "_fit_wrapped", False):
+            setattr(cls, "do_" + name, _wrap_vfunc(func, none_is_success))
+
+
+def _failing_vfuncs_override(name):
+    base = getattr(Fit, name)
+    names = _FAILING_VFUNCS[name]
+    none_is_success = name == "EventHandler"
+
+    # __init_subclass__ runs while the class is created, before PyGObject's metaclass
+    # registers its do_* methods as the GType's virtual methods.
+    def __init_subclass__(cls, **kwargs):
+        super(wrapped, cls).__init_subclass__(**kwargs)
+        _wrap_failing_vfuncs(cls, names, none_is_success)
+
+    wrapped = type(base)(name, (base,), {"__init_subclass__": classmethod(__init_subclass__),
+                                         "__module__": __name__})
+    return override(wrapped)
+
+
+for _name in _FAILING_VFUNCS:
+    globals()[_name] = _failing_vfuncs_override(_name)
+    __all__.append(_name)
+
+
+def _failing_callback(callback):
+    @functools.wraps(callback)
+    def wrapper(estimator, *args):
+        try:
+            return callback(estimator, *args)
+        except GLib.Error as e:
+            estimator.fail(e)
+        except Exception as e:
+            name = getattr(callback, "__qualname__", repr(callback))
+            estimator.fail(GLib.Error.new_literal(
+                Fit.error_quark(), f"{name}: {type(e).__name__}: {e}", int(Fit.Error.FAILED)))
+        return None
+    return wrapper
+
+
+class Estimator(Fit.Estimator):
+    # Signal callbacks cannot return an error; an exception would only be printed. The
+    # wrapper hands it to fail(), which skips the rest of the event and ends the fit.
+    def connect(self, signal, callback, *args):
+        return super().connect(signal, _failing_callback(callback), *args)
+
+    def connect_after(self, signal, callback, *args):
+        return super().connect_after(signal, _failing_callback(callback), *args)
+
+
+Estimator = override(Estimator)
+__all__.append("Estimator")
