@@ -16,6 +16,9 @@ drift reaches every side alike:
   py-hand  fit_workloads.py --hand-loop: the step loop itself in Python
   roof     sgemm-roof: each GEMM of the step alone, and a 2048^3 sgemm (the floors)
 
+Before each repetition core-check records whether the machine gives the threads it
+claims (a virtual machine's two vCPUs can share one physical core for minutes).
+
 All sides get the same data, model, batch size, SGD settings, seed policy (by default
 repetition r seeds the weights and the shuffle with r, on every side), thread count
 (OMP_NUM_THREADS, OpenBLAS's threads) and environment (OMP_WAIT_POLICY, and
@@ -70,7 +73,8 @@ class Runner:
         build = os.path.abspath(opts.build_dir)
         self.bench = os.path.join(build, "tests", "benchmarks", "fmnist-bench")
         self.roof = os.path.join(build, "tests", "benchmarks", "sgemm-roof")
-        for exe in (self.bench, self.roof):
+        self.core_check = os.path.join(build, "tests", "benchmarks", "core-check")
+        for exe in (self.bench, self.roof, self.core_check):
             if not os.access(exe, os.X_OK):
                 raise SystemExit(f"{exe} is missing: build with `ninja -C {opts.build_dir}` first")
         env = dict(os.environ)
@@ -102,6 +106,14 @@ class Runner:
         if side.startswith("c"):
             return [self.bench] + w.args() + t + extra + hand, self.fit_env
         return [PYTHON, os.path.join(HERE, "fit_workloads.py")] + w.args() + t + extra + hand, self.fit_env
+
+    def check_cores(self, threads):
+        """core-check's JSON: how much faster a pure loop ran on @threads than on one,
+        and what an empty parallel region cost, under this run's wait policy."""
+        env = dict(self.env, OMP_NUM_THREADS=str(threads))
+        out = subprocess.run([self.core_check, "--threads", str(threads)], env=env,
+                             capture_output=True, text=True, check=True).stdout
+        return json.loads(out.strip().splitlines()[-1])
 
     def run(self, side, w, threads, seed):
         cmd, env = self.command(side, w, threads, seed)
@@ -189,7 +201,7 @@ def fr(x, digits=2, suffix="×"):
     return "–" if x is None else f"{x:.{digits}f}{suffix}"
 
 
-def markdown(s, workloads, threads_list, sides, opts, started, elapsed):
+def markdown(s, workloads, threads_list, sides, opts, started, elapsed, cores):
     out = []
     p = out.append
     blas_t = s.get((workloads[0].spec, threads_list[0], "torch"), {}).get("blas", "?")
@@ -200,6 +212,15 @@ def markdown(s, workloads, threads_list, sides, opts, started, elapsed):
       f"{os.cpu_count()} CPUs, load average before {opts.load_before}.")
     p(f"PyTorch BLAS: {blas_t}; fit-glib BLAS: {blas_f}. Cells: median (min–max) over "
       "every epoch of every repetition.")
+    if cores:
+        sp = [c["speedup_median"] for c in cores]
+        reg = [c["region_us_median"] for c in cores]
+        p(f"Cores (core-check before each repetition, {cores[0]['threads']} threads): a loop of "
+          f"pure arithmetic ran {min(sp):.2f}–{max(sp):.2f}× faster than on one thread "
+          f"(medians: {', '.join(f'{x:.2f}' for x in sp)}); an empty parallel region after "
+          f"2 ms of serial work cost {min(reg):.0f}–{max(reg):.0f} µs. Below about "
+          f"{0.9 * cores[0]['threads']:.1f}× the machine was not giving the benchmark "
+          "its cores, and every multi-threaded figure of that repetition suffers.")
     p("")
 
     p("### Epoch time (s) and ratios")
@@ -327,7 +348,13 @@ def main():
 
     order = sides + ([] if opts.no_roof else ["roof"])
     results = []
+    cores = []
     for rep in range(opts.reps):
+        if max(threads_list) > 1:
+            cores.append(runner.check_cores(max(threads_list)))
+            cores[-1]["rep"] = rep
+            print(f"rep {rep + 1}/{opts.reps} cores: {json.dumps(cores[-1])}", file=sys.stderr,
+                  flush=True)
         for w in workloads:
             for t in threads_list:
                 k = (rep + len(results)) % len(order)
@@ -342,7 +369,7 @@ def main():
     opts.load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
 
     s = summarise(results, workloads, threads_list, sides)
-    md = markdown(s, workloads, threads_list, sides, opts, started, elapsed)
+    md = markdown(s, workloads, threads_list, sides, opts, started, elapsed, cores)
     md += f"\nLoad average after: {opts.load_after}.\n"
     print(md)
     if opts.markdown:
@@ -350,7 +377,8 @@ def main():
             f.write(md)
     if opts.json:
         with open(opts.json, "w") as f:
-            json.dump({"started": started, "options": vars(opts), "results": results}, f, indent=1)
+            json.dump({"started": started, "options": vars(opts), "cores": cores,
+                       "results": results}, f, indent=1)
 
 
 if __name__ == "__main__":
