@@ -136,9 +136,12 @@ fit_get_blas_info (void)
 
   fit_runtime_init ();
   parallel = openblas_get_parallel ();
+  /* The OpenMP build follows the caller's thread count call by call (and runs small
+   * GEMMs on one thread, see fit_blas_serial_begin()): report the policy's count. */
   return g_strdup_printf ("OpenBLAS %s (%s) x%d", openblas_get_corename (),
                           parallel >= 0 && parallel <= 2 ? threading[parallel] : "?",
-                          openblas_get_num_threads ());
+                          parallel == BLAS_OPENMP ? (int) n_threads
+                                                  : openblas_get_num_threads ());
 }
 
 gboolean
@@ -151,4 +154,33 @@ int
 fit_parallel_threads (void)
 {
   return parallel_kernels ? (int) n_threads : 1;
+}
+
+/* A GEMM of @work multiply-adds that is too small to split runs on one thread.
+ *
+ * OpenBLAS's own cut-off (65536 × 4 multiply-adds) is tuned for machines where
+ * waking a thread costs a microsecond. Between two steps of a small model the other
+ * threads have gone to sleep, and waking one costs several microseconds on bare metal
+ * and up to a hundred on a virtual machine whose idle processor the hypervisor has
+ * descheduled: a 784-512 layer at batch 16 (6.4 M multiply-adds, ~70 µs) then ran
+ * two to three times slower on two threads than on one. Below
+ * FIT_GEMM_PARALLEL_MIN the call runs on the calling thread alone.
+ *
+ * The OpenMP build of OpenBLAS sizes each call from the caller's OpenMP thread
+ * count, which is per thread: lowering it around one call affects nobody else.
+ * Returns whether it did, for fit_blas_serial_end(). */
+gboolean
+fit_blas_serial_begin (gint64 work)
+{
+  if (!parallel_kernels || work >= FIT_GEMM_PARALLEL_MIN || omp_in_parallel ())
+    return FALSE;
+  omp_set_num_threads (1);
+  return TRUE;
+}
+
+void
+fit_blas_serial_end (gboolean serial)
+{
+  if (serial)
+    omp_set_num_threads ((int) n_threads);
 }

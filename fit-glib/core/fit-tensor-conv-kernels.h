@@ -212,6 +212,7 @@ FN (conv_run) (const ConvGeom *g,
   ConvPlan plan;
   gint64 col_size, tmp_size, dyt_size, per_thread;
   g_autoptr(FitTensor) work = NULL;
+  gboolean serial;
   T *ws;
 
   if (g->n == 0 || k == 0 || ccg == 0 || hwc == 0)
@@ -241,6 +242,10 @@ FN (conv_run) (const ConvGeom *g,
                                (gint64[]) { per_thread * plan.n_threads }, 1);
   ws = (T *) fit_tensor_ptr (work);
 
+  /* Split across samples, every GEMM runs on one thread; on one chunk at a time,
+   * only GEMMs big enough to pay for waking the others are split. */
+  serial = fit_blas_serial_begin (plan.n_threads > 1 ? G_MAXINT64
+                                                     : ccg * k * plan.chunk * plan.rows * g->ow);
 #pragma omp parallel num_threads (plan.n_threads) if (plan.n_threads > 1)
   {
     T *col = ws + (gint64) omp_get_thread_num () * per_thread;
@@ -370,6 +375,7 @@ FN (conv_run) (const ConvGeom *g,
           }
       }
   }
+  fit_blas_serial_end (serial);
 
   if (flags & CONV_WGRAD)
     for (gint64 gr = 0; gr < g->groups; gr++)

@@ -200,9 +200,20 @@ FitTensor  *fit_tensor_sum_to_shape    (FitTensor      *grad,
 
 /* ---- threading (fit-runtime.c) ---- */
 
-/* Element count above which a kernel is worth an OpenMP parallel region. */
-#define FIT_PARALLEL_GRAIN 32768
+/* Element count above which a kernel is worth an OpenMP parallel region. A region
+ * costs about 1 µs while the other threads spin, but 40 to 60 µs on a virtual machine
+ * once they sleep (OMP_WAIT_POLICY=PASSIVE, or after libgomp's spin count), and a
+ * step of a small model made several: below 2^19 elements (some 50 µs of
+ * memory-bound work) a kernel stays on the calling thread. doc/performance.md has
+ * the measurements. */
+#define FIT_PARALLEL_GRAIN 524288
 gboolean    fit_parallel_enabled       (void);
 int         fit_parallel_threads       (void);
+
+/* Multiply-adds below which a GEMM runs on one thread (about 80 µs of one core's work:
+ * less than what waking a sleeping thread can cost on a virtual machine). */
+#define FIT_GEMM_PARALLEL_MIN (G_GINT64_CONSTANT (8) << 20)
+gboolean    fit_blas_serial_begin      (gint64          work);
+void        fit_blas_serial_end        (gboolean        serial);
 
 G_END_DECLS

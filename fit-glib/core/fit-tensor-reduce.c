@@ -1191,6 +1191,8 @@ gemm (FitDType       dtype,
       double         beta,
       gpointer       c)
 {
+  gboolean serial;
+
   if (m == 0 || n == 0)
     return;
   if (k == 0)
@@ -1199,6 +1201,7 @@ gemm (FitDType       dtype,
         memset (c, 0, m * n * fit_dtype_get_size (dtype));
       return;
     }
+  serial = fit_blas_serial_begin (m * n * k);
   if (dtype == FIT_DTYPE_FLOAT32)
     cblas_sgemm (CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
                  trans_b ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a, MAX (lda, 1), b,
@@ -1207,6 +1210,7 @@ gemm (FitDType       dtype,
     cblas_dgemm (CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
                  trans_b ? CblasTrans : CblasNoTrans, m, n, k, 1.0, a, MAX (lda, 1), b,
                  MAX (ldb, 1), beta, c, n);
+  fit_blas_serial_end (serial);
 }
 
 static gboolean

@@ -611,7 +611,7 @@ labels_to_tensor (FitCsvReader  *self,
       d = fit_tensor_ptr (out);
       for (gsize i = 0; i < n; i++)
         {
-          double v;
+          double v = 0;
 
           parse_number (texts->pdata[i], &v);
           d[i] = (float) v;

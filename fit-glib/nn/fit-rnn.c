@@ -98,6 +98,7 @@ gemm (FitDType     dtype,
       gint64       c_off)
 {
   gint64 lda = trans_a ? M : K, ldb = trans_b ? K : N;
+  gboolean serial = fit_blas_serial_begin (M * N * K);
 
   if (dtype == FIT_DTYPE_FLOAT32)
     cblas_sgemm (CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
@@ -109,6 +110,7 @@ gemm (FitDType     dtype,
                  trans_b ? CblasTrans : CblasNoTrans, M, N, K, 1.0,
                  fit_tensor_f64 (a) + a_off, lda, fit_tensor_f64 (b) + b_off, ldb, beta,
                  fit_tensor_f64 (c) + c_off, N);
+  fit_blas_serial_end (serial);
 }
 
 /* The time index of the k-th step, and of the step before it. */

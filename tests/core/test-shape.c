@@ -391,7 +391,7 @@ test_permute_values (void)
 {
   g_autoptr(FitRng) rng = fit_rng_new (4);
   const gint64 mat[] = { 70, 45 };          /* not a multiple of the tile size */
-  const gint64 big[] = { 300, 257 };        /* large enough for the parallel path */
+  const gint64 big[] = { 1030, 517 };       /* above the parallel grain, 2^19 */
   const gint64 batched[] = { 3, 37, 50 };
   const gint64 six[] = { 2, 3, 1, 4, 2, 5 };
   const int t2[] = { 1, 0 };

@@ -482,11 +482,12 @@ test_zero_grad (void)
   free_params (params);
 }
 
-/* Large parameters take the OpenMP path; the result must not depend on the threads. */
+/* Large parameters take the OpenMP path (above 2^19 elements, FIT_PARALLEL_GRAIN);
+ * the result must not depend on the threads. */
 static void
 test_parallel_matches_serial (void)
 {
-  const gint64 shape[] = { 70001 };
+  const gint64 shape[] = { 600001 };
   g_autoptr(FitRng) rng = fit_rng_new (5);
   g_autoptr(FitTensor) start = fit_tensor_new_normal (rng, FIT_DTYPE_FLOAT32, shape, 1, 0, 1);
   g_autoptr(FitTensor) grad = fit_tensor_new_normal (rng, FIT_DTYPE_FLOAT32, shape, 1, 0, 1);
