@@ -370,7 +370,7 @@ conv2d_backward (FitNode    *node,
   FitTensor *x = node->inputs[0];
   FitTensor *w = node->inputs[1];
   FitTensor *b = node->inputs[2];
-  gint64 img[4], col[4];
+  gint64 img[4] = { 0 }, col[4] = { 0 };   /* checked in the forward pass */
   ConvGeom g;
   guint flags = 0;
 
@@ -523,7 +523,7 @@ conv_transpose2d_backward (FitNode    *node,
   FitTensor *x = node->inputs[0];
   FitTensor *w = node->inputs[1];
   FitTensor *b = node->inputs[2];
-  gint64 img[4], col[4];
+  gint64 img[4] = { 0 }, col[4] = { 0 };   /* checked in the forward pass */
   ConvGeom g;
   guint flags = 0;
 
