@@ -12,6 +12,11 @@
  *   run serially and BLAS keeps the threads, so the two pools never overlap.
  * - fit_set_num_threads() sets both counts together. The default is OMP_NUM_THREADS if
  *   set, else OPENBLAS_NUM_THREADS, else the number of processors.
+ * - How much work is worth a parallel region depends on libgomp's waiting policy,
+ *   read once from the environment as libgomp reads it: spinning threads answer in a
+ *   microsecond or two, sleeping ones (OMP_WAIT_POLICY=PASSIVE or GOMP_SPINCOUNT=0)
+ *   in 40 to 90 µs on a virtual machine. With sleeping threads small GEMMs and
+ *   kernels stay on the calling thread (FIT_GEMM_PARALLEL_MIN, FIT_PARALLEL_GRAIN).
  */
 
 #include "config.h"
@@ -34,6 +39,21 @@ enum { BLAS_SEQUENTIAL = 0, BLAS_PTHREAD = 1, BLAS_OPENMP = 2 };
 
 static guint n_threads;
 static gboolean parallel_kernels;
+static gboolean threads_sleep;
+
+gint64 fit_parallel_grain = 32768;
+
+/* Whether libgomp's idle threads sleep at once instead of spinning first. */
+static gboolean
+env_threads_sleep (void)
+{
+  g_autofree char *policy = g_strdup (g_getenv ("OMP_WAIT_POLICY"));
+  g_autofree char *spin = g_strdup (g_getenv ("GOMP_SPINCOUNT"));
+
+  if (policy != NULL && g_ascii_strcasecmp (g_strstrip (policy), "passive") == 0)
+    return TRUE;
+  return spin != NULL && g_str_equal (g_strstrip (spin), "0");
+}
 
 static guint
 env_threads (const char *name)
@@ -68,6 +88,8 @@ fit_runtime_init (void)
       bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
       bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
 
+      threads_sleep = env_threads_sleep ();
+      fit_parallel_grain = threads_sleep ? 524288 : 32768;
       if (n == 0)
         n = env_threads ("OPENBLAS_NUM_THREADS");
       if (n == 0)
@@ -156,15 +178,16 @@ fit_parallel_threads (void)
   return parallel_kernels ? (int) n_threads : 1;
 }
 
-/* A GEMM of @work multiply-adds that is too small to split runs on one thread.
+/* A GEMM of @work multiply-adds that is too small to split runs on one thread, when
+ * the other threads sleep between regions.
  *
- * OpenBLAS's own cut-off (65536 × 4 multiply-adds) is tuned for machines where
- * waking a thread costs a microsecond. Between two steps of a small model the other
- * threads have gone to sleep, and waking one costs several microseconds on bare metal
+ * OpenBLAS's own cut-off (65536 × 4 multiply-adds) suits threads that spin and answer
+ * in a microsecond. A sleeping thread takes several microseconds to wake on bare metal
  * and up to a hundred on a virtual machine whose idle processor the hypervisor has
- * descheduled: a 784-512 layer at batch 16 (6.4 M multiply-adds, ~70 µs) then ran
- * two to three times slower on two threads than on one. Below
- * FIT_GEMM_PARALLEL_MIN the call runs on the calling thread alone.
+ * descheduled: under OMP_WAIT_POLICY=PASSIVE the MLP at batch 16 (GEMMs of 6.4 M
+ * multiply-adds, ~70 µs) ran 1.2 to 2.3 times slower on two threads than on one.
+ * With spinning threads the same GEMMs gain from two threads (that step ran 1.5 times
+ * faster), so nothing changes then.
  *
  * The OpenMP build of OpenBLAS sizes each call from the caller's OpenMP thread
  * count, which is per thread: lowering it around one call affects nobody else.
@@ -172,7 +195,8 @@ fit_parallel_threads (void)
 gboolean
 fit_blas_serial_begin (gint64 work)
 {
-  if (!parallel_kernels || work >= FIT_GEMM_PARALLEL_MIN || omp_in_parallel ())
+  if (!parallel_kernels || !threads_sleep || work >= FIT_GEMM_PARALLEL_MIN ||
+      omp_in_parallel ())
     return FALSE;
   omp_set_num_threads (1);
   return TRUE;

@@ -201,17 +201,18 @@ FitTensor  *fit_tensor_sum_to_shape    (FitTensor      *grad,
 /* ---- threading (fit-runtime.c) ---- */
 
 /* Element count above which a kernel is worth an OpenMP parallel region. A region
- * costs about 1 µs while the other threads spin, but 40 to 60 µs on a virtual machine
- * once they sleep (OMP_WAIT_POLICY=PASSIVE, or after libgomp's spin count), and a
- * step of a small model made several: below 2^19 elements (some 50 µs of
- * memory-bound work) a kernel stays on the calling thread. doc/performance.md has
- * the measurements. */
-#define FIT_PARALLEL_GRAIN 524288
+ * costs a microsecond or two while libgomp's threads spin between regions (its default
+ * policy), but 40 to 90 µs on a virtual machine when they sleep
+ * (OMP_WAIT_POLICY=PASSIVE), and a small model's step runs several: 2^15 elements
+ * when threads spin, 2^19 (some 50 µs of memory-bound work) when they sleep.
+ * fit-runtime.c decides once; doc/performance.md has the measurements. */
+extern gint64 fit_parallel_grain;
+#define FIT_PARALLEL_GRAIN fit_parallel_grain
 gboolean    fit_parallel_enabled       (void);
 int         fit_parallel_threads       (void);
 
-/* Multiply-adds below which a GEMM runs on one thread (about 80 µs of one core's work:
- * less than what waking a sleeping thread can cost on a virtual machine). */
+/* When threads sleep, multiply-adds below which a GEMM runs on the calling thread
+ * (about 80 µs of one core's work, less than waking a sleeping thread can cost). */
 #define FIT_GEMM_PARALLEL_MIN (G_GINT64_CONSTANT (8) << 20)
 gboolean    fit_blas_serial_begin      (gint64          work);
 void        fit_blas_serial_end        (gboolean        serial);

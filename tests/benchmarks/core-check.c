@@ -6,9 +6,12 @@
  * them on one physical core, two threads are no faster than one and every barrier
  * waits for the host's scheduler; on the 2-vCPU machines this project is measured on
  * that comes and goes within minutes. This program times a loop of pure arithmetic
- * (no memory traffic, no library) on one thread and split over N, and the cost of an
- * empty parallel region after the threads have had time to go to sleep, so that a
- * benchmark run can record what the machine gave it. It prints one JSON line.
+ * (no memory traffic, no library) on one thread and split over N, the cost of an
+ * empty parallel region after the threads have had time to go to sleep, and the time
+ * a cache line takes to travel between two threads and back. The last one changes
+ * too: when the host puts the two vCPUs on cores that share no cache, every handshake
+ * inside a parallel GEMM costs several times more, and the arithmetic loop does not
+ * notice. A benchmark run records all three. It prints one JSON line.
  *
  *   core-check [--threads N] [--samples S]
  */
@@ -46,6 +49,37 @@ timed_split (int    threads,
   return (g_get_monotonic_time () - t0) / 1e6;
 }
 
+/* Nanoseconds for a cache line to go from one thread to another and back: the two
+ * threads take turns incrementing one counter (a median over @rounds turns). */
+static double
+ping_pong_ns (gint64 rounds)
+{
+  static volatile gint64 counter __attribute__ ((aligned (64)));
+  gint64 t0 = 0, t1 = 0;
+
+  counter = 0;
+#pragma omp parallel num_threads (2)
+  {
+    gint64 me = omp_get_thread_num ();
+
+    if (omp_get_num_threads () == 2)
+      {
+#pragma omp barrier
+        if (me == 0)
+          t0 = g_get_monotonic_time ();
+        for (gint64 turn = me; turn < 2 * rounds; turn += 2)
+          {
+            while (__atomic_load_n (&counter, __ATOMIC_ACQUIRE) != turn)
+              ;
+            __atomic_store_n (&counter, turn + 1, __ATOMIC_RELEASE);
+          }
+        if (me == 0)
+          t1 = g_get_monotonic_time ();
+      }
+  }
+  return t1 > t0 ? (t1 - t0) * 1e3 / rounds : 0;
+}
+
 static int
 cmp_double (const void *a,
             const void *b)
@@ -61,7 +95,7 @@ main (int    argc,
 {
   int threads = 2, samples = 7;
   const gint64 work = 40000000;   /* ~40 ms on one core */
-  double speedup[64], region_us[64];
+  double speedup[64], region_us[64], pong_ns[64];
   volatile double sink = 0;
 
   for (int i = 1; i + 1 < argc; i += 2)
@@ -94,14 +128,16 @@ main (int    argc,
         sink += 1;
       }
       region_us[s] = (double) (g_get_monotonic_time () - t0);
+      pong_ns[s] = threads > 1 ? ping_pong_ns (200000) : 0;
     }
   qsort (speedup, samples, sizeof (double), cmp_double);
   qsort (region_us, samples, sizeof (double), cmp_double);
+  qsort (pong_ns, samples, sizeof (double), cmp_double);
   printf ("{\"threads\": %d, \"wait_policy\": \"%s\", \"speedup_median\": %.3f, "
           "\"speedup_min\": %.3f, \"speedup_max\": %.3f, \"region_us_median\": %.1f, "
-          "\"region_us_max\": %.1f}\n",
+          "\"region_us_max\": %.1f, \"ping_pong_ns_median\": %.0f}\n",
           threads, g_getenv ("OMP_WAIT_POLICY") ? g_getenv ("OMP_WAIT_POLICY") : "default",
           speedup[samples / 2], speedup[0], speedup[samples - 1], region_us[samples / 2],
-          region_us[samples - 1]);
+          region_us[samples - 1], pong_ns[samples / 2]);
   return sink < 0;
 }

@@ -215,10 +215,12 @@ def markdown(s, workloads, threads_list, sides, opts, started, elapsed, cores):
     if cores:
         sp = [c["speedup_median"] for c in cores]
         reg = [c["region_us_median"] for c in cores]
+        pong = [c["ping_pong_ns_median"] for c in cores]
         p(f"Cores (core-check before each repetition, {cores[0]['threads']} threads): a loop of "
           f"pure arithmetic ran {min(sp):.2f}–{max(sp):.2f}× faster than on one thread "
           f"(medians: {', '.join(f'{x:.2f}' for x in sp)}); an empty parallel region after "
-          f"2 ms of serial work cost {min(reg):.0f}–{max(reg):.0f} µs. Below about "
+          f"2 ms of serial work cost {min(reg):.0f}–{max(reg):.0f} µs; a cache line went from "
+          f"one thread to the other and back in {min(pong):.0f}–{max(pong):.0f} ns. Below about "
           f"{0.9 * cores[0]['threads']:.1f}× the machine was not giving the benchmark "
           "its cores, and every multi-threaded figure of that repetition suffers.")
     p("")
