@@ -217,4 +217,19 @@ int         fit_parallel_threads       (void);
 gboolean    fit_blas_serial_begin      (gint64          work);
 void        fit_blas_serial_end        (gboolean        serial);
 
+/* C = op(A)·op(B) + beta·C in float32 or float64, row-major, ldc = n (fit-tensor-reduce.c):
+ * the one entry to BLAS products outside the convolution kernels. */
+void        fit_gemm                   (FitDType        dtype,
+                                        gboolean        trans_a,
+                                        gboolean        trans_b,
+                                        gint64          m,
+                                        gint64          n,
+                                        gint64          k,
+                                        gconstpointer   a,
+                                        gint64          lda,
+                                        gconstpointer   b,
+                                        gint64          ldb,
+                                        double          beta,
+                                        gpointer        c);
+
 G_END_DECLS

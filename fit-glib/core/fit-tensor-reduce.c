@@ -1176,20 +1176,22 @@ fit_tensor_log_softmax (FitTensor  *self,
 /* ---- matrix products ---- */
 
 /* C = op(A) op(B) + beta C, row-major, with the sizes that BLAS might mishandle (an
- * empty product, an empty inner dimension) done here. ldc is always n. */
-static void
-gemm (FitDType       dtype,
-      gboolean       trans_a,
-      gboolean       trans_b,
-      gint64         m,
-      gint64         n,
-      gint64         k,
-      gconstpointer  a,
-      gint64         lda,
-      gconstpointer  b,
-      gint64         ldb,
-      double         beta,
-      gpointer       c)
+ * empty product, an empty inner dimension) done here. ldc is always n. Every BLAS
+ * product outside the convolution kernels goes through here, so that the threading
+ * rule of fit_blas_serial_begin() applies to all of them. */
+void
+fit_gemm (FitDType       dtype,
+          gboolean       trans_a,
+          gboolean       trans_b,
+          gint64         m,
+          gint64         n,
+          gint64         k,
+          gconstpointer  a,
+          gint64         lda,
+          gconstpointer  b,
+          gint64         ldb,
+          double         beta,
+          gpointer       c)
 {
   gboolean serial;
 
@@ -1352,16 +1354,16 @@ matmul_one (const MatmulPlan *p,
   switch (pass)
     {
     case MATMUL_FORWARD:
-      gemm (dtype, FALSE, FALSE, p->n, p->m, p->k, x + ia * nk, p->k, y + ib * km, p->m,
-            0.0, z + t * nm);
+      fit_gemm (dtype, FALSE, FALSE, p->n, p->m, p->k, x + ia * nk, p->k, y + ib * km, p->m,
+                0.0, z + t * nm);
       break;
     case MATMUL_GRAD_A:
-      gemm (dtype, FALSE, TRUE, p->n, p->k, p->m, x + t * nm, p->m, y + ib * km, p->m,
-            beta, z + ia * nk);
+      fit_gemm (dtype, FALSE, TRUE, p->n, p->k, p->m, x + t * nm, p->m, y + ib * km, p->m,
+                beta, z + ia * nk);
       break;
     case MATMUL_GRAD_B:
-      gemm (dtype, TRUE, FALSE, p->k, p->m, p->n, x + ia * nk, p->k, y + t * nm, p->m,
-            beta, z + ib * km);
+      fit_gemm (dtype, TRUE, FALSE, p->k, p->m, p->n, x + ia * nk, p->k, y + t * nm, p->m,
+                beta, z + ib * km);
       break;
     default:
       g_assert_not_reached ();
@@ -1411,8 +1413,8 @@ matmul_backward (FitNode    *node,
                           : fit_tensor_new_empty_like (a);
 
       if (p.b_count == 1)
-        gemm (a->dtype, FALSE, TRUE, p.a_count * p.n, p.k, p.m, g, p.m, fit_tensor_ptr (b), p.m,
-              0.0, fit_tensor_ptr (da));
+        fit_gemm (a->dtype, FALSE, TRUE, p.a_count * p.n, p.k, p.m, g, p.m, fit_tensor_ptr (b), p.m,
+                  0.0, fit_tensor_ptr (da));
       else
         matmul_batches (&p, a->dtype, MATMUL_GRAD_A, g, fit_tensor_ptr (b),
                         fit_tensor_ptr (da), acc);
@@ -1427,8 +1429,8 @@ matmul_backward (FitNode    *node,
 
       /* A single b serves every product: one GEMM over all rows of a sums them. */
       if (p.b_count == 1)
-        gemm (b->dtype, TRUE, FALSE, p.k, p.m, p.a_count * p.n, fit_tensor_ptr (a), p.k, g, p.m,
-              0.0, fit_tensor_ptr (db));
+        fit_gemm (b->dtype, TRUE, FALSE, p.k, p.m, p.a_count * p.n, fit_tensor_ptr (a), p.k, g, p.m,
+                  0.0, fit_tensor_ptr (db));
       else
         matmul_batches (&p, b->dtype, MATMUL_GRAD_B, fit_tensor_ptr (a), g,
                         fit_tensor_ptr (db), acc);
@@ -1485,8 +1487,8 @@ fit_tensor_matmul (FitTensor  *a,
 
   out = fit_tensor_new_empty (a->dtype, p.out_shape, p.out_n_dims);
   if (p.b_count == 1)
-    gemm (a->dtype, FALSE, FALSE, p.a_count * p.n, p.m, p.k, fit_tensor_ptr (a), p.k,
-          fit_tensor_ptr (b), p.m, 0.0, fit_tensor_ptr (out));
+    fit_gemm (a->dtype, FALSE, FALSE, p.a_count * p.n, p.m, p.k, fit_tensor_ptr (a), p.k,
+              fit_tensor_ptr (b), p.m, 0.0, fit_tensor_ptr (out));
   else
     matmul_batches (&p, a->dtype, MATMUL_FORWARD, fit_tensor_ptr (a), fit_tensor_ptr (b),
                     fit_tensor_ptr (out), FALSE);
@@ -1511,15 +1513,15 @@ linear_backward (FitNode    *node,
     {
       /* dX = dY W */
       grad_inputs[0] = fit_tensor_new_empty_like (x);
-      gemm (x->dtype, FALSE, FALSE, rows, n_in, n_out, g, n_out, fit_tensor_ptr (w), n_in, 0.0,
-            fit_tensor_ptr (grad_inputs[0]));
+      fit_gemm (x->dtype, FALSE, FALSE, rows, n_in, n_out, g, n_out, fit_tensor_ptr (w), n_in, 0.0,
+                fit_tensor_ptr (grad_inputs[0]));
     }
   if (fit_node_needs_grad (node, 1))
     {
       /* dW = dYᵀ X */
       grad_inputs[1] = fit_tensor_new_empty_like (w);
-      gemm (x->dtype, TRUE, FALSE, n_out, n_in, rows, g, n_out, fit_tensor_ptr (x), n_in, 0.0,
-            fit_tensor_ptr (grad_inputs[1]));
+      fit_gemm (x->dtype, TRUE, FALSE, n_out, n_in, rows, g, n_out, fit_tensor_ptr (x), n_in, 0.0,
+                fit_tensor_ptr (grad_inputs[1]));
     }
   if (bias != NULL && fit_node_needs_grad (node, 2))
     {
@@ -1628,8 +1630,8 @@ fit_tensor_linear (FitTensor  *input,
       for (gint64 r = 0; r < rows; r++)
         memcpy (y + r * row_bytes, fit_tensor_ptr (bias), row_bytes);
     }
-  gemm (input->dtype, FALSE, TRUE, rows, n_out, n_in, fit_tensor_ptr (input), n_in,
-        fit_tensor_ptr (weight), n_in, bias != NULL ? 1.0 : 0.0, fit_tensor_ptr (out));
+  fit_gemm (input->dtype, FALSE, TRUE, rows, n_out, n_in, fit_tensor_ptr (input), n_in,
+            fit_tensor_ptr (weight), n_in, bias != NULL ? 1.0 : 0.0, fit_tensor_ptr (out));
 
   fit_autograd_record (out, "linear", linear_backward, 3, inputs);
   return out;

@@ -15,7 +15,6 @@
 
 #include "config.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <string.h>
 
@@ -80,7 +79,7 @@ seq_info_free (gpointer data)
   g_free (info);
 }
 
-/* C (M×N) = alpha A·op(B) + beta C for row-major float32 or float64 tensors' data at
+/* C (M×N) = op(A)·op(B) + beta C for row-major float32 or float64 tensors' data at
  * element offsets. */
 static void
 gemm (FitDType     dtype,
@@ -97,20 +96,11 @@ gemm (FitDType     dtype,
       FitTensor   *c,
       gint64       c_off)
 {
-  gint64 lda = trans_a ? M : K, ldb = trans_b ? K : N;
-  gboolean serial = fit_blas_serial_begin (M * N * K);
+  gsize size = fit_dtype_get_size (dtype);
 
-  if (dtype == FIT_DTYPE_FLOAT32)
-    cblas_sgemm (CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
-                 trans_b ? CblasTrans : CblasNoTrans, M, N, K, 1.0f,
-                 fit_tensor_f32 (a) + a_off, lda, fit_tensor_f32 (b) + b_off, ldb, (float) beta,
-                 fit_tensor_f32 (c) + c_off, N);
-  else
-    cblas_dgemm (CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
-                 trans_b ? CblasTrans : CblasNoTrans, M, N, K, 1.0,
-                 fit_tensor_f64 (a) + a_off, lda, fit_tensor_f64 (b) + b_off, ldb, beta,
-                 fit_tensor_f64 (c) + c_off, N);
-  fit_blas_serial_end (serial);
+  fit_gemm (dtype, trans_a, trans_b, M, N, K, (const char *) fit_tensor_ptr (a) + a_off * size,
+            trans_a ? M : K, (const char *) fit_tensor_ptr (b) + b_off * size,
+            trans_b ? K : N, beta, (char *) fit_tensor_ptr (c) + c_off * size);
 }
 
 /* The time index of the k-th step, and of the step before it. */
