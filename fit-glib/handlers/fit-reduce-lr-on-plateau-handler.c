@@ -121,9 +121,9 @@ fit_reduce_lr_on_plateau_handler_epoch_end (FitEventHandler  *handler,
 
 static gboolean
 fit_reduce_lr_on_plateau_handler_train_end (FitEventHandler  *handler,
-                                           FitEstimator     *estimator,
-                                           FitStopReason     reason,
-                                           GError          **error)
+                                            FitEstimator     *estimator,
+                                            FitStopReason     reason,
+                                            GError          **error)
 {
   /* A checkpoint restored during this fit's train-begin is used up. */
   FIT_REDUCE_LR_ON_PLATEAU_HANDLER (handler)->restored = FALSE;

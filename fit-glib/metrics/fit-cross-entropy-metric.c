@@ -67,9 +67,9 @@ fit_cross_entropy_metric_get (FitMetric *metric)
 
 static void
 fit_cross_entropy_metric_get_property (GObject    *object,
-                      guint       prop_id,
-                      GValue     *value,
-                      GParamSpec *pspec)
+                                       guint       prop_id,
+                                       GValue     *value,
+                                       GParamSpec *pspec)
 {
   FitCrossEntropyMetric *self = FIT_CROSS_ENTROPY_METRIC (object);
 
@@ -85,9 +85,9 @@ fit_cross_entropy_metric_get_property (GObject    *object,
 
 static void
 fit_cross_entropy_metric_set_property (GObject      *object,
-                      guint         prop_id,
-                      const GValue *value,
-                      GParamSpec   *pspec)
+                                       guint         prop_id,
+                                       const GValue *value,
+                                       GParamSpec   *pspec)
 {
   FitCrossEntropyMetric *self = FIT_CROSS_ENTROPY_METRIC (object);
 

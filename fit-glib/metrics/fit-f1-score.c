@@ -54,9 +54,9 @@ fit_f1_score_reset (FitMetric *metric)
 
 static gboolean
 fit_f1_score_update (FitMetric  *metric,
-                FitTensor  *prediction,
-                FitTensor  *label,
-                GError    **error)
+                     FitTensor  *prediction,
+                     FitTensor  *label,
+                     GError    **error)
 {
   FitF1Score *self = FIT_F1_SCORE (metric);
 
@@ -73,9 +73,9 @@ fit_f1_score_get (FitMetric *metric)
 
 static void
 fit_f1_score_get_property (GObject    *object,
-                      guint       prop_id,
-                      GValue     *value,
-                      GParamSpec *pspec)
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
 {
   FitF1Score *self = FIT_F1_SCORE (object);
 
@@ -94,9 +94,9 @@ fit_f1_score_get_property (GObject    *object,
 
 static void
 fit_f1_score_set_property (GObject      *object,
-                      guint         prop_id,
-                      const GValue *value,
-                      GParamSpec   *pspec)
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
 {
   FitF1Score *self = FIT_F1_SCORE (object);
 

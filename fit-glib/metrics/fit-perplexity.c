@@ -67,9 +67,9 @@ fit_perplexity_get (FitMetric *metric)
 
 static void
 fit_perplexity_get_property (GObject    *object,
-                      guint       prop_id,
-                      GValue     *value,
-                      GParamSpec *pspec)
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
 {
   FitPerplexity *self = FIT_PERPLEXITY (object);
 
@@ -85,9 +85,9 @@ fit_perplexity_get_property (GObject    *object,
 
 static void
 fit_perplexity_set_property (GObject      *object,
-                      guint         prop_id,
-                      const GValue *value,
-                      GParamSpec   *pspec)
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
 {
   FitPerplexity *self = FIT_PERPLEXITY (object);
 

@@ -54,9 +54,9 @@ fit_precision_reset (FitMetric *metric)
 
 static gboolean
 fit_precision_update (FitMetric  *metric,
-                FitTensor  *prediction,
-                FitTensor  *label,
-                GError    **error)
+                      FitTensor  *prediction,
+                      FitTensor  *label,
+                      GError    **error)
 {
   FitPrecision *self = FIT_PRECISION (metric);
 
@@ -73,9 +73,9 @@ fit_precision_get (FitMetric *metric)
 
 static void
 fit_precision_get_property (GObject    *object,
-                      guint       prop_id,
-                      GValue     *value,
-                      GParamSpec *pspec)
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
 {
   FitPrecision *self = FIT_PRECISION (object);
 
@@ -94,9 +94,9 @@ fit_precision_get_property (GObject    *object,
 
 static void
 fit_precision_set_property (GObject      *object,
-                      guint         prop_id,
-                      const GValue *value,
-                      GParamSpec   *pspec)
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
 {
   FitPrecision *self = FIT_PRECISION (object);
 

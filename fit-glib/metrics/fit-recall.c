@@ -54,9 +54,9 @@ fit_recall_reset (FitMetric *metric)
 
 static gboolean
 fit_recall_update (FitMetric  *metric,
-                FitTensor  *prediction,
-                FitTensor  *label,
-                GError    **error)
+                   FitTensor  *prediction,
+                   FitTensor  *label,
+                   GError    **error)
 {
   FitRecall *self = FIT_RECALL (metric);
 
@@ -73,9 +73,9 @@ fit_recall_get (FitMetric *metric)
 
 static void
 fit_recall_get_property (GObject    *object,
-                      guint       prop_id,
-                      GValue     *value,
-                      GParamSpec *pspec)
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
 {
   FitRecall *self = FIT_RECALL (object);
 
@@ -94,9 +94,9 @@ fit_recall_get_property (GObject    *object,
 
 static void
 fit_recall_set_property (GObject      *object,
-                      guint         prop_id,
-                      const GValue *value,
-                      GParamSpec   *pspec)
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
 {
   FitRecall *self = FIT_RECALL (object);
 

@@ -39,9 +39,9 @@ fit_rmse_reset (FitMetric *metric)
 
 static gboolean
 fit_rmse_update (FitMetric  *metric,
-                FitTensor  *prediction,
-                FitTensor  *label,
-                GError    **error)
+                 FitTensor  *prediction,
+                 FitTensor  *label,
+                 GError    **error)
 {
   FitRmse *self = FIT_RMSE (metric);
   g_autoptr(FitTensor) pred = NULL;
