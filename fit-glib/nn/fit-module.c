@@ -71,6 +71,8 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+static guint structure_serial;   /* atomic; see fit_module_structure_serial() */
+
 G_DEFINE_TYPE_WITH_PRIVATE (FitModule, fit_module, G_TYPE_OBJECT)
 
 #define GET_PRIV(m) ((FitModulePrivate *) fit_module_get_instance_private (m))
@@ -371,6 +373,7 @@ fit_module_add_parameter (FitModule  *self,
   if (fit_tensor_get_name (tensor) == NULL)
     fit_tensor_set_name (tensor, name);
   entry_append (GET_PRIV (self)->params, name, tensor);
+  g_atomic_int_inc (&structure_serial);
 }
 
 /**
@@ -439,6 +442,13 @@ fit_module_add_child (FitModule  *self,
   if (!name_is_valid (self, name))
     return;
   entry_append (GET_PRIV (self)->children, name, child);
+  g_atomic_int_inc (&structure_serial);
+}
+
+guint
+fit_module_structure_serial (void)
+{
+  return (guint) g_atomic_int_get (&structure_serial);
 }
 
 /* ---- lookup ---- */

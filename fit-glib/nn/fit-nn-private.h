@@ -38,4 +38,10 @@ gboolean    fit_nn_check_input        (const char    *layer,
                                        gint64         size,
                                        GError       **error);
 
+/* A process-wide count of structural changes to any module (a parameter or a child
+ * added): a list of parameters taken while it had one value is still complete while
+ * it keeps it. The training loop lists the parameters once and re-lists them only when
+ * this moves. */
+guint       fit_module_structure_serial (void);
+
 G_END_DECLS

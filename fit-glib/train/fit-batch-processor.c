@@ -7,7 +7,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "fit-train.h"
+#include "fit-estimator-private.h"
 
 /**
  * FitBatchProcessor:
@@ -56,9 +56,9 @@ stop_requested (FitEstimator *estimator)
  * parameter per step (the memset, then the add into zeros), a fifth of the tiny MLP's
  * step; the backward pass hands its own gradient tensors over without a copy. */
 static void
-clear_grads (FitModule *net)
+clear_grads (FitEstimator *estimator)
 {
-  g_autoptr(GPtrArray) params = fit_module_get_parameters (net);
+  GPtrArray *params = fit_estimator_peek_parameters (estimator);
 
   for (guint i = 0; i < params->len; i++)
     fit_tensor_set_grad (g_ptr_array_index (params, i), NULL);
@@ -137,7 +137,7 @@ fit_batch_processor_real_fit_batch (FitBatchProcessor  *self,
 
   if (!fit_optimizer_step (fit_estimator_get_optimizer (estimator), error))
     return FALSE;
-  clear_grads (fit_estimator_get_net (estimator));
+  clear_grads (estimator);
   return fit_estimator_emit (estimator, FIT_EVENT_STEP_END, error);
 }
 

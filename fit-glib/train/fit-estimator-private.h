@@ -32,6 +32,10 @@ gboolean  fit_estimator_validated_this_epoch  (FitEstimator   *self);
 GPtrArray *fit_estimator_peek_train_metrics   (FitEstimator   *self);
 GPtrArray *fit_estimator_peek_val_metrics     (FitEstimator   *self);
 
+/* The net's parameters, listed once and again only after a module gained a parameter
+ * or a child (fit_module_structure_serial()): for the per-batch gradient reset. */
+GPtrArray *fit_estimator_peek_parameters      (FitEstimator   *self);
+
 /* Replaces the estimator's history (in the caller's context) with the handler's. */
 void      fit_history_handler_publish         (FitHistoryHandler *self,
                                                FitEstimator      *estimator);

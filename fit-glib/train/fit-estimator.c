@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "fit-glib/core/fit-tensor-private.h"
+#include "fit-glib/nn/fit-nn-private.h"
 #include "fit-glib/optim/fit-sgd.h"
 #include "fit-estimator-private.h"
 #include "fit-train-marshal.h"
@@ -135,6 +136,8 @@ struct _FitEstimator
   GObject            parent_instance;
 
   FitModule         *net;
+  GPtrArray         *params;          /* net's parameters, listed at params_serial */
+  guint              params_serial;
   FitLoss           *loss;
   FitOptimizer      *optimizer;
   FitDevice         *device;
@@ -337,6 +340,8 @@ run_handlers (FitEstimator *self,
 
   if (G_UNLIKELY (self->dirty))
     rebuild_dispatch (self);
+  if (self->dispatch[event]->len == 0)
+    return self->error == NULL || event == FIT_EVENT_TRAIN_END;
   /* Kept alive across the calls: a priority change may rebuild the lists meanwhile. */
   list = g_ptr_array_ref (self->dispatch[event]);
   for (guint i = 0; i < list->len; i++)
@@ -459,6 +464,7 @@ fit_estimator_dispose (GObject *object)
   for (guint i = 0; i < G_N_ELEMENTS (self->default_handlers); i++)
     g_clear_object (&self->default_handlers[i]);
   g_clear_object (&self->net);
+  g_clear_pointer (&self->params, g_ptr_array_unref);
   g_clear_object (&self->loss);
   g_clear_object (&self->optimizer);
   g_clear_object (&self->device);
@@ -2779,6 +2785,7 @@ fit_estimator_fit_full (FitEstimator     *self,
   self->running = FALSE;
   self->phase = FIT_PHASE_IDLE;
   release_batch (self);
+  g_clear_pointer (&self->params, g_ptr_array_unref);
   remove_temporary_handlers (self);
   g_clear_object (&self->cancellable);
   ok = self->error == NULL;
@@ -2983,6 +2990,20 @@ GPtrArray *
 fit_estimator_peek_val_metrics (FitEstimator *self)
 {
   return self->val_metrics;
+}
+
+GPtrArray *
+fit_estimator_peek_parameters (FitEstimator *self)
+{
+  guint serial = fit_module_structure_serial ();
+
+  if (self->params == NULL || self->params_serial != serial)
+    {
+      g_clear_pointer (&self->params, g_ptr_array_unref);
+      self->params = fit_module_get_parameters (self->net);
+      self->params_serial = serial;
+    }
+  return self->params;
 }
 
 /**

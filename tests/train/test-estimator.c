@@ -49,6 +49,61 @@ test_fit_learns (void)
                                                "val_accuracy", NULL }));
 }
 
+typedef struct
+{
+  FitSequential *net;
+  guint          grads_left;   /* parameters still holding a gradient at batch-end */
+  guint          n_params;
+} GrowState;
+
+static void
+grow_at_epoch_end (FitEstimator *est,
+                   GrowState    *state)
+{
+  g_autoptr(FitRng) rng = fit_rng_new (7);
+  g_autoptr(FitLinear) extra = fit_linear_new (3, 3, TRUE, rng);
+
+  if (fit_estimator_get_epoch (est) == 0)
+    fit_sequential_append (state->net, FIT_MODULE (extra));
+}
+
+static void
+count_grads_at_batch_end (FitEstimator *est,
+                          GrowState    *state)
+{
+  g_autoptr(GPtrArray) params = fit_module_get_parameters (FIT_MODULE (state->net));
+
+  state->n_params = params->len;
+  for (guint i = 0; i < params->len; i++)
+    if (fit_tensor_get_grad (g_ptr_array_index (params, i)) != NULL)
+      state->grads_left++;
+}
+
+/* The step drops every gradient after the update, the parameters of a layer added
+ * during the fit included: the loop lists the parameters once, and again only after
+ * the model changed. */
+static void
+test_fit_clears_grads_of_added_layers (void)
+{
+  g_autoptr(FitRng) rng = fit_rng_new (1);
+  g_autoptr(FitLinear) first = fit_linear_new (4, 3, TRUE, rng);
+  g_autoptr(FitSequential) net = fit_sequential_new ();
+  g_autoptr(FitLoss) loss = fit_cross_entropy_loss_new ();
+  g_autoptr(FitEstimator) est = NULL;
+  g_autoptr(FitDataLoader) train = fit_test_classification_loader (12, 4, 2);
+  g_autoptr(GError) error = NULL;
+  GrowState state = { net, 0, 0 };
+
+  fit_sequential_append (net, FIT_MODULE (first));
+  est = fit_estimator_new (FIT_MODULE (net), loss, NULL);
+  g_signal_connect (est, "epoch-end", G_CALLBACK (grow_at_epoch_end), &state);
+  g_signal_connect (est, "batch-end", G_CALLBACK (count_grads_at_batch_end), &state);
+  g_assert_true (fit_estimator_fit (est, train, NULL, 2, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (state.n_params, ==, 4);
+  g_assert_cmpuint (state.grads_left, ==, 0);
+}
+
 static void
 test_fit_event_order (void)
 {
@@ -687,6 +742,8 @@ main (int    argc,
 
   g_test_add_func ("/Fit/Estimator/fit/learns", test_fit_learns);
   g_test_add_func ("/Fit/Estimator/fit/event-order", test_fit_event_order);
+  g_test_add_func ("/Fit/Estimator/fit/clears-grads-of-added-layers",
+                   test_fit_clears_grads_of_added_layers);
   g_test_add_func ("/Fit/Estimator/fit/validation-every-n-batches",
                    test_fit_validation_every_n_batches);
   g_test_add_func ("/Fit/Estimator/fit/batch-limit", test_batch_limit);
