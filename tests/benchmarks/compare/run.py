@@ -11,7 +11,7 @@ drift reaches every side alike:
 
   torch    torch_workloads.py (Debian's python3-torch, a plain loop)
   c        fmnist-bench: FitEstimator.fit with its default handlers
-  c-hand   fmnist-bench --hand-loop: the same step written by hand in C
+  c-hand   fmnist-bench --hand-loop: the same step and metric updates written by hand in C
   py       fit_workloads.py: Fit.Estimator.fit() driven from Python (PyGObject)
   py-hand  fit_workloads.py --hand-loop: the step loop itself in Python
   roof     sgemm-roof: each GEMM of the step alone, and a 2048^3 sgemm (the floors)
