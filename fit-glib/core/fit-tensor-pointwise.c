@@ -52,15 +52,6 @@ FIT_VECTOR_MATH extern double pow (double, double);
 # endif
 #endif
 
-/* Kernels are compiled for the baseline and again for AVX2 and AVX-512, and the best
- * one the processor runs is picked when the library loads (an ifunc), so that a
- * distribution build is as fast as a -march=native one. */
-#if defined (__x86_64__) && defined (__ELF__) && defined (__GNUC__) && !defined (__clang__)
-# define FIT_KERNEL __attribute__ ((target_clones ("default", "avx2", "avx512f")))
-#else
-# define FIT_KERNEL
-#endif
-
 #define MAX_OPERANDS 4
 
 /* ---- the iteration engine ---- */

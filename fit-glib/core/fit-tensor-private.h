@@ -208,6 +208,15 @@ FitTensor  *fit_tensor_sum_to_shape    (FitTensor      *grad,
  * fit-runtime.c decides once; doc/performance.md has the measurements. */
 extern gint64 fit_parallel_grain;
 #define FIT_PARALLEL_GRAIN fit_parallel_grain
+
+/* Kernels are compiled for the baseline and again for AVX2 and AVX-512, and the best
+ * one the processor runs is picked when the library loads (an ifunc), so that a
+ * distribution build is as fast as a -march=native one. */
+#if defined (__x86_64__) && defined (__ELF__) && defined (__GNUC__) && !defined (__clang__)
+# define FIT_KERNEL __attribute__ ((target_clones ("default", "avx2", "avx512f")))
+#else
+# define FIT_KERNEL
+#endif
 gboolean    fit_parallel_enabled       (void);
 int         fit_parallel_threads       (void);
 
