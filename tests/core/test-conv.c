@@ -98,6 +98,33 @@ test_conv2d_gradcheck_shapes (void)
   check_conv (conv2d_fn, &one, xp, 4, wp, 0);
 }
 
+/* Stride 1 with at least 8 input channels per group: the gradients are GEMMs on
+ * shifted views of dY and X, with zero margins and a padded copy of the image. */
+static void
+test_conv2d_gradcheck_shifted (void)
+{
+  const ConvArgs cases[] = {
+    { 1, 1, 0, 0, 1, 1, 1 },
+    { 1, 1, 1, 2, 1, 1, 1 },
+    { 1, 1, 2, 0, 2, 1, 2 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gint64 xs[] = { 2, 16, 6, 5 };
+      gint64 ws[] = { 3 * cases[i].groups, 16 / cases[i].groups, 3, 2 };
+
+      check_conv (conv2d_fn, &cases[i], xs, 4, ws, ws[0]);
+    }
+  {
+    const ConvArgs t = { 1, 1, 1, 0, 1, 2, 1, 0, 0 };
+    gint64 xs[] = { 2, 3, 4, 5 };
+    gint64 ws[] = { 3, 8, 2, 3 };
+
+    check_conv (conv_transpose2d_fn, &t, xs, 4, ws, 8);
+  }
+}
+
 static void
 test_conv_transpose2d_gradcheck (void)
 {
@@ -584,6 +611,7 @@ main (int   argc,
 
   g_test_add_func ("/Fit/Tensor/conv2d/gradcheck", test_conv2d_gradcheck);
   g_test_add_func ("/Fit/Tensor/conv2d/gradcheck-shapes", test_conv2d_gradcheck_shapes);
+  g_test_add_func ("/Fit/Tensor/conv2d/gradcheck-shifted", test_conv2d_gradcheck_shifted);
   g_test_add_func ("/Fit/Tensor/conv2d/direct", test_conv2d_direct);
   g_test_add_func ("/Fit/Tensor/conv2d/batch-vs-samples", test_conv2d_batch_vs_samples);
   g_test_add_func ("/Fit/Tensor/conv2d/errors", test_conv_errors);

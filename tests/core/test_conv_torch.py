@@ -120,6 +120,40 @@ class ConvTorchTest(unittest.TestCase):
                          lambda x, w, b: F.conv2d(x, w, b),
                          [x, w, b], f"conv2d {cin}->{cout} batch 64", dtypes=(np.float32,))
 
+    def test_stride1_gradients_without_patch_matrices(self):
+        # Stride-1 gradients with at least 8 input channels per group run as GEMMs on
+        # shifted views of dY and X (no im2col/col2im): padding, dilation, groups,
+        # rectangular kernels, no bias, unbatched, threads (batch 64), and the
+        # transposed convolution, whose forward pass is that input gradient.
+        rng = np.random.default_rng(5)
+        cases = [
+            # (input shape, weight shape, bias?, padding (h, w), dilation (h, w), groups)
+            ((3, 8, 9, 11), (5, 8, 3, 3), True, (0, 0), (1, 1), 1),
+            ((2, 12, 10, 9), (7, 12, 3, 2), True, (1, 2), (1, 1), 1),
+            ((2, 16, 11, 12), (6, 8, 3, 3), False, (1, 1), (2, 3), 2),
+            ((10, 7, 8), (9, 10, 2, 3), True, (2, 0), (1, 1), 1),
+            ((64, 16, 12, 12), (32, 16, 3, 3), True, (1, 1), (1, 1), 1),
+            ((2, 64, 6, 7), (64, 64, 3, 3), True, (1, 1), (1, 1), 1),
+        ]
+        for xs, ws, has_b, (ph, pw), (dh, dw), g in cases:
+            x = rng.uniform(-1, 1, xs)
+            w = rng.uniform(-1, 1, ws)
+            b = rng.uniform(-1, 1, ws[0]) if has_b else None
+            self.compare(lambda x, w, b: x.conv2d(w, b, 1, 1, ph, pw, dh, dw, g),
+                         lambda x, w, b: F.conv2d(x, w, b, 1, (ph, pw), (dh, dw), g),
+                         [x, w, b], f"conv2d shifted {xs} {ws} p=({ph},{pw}) d=({dh},{dw})")
+        for xs, ws, (ph, pw), (dh, dw), g in [
+                ((2, 6, 5, 7), (6, 8, 3, 3), (0, 0), (1, 1), 1),
+                ((3, 4, 6, 6), (4, 9, 2, 3), (1, 1), (2, 1), 2),
+        ]:
+            x = rng.uniform(-1, 1, xs)
+            w = rng.uniform(-1, 1, ws)
+            b = rng.uniform(-1, 1, ws[1] * g)
+            self.compare(
+                lambda x, w, b: x.conv_transpose2d(w, b, 1, 1, ph, pw, 0, 0, dh, dw, g),
+                lambda x, w, b: F.conv_transpose2d(x, w, b, 1, (ph, pw), 0, g, (dh, dw)),
+                [x, w, b], f"conv_transpose2d shifted {xs} {ws}")
+
     def test_conv_transpose2d_grid(self):
         rng = np.random.default_rng(3)
         for stride, padding, out_pad, dilation, groups in [
