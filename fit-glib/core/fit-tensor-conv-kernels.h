@@ -226,10 +226,11 @@ FN (channel_sums) (const T *x,
  * a fraction of the patch matrix that im2col writes and col2im scatters back.
  *
  * Measured against the im2col path on the backward products alone (batch 64, 3×3, one
- * thread): 1.28× faster for 8 → 16 channels on 26×26, 1.33× for 16 → 32 on 24×24, even
- * for 64 → 64 on 30×30, and slower for 3 input channels (0.92×: the weight-gradient
- * products get too thin) and 128 → 128 on 16×16 (0.90×: there the im2col GEMMs are
- * large and efficient). FN (shifted_applies) keeps it to the measured range. */
+ * thread): 1.28× faster for 8 → 16 channels on 26×26, 1.33× for 16 → 32 on 24×24,
+ * 1.09× for 64 → 64 on 56×56, even for 64 → 64 on 30×30 and 32 → 64 on 28×28 (0.97×),
+ * and slower for 3 input channels (0.92×: the weight-gradient products get too thin)
+ * and 128 → 128 on 16×16 (0.90×: there the im2col GEMMs are large and efficient).
+ * FN (shifted_applies) keeps it to the measured range. */
 static gboolean
 FN (shifted_applies) (const ConvGeom *g,
                       guint           flags)
