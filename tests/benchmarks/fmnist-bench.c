@@ -16,9 +16,10 @@
  * accuracy metrics, history) and no progress output; --hand-loop runs the same forward,
  * loss, backward, SGD step, zero-grad and metric updates (the same FitMeanLoss and
  * FitAccuracy objects) by hand, which is the yardstick for the fit loop's own cost;
- * --hand-loop --no-metrics leaves the metrics out, as PyTorch's loop does. Timed per epoch: the training batches only (shuffle, batch gather,
- * forward, backward, step), as in the PyTorch script; the test accuracy after each
- * epoch is computed outside the timed part.
+ * --hand-loop --no-metrics leaves the metrics out, as PyTorch's loop does. Timed per
+ * epoch: the training batches only (shuffle, batch gather, forward, backward, step), as
+ * in the PyTorch script; the test accuracy after each epoch is computed outside the
+ * timed part.
  *
  *   meson test -C build --benchmark fmnist -v         (a short MLP run)
  *   build/tests/benchmarks/fmnist-bench --model mlp --epochs 3 --threads 1
