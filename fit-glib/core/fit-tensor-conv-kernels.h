@@ -272,7 +272,8 @@ FN (conv_run_shifted) (const ConvGeom *g,
   gint64 dyt_size = wgrad ? kw_len * ccg : 0;
   gint64 pad_size = padded ? cig * hwp : 0;
   gint64 dw_size = wgrad ? wt_size : 0;
-  gint64 per_thread = dy_size + dyt_size + 2 * pad_size + dw_size;
+  gint64 db_size = (flags & CONV_BGRAD_COL) ? g->c_col : 0;
+  gint64 per_thread = dy_size + dyt_size + 2 * pad_size + dw_size + db_size;
   int threads = fit_parallel_threads ();
   int n_threads = 1;
   g_autoptr(FitTensor) work = NULL;
@@ -295,9 +296,6 @@ FN (conv_run_shifted) (const ConvGeom *g,
         for (gint64 co = 0; co < ccg; co++)
           wt[((gr * taps + t) * cig + ci) * ccg + co] = weight[(gr * ccg + co) * k + ci * taps + t];
 
-  if (flags & CONV_BGRAD_COL)
-    FN (channel_sums) (col_in, g->n, g->c_col, hwc, dbias);
-
   serial = fit_blas_serial_begin (n_threads > 1 ? G_MAXINT64 : cig * ccg * hwp);
 #pragma omp parallel num_threads (n_threads) if (n_threads > 1)
   {
@@ -306,6 +304,7 @@ FN (conv_run_shifted) (const ConvGeom *g,
     T *xp = dyt + dyt_size;         /* the padded image, when there is padding */
     T *dxp = xp + pad_size;         /* the padded input gradient */
     T *dw = dxp + pad_size;         /* this thread's Σ dW_s[ci][co], per group */
+    T *db = dw + dw_size;           /* and its bias gradient */
 
     /* The margins and the padding border stay zero; only the interiors are rewritten. */
     memset (dy, 0, per_thread * sizeof (T));
@@ -318,7 +317,10 @@ FN (conv_run_shifted) (const ConvGeom *g,
           const T *dyn = col_in + (n * g->c_col + gr * ccg) * hwc;
           T *dx = adj ? img_out + (n * g->c_img + gr * cig) * hwi : NULL;
 
-          /* dY on the grid: rows of wp with zeros past ow. */
+          /* dY on the grid: rows of wp with zeros past ow; the bias gradient while
+           * the plane is in cache anyway. */
+          for (gint64 co = 0; co < ccg && db_size > 0; co++)
+            db[gr * ccg + co] += FN (sum_row) (dyn + co * hwc, hwc);
           for (gint64 co = 0; co < ccg; co++)
             for (gint64 y = 0; y < g->oh; y++)
               {
@@ -397,6 +399,14 @@ FN (conv_run_shifted) (const ConvGeom *g,
                 sum += ws[th * per_thread + dy_size + dyt_size + 2 * pad_size + at];
               dweight[(gr * ccg + co) * k + ci * taps + t] = sum;
             }
+  for (gint64 c = 0; c < db_size; c++)
+    {
+      T sum = 0;
+
+      for (int th = 0; th < n_threads; th++)
+        sum += ws[(th + 1) * per_thread - db_size + c];
+      dbias[c] = sum;
+    }
 }
 
 /* The three products that make up a convolution and its gradients, over the whole
