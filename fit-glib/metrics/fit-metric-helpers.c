@@ -371,22 +371,21 @@ fit_confusion_score (FitConfusion *c,
     }
 }
 
-/* The summed cross-entropy of a batch of class scores against class indices, and the
- * number of positions it covers: the shared core of the cross-entropy and perplexity
- * metrics. */
+/* Checks a batch of class scores against class indices and returns host references to
+ * both, with the number of classes and of scored positions. */
 gboolean
-fit_metric_cross_entropy_sum (FitMetric  *metric,
-                              FitTensor  *prediction,
-                              FitTensor  *label,
-                              gboolean    from_logits,
-                              double     *total,
-                              gint64     *count,
-                              GError    **error)
+fit_metric_class_scores (FitMetric   *metric,
+                         FitTensor   *prediction,
+                         FitTensor   *label,
+                         FitTensor  **pred_host,
+                         FitTensor  **label_host,
+                         gint64      *n_positions,
+                         gint64      *n_classes,
+                         GError     **error)
 {
   g_autoptr(FitTensor) pred = NULL;
   g_autoptr(FitTensor) lab = NULL;
-  double sum = 0;
-  gint64 n, c;
+  gint64 c;
 
   if (label == NULL || prediction->n_dims != label->n_dims + 1 ||
       !fit_shape_equal (prediction->shape, label->n_dims, label->shape, label->n_dims) ||
@@ -410,21 +409,63 @@ fit_metric_cross_entropy_sum (FitMetric  *metric,
     return FALSE;
 
   c = prediction->shape[prediction->n_dims - 1];
-  n = c > 0 ? pred->numel / c : 0;
+  *n_classes = c;
+  *n_positions = c > 0 ? pred->numel / c : 0;
+  *pred_host = g_steal_pointer (&pred);
+  *label_host = g_steal_pointer (&lab);
+  return TRUE;
+}
+
+/* Class index @i of a host label tensor, checked against @n_classes. */
+gboolean
+fit_metric_class_label (FitMetric  *metric,
+                        FitTensor  *label_host,
+                        gint64      i,
+                        gint64      n_classes,
+                        gint64     *index,
+                        GError    **error)
+{
+  double y = fit_metric_flat_get (label_host, i);
+
+  if (!(y >= 0 && y < n_classes) || y != floor (y))
+    {
+      g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
+                   _("Metric “%s” got label %g at position %" PRId64
+                     ", outside the %" PRId64 " predicted classes"),
+                   fit_metric_get_name (metric), y, i, n_classes);
+      return FALSE;
+    }
+  *index = (gint64) y;
+  return TRUE;
+}
+
+/* The summed cross-entropy of a batch of class scores against class indices, and the
+ * number of positions it covers: the shared core of the cross-entropy and perplexity
+ * metrics. */
+gboolean
+fit_metric_cross_entropy_sum (FitMetric  *metric,
+                              FitTensor  *prediction,
+                              FitTensor  *label,
+                              gboolean    from_logits,
+                              double     *total,
+                              gint64     *count,
+                              GError    **error)
+{
+  g_autoptr(FitTensor) pred = NULL;
+  g_autoptr(FitTensor) lab = NULL;
+  double sum = 0;
+  gint64 n, c;
+
+  if (!fit_metric_class_scores (metric, prediction, label, &pred, &lab, &n, &c, error))
+    return FALSE;
   for (gint64 i = 0; i < n; i++)
     {
-      double y = fit_metric_flat_get (lab, i);
+      gint64 y;
       double target;
 
-      if (!(y >= 0 && y < c) || y != floor (y))
-        {
-          g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
-                       _("Metric “%s” got label %g at position %" PRId64
-                         ", outside the %" PRId64 " predicted classes"),
-                       fit_metric_get_name (metric), y, i, c);
-          return FALSE;
-        }
-      target = fit_metric_flat_get (pred, i * c + (gint64) y);
+      if (!fit_metric_class_label (metric, lab, i, c, &y, error))
+        return FALSE;
+      target = fit_metric_flat_get (pred, i * c + y);
       if (from_logits)
         {
           double max = -INFINITY, z = 0;

@@ -45,6 +45,27 @@ gint64     fit_metric_batch_samples   (FitTensor   *t);
 double     fit_metric_flat_get        (FitTensor   *t,
                                        gint64       i);
 
+/* Checks a batch of floating-point class scores (the labels' shape plus a last class
+ * dimension) against class-index labels; returns host references to both, the number of
+ * scored positions and of classes. */
+gboolean   fit_metric_class_scores    (FitMetric   *metric,
+                                       FitTensor   *prediction,
+                                       FitTensor   *label,
+                                       FitTensor  **pred_host,
+                                       FitTensor  **label_host,
+                                       gint64      *n_positions,
+                                       gint64      *n_classes,
+                                       GError     **error);
+
+/* Label @i of a host tensor as a class index, or an error naming it when it is not an
+ * integer in [0, @n_classes). */
+gboolean   fit_metric_class_label     (FitMetric   *metric,
+                                       FitTensor   *label_host,
+                                       gint64       i,
+                                       gint64       n_classes,
+                                       gint64      *index,
+                                       GError     **error);
+
 /* Adds the summed cross-entropy of @prediction (class scores, logits when @from_logits,
  * else probabilities) against class-index @label to *@total, and the number of scored
  * positions to *@count; checks shapes and labels. */

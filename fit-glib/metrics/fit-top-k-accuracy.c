@@ -54,50 +54,24 @@ fit_top_k_accuracy_update (FitMetric  *metric,
   FitTopKAccuracy *self = FIT_TOP_K_ACCURACY (metric);
   g_autoptr(FitTensor) pred = NULL;
   g_autoptr(FitTensor) lab = NULL;
-  gint64 n, c;
+  gint64 n, c, correct = 0;
 
-  if (label == NULL || prediction->n_dims != label->n_dims + 1 ||
-      !fit_shape_equal (prediction->shape, label->n_dims, label->shape, label->n_dims) ||
-      !fit_dtype_is_floating (prediction->dtype))
-    {
-      g_autofree char *p = fit_tensor_get_shape_string (prediction);
-      g_autofree char *l = label != NULL ? fit_tensor_get_shape_string (label) : g_strdup ("none");
-
-      g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
-                   _("Metric “%s” needs floating-point class scores of the labels' shape "
-                     "plus a class dimension and integer class labels; got predictions %s "
-                     "(%s) and labels %s"),
-                   fit_metric_get_name (metric), p, fit_dtype_get_name (prediction->dtype), l);
-      return FALSE;
-    }
-  pred = fit_metric_host_tensor (prediction, error);
-  if (pred == NULL)
+  if (!fit_metric_class_scores (metric, prediction, label, &pred, &lab, &n, &c, error))
     return FALSE;
-  lab = fit_metric_host_tensor (label, error);
-  if (lab == NULL)
-    return FALSE;
-
-  c = prediction->shape[prediction->n_dims - 1];
-  n = c > 0 ? pred->numel / c : 0;
   for (gint64 i = 0; i < n; i++)
     {
-      double y = fit_metric_flat_get (lab, i);
-      gint64 higher = 0;
+      gint64 y, higher = 0;
       double score;
 
-      if (!(y >= 0 && y < c) || y != floor (y))
-        {
-          g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
-                       _("Metric “%s” got label %g at position %" PRId64
-                         ", outside the %" PRId64 " predicted classes"),
-                       fit_metric_get_name (metric), y, i, c);
-          return FALSE;
-        }
-      score = fit_metric_flat_get (pred, i * c + (gint64) y);
+      if (!fit_metric_class_label (metric, lab, i, c, &y, error))
+        return FALSE;
+      score = fit_metric_flat_get (pred, i * c + y);
       for (gint64 j = 0; j < c; j++)
         higher += fit_metric_flat_get (pred, i * c + j) > score;
-      self->correct += higher < self->k && !isnan (score);
+      correct += higher < self->k && !isnan (score);
     }
+  /* Only once every label checked out: a failed update changes nothing. */
+  self->correct += correct;
   self->total += n;
   return TRUE;
 }

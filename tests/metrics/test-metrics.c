@@ -125,6 +125,33 @@ test_top_k (void)
 }
 
 static void
+test_top_k_errors (void)
+{
+  g_autoptr(FitMetric) top2 = fit_top_k_accuracy_new (2);
+  const float p[] = { 0.1f, 0.5f, 0.4f, 0.6f, 0.3f, 0.1f };
+  const gint64 bad[] = { 1, 3 };
+  const gint64 three[] = { 0, 1, 1 };
+  const gint64 misses[] = { 0, 2 };
+  g_autoptr(FitTensor) pt = floats (p, 6, 2, 3);
+  g_autoptr(FitTensor) lb = labels (bad, 2);
+  g_autoptr(FitTensor) l3 = labels (three, 3);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (fit_metric_update (top2, pt, lb, &error));
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "label 3 at position 1"));
+  g_clear_error (&error);
+  g_assert_false (fit_metric_update (top2, pt, l3, &error));
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_SHAPE);
+  g_assert_nonnull (strstr (error->message, "[2, 3]"));
+  /* The first label was fine, but a failed update changes nothing: two misses next
+   * score 0, not the earlier hit. */
+  g_assert_true (isnan (fit_metric_get (top2)));
+  update (top2, floats (p, 6, 2, 3), labels (misses, 2));
+  g_assert_cmpfloat (fit_metric_get (top2), ==, 0.0);
+}
+
+static void
 test_binary_accuracy (void)
 {
   g_autoptr(FitMetric) acc = fit_binary_accuracy_new (0.0);
@@ -273,6 +300,7 @@ main (int    argc,
   g_test_add_func ("/Fit/Metric/accuracy/forms", test_accuracy_forms);
   g_test_add_func ("/Fit/Metric/errors", test_errors);
   g_test_add_func ("/Fit/Metric/top-k", test_top_k);
+  g_test_add_func ("/Fit/Metric/top-k-errors", test_top_k_errors);
   g_test_add_func ("/Fit/Metric/binary-accuracy", test_binary_accuracy);
   g_test_add_func ("/Fit/Metric/precision-recall-f1", test_precision_recall_f1);
   g_test_add_func ("/Fit/Metric/binary-precision", test_binary_precision);
