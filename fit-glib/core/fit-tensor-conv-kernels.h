@@ -243,6 +243,15 @@ FN (shifted_applies) (const ConvGeom *g,
          cig >= 8 && cig * ccg <= 4096;
 }
 
+/* How far kernel tap @t (row-major over kh × kw) shifts a grid of row stride @wp. */
+static inline gint64
+FN (tap_shift) (const ConvGeom *g,
+                gint64          t,
+                gint64          wp)
+{
+  return (t / g->kw) * g->dh * wp + (t % g->kw) * g->dw;
+}
+
 static void
 FN (conv_run_shifted) (const ConvGeom *g,
                        guint           flags,
@@ -267,11 +276,12 @@ FN (conv_run_shifted) (const ConvGeom *g,
   gint64 kw_len = g->oh * wp - (g->kw - 1) * g->dw;      /* the weight gradient's K */
   gboolean padded = g->ph > 0 || g->pw > 0;
   gboolean wgrad = (flags & CONV_WGRAD) != 0, adj = (flags & CONV_ADJ) != 0;
-  gint64 wt_size = g->groups * taps * cig * ccg;
+  gint64 tap_size = g->groups * taps * cig * ccg;      /* W_s or Σ dW_s, all groups */
+  gint64 wt_size = adj ? tap_size : 0;
   gint64 dy_size = ccg * ld;
   gint64 dyt_size = wgrad ? kw_len * ccg : 0;
   gint64 pad_size = padded ? cig * hwp : 0;
-  gint64 dw_size = wgrad ? wt_size : 0;
+  gint64 dw_size = wgrad ? tap_size : 0;
   gint64 db_size = (flags & CONV_BGRAD_COL) ? g->c_col : 0;
   gint64 per_thread = dy_size + dyt_size + 2 * pad_size + dw_size + db_size;
   int threads = fit_parallel_threads ();
@@ -290,7 +300,7 @@ FN (conv_run_shifted) (const ConvGeom *g,
   ws = wt + wt_size;
 
   /* W_s[ci][co] = W[co][ci][s], per group: the A operand of the input gradient. */
-  for (gint64 gr = 0; gr < g->groups; gr++)
+  for (gint64 gr = 0; gr < g->groups && adj; gr++)
     for (gint64 t = 0; t < taps; t++)
       for (gint64 ci = 0; ci < cig; ci++)
         for (gint64 co = 0; co < ccg; co++)
@@ -344,12 +354,9 @@ FN (conv_run_shifted) (const ConvGeom *g,
                 }
               FN (transpose) (dy + margin, ld, ccg, kw_len, dyt);
               for (gint64 t = 0; t < taps; t++)
-                {
-                  gint64 shift = (t / g->kw) * g->dh * wp + (t % g->kw) * g->dw;
-
-                  GEMM (CblasRowMajor, CblasNoTrans, CblasNoTrans, cig, ccg, kw_len,
-                        1, xg + shift, hwp, dyt, ccg, 1, dw + (gr * taps + t) * cig * ccg, ccg);
-                }
+                GEMM (CblasRowMajor, CblasNoTrans, CblasNoTrans, cig, ccg, kw_len,
+                      1, xg + FN (tap_shift) (g, t, wp), hwp, dyt, ccg,
+                      1, dw + (gr * taps + t) * cig * ccg, ccg);
             }
 
           if (adj)
@@ -363,13 +370,10 @@ FN (conv_run_shifted) (const ConvGeom *g,
                   accumulate = TRUE;
                 }
               for (gint64 t = 0; t < taps; t++)
-                {
-                  gint64 shift = (t / g->kw) * g->dh * wp + (t % g->kw) * g->dw;
-
-                  GEMM (CblasRowMajor, CblasNoTrans, CblasNoTrans, cig, hwp, ccg,
-                        1, wt + (gr * taps + t) * cig * ccg, ccg, dy + margin - shift, ld,
-                        accumulate || t > 0 ? 1 : 0, out, hwp);
-                }
+                GEMM (CblasRowMajor, CblasNoTrans, CblasNoTrans, cig, hwp, ccg,
+                      1, wt + (gr * taps + t) * cig * ccg, ccg,
+                      dy + margin - FN (tap_shift) (g, t, wp), ld,
+                      accumulate || t > 0 ? 1 : 0, out, hwp);
               if (padded)
                 for (gint64 ci = 0; ci < cig; ci++)
                   for (gint64 y = 0; y < g->h; y++)

@@ -354,7 +354,6 @@ class_backward_plain_f32 (ClassInfo    *info,
     }
 }
 
-
 static gboolean
 class_backward (FitNode    *node,
                 FitTensor  *grad_output,

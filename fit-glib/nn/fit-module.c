@@ -631,9 +631,10 @@ collect_name (const char *name,
   g_ptr_array_add (user_data, g_strdup (name));
 }
 
-/* The objects alone, in the order of walk() but without building names: the estimator
- * asks for the parameters every step. An object shared by several modules is listed
- * once; a scan of the short list so far is cheaper than walk()'s hash set. */
+/* The objects alone, in the order of walk() but without building names: a hand-written
+ * loop lists the parameters every step through fit_module_zero_grad(). An object shared
+ * by several modules is listed once; a scan of the short list so far is cheaper than
+ * walk()'s hash set. */
 static void
 collect_objects_into (FitModule *self,
                       gsize      offset,
