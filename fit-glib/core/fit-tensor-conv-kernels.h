@@ -230,7 +230,10 @@ FN (channel_sums) (const T *x,
  * 1.09× for 64 → 64 on 56×56, even for 64 → 64 on 30×30 and 32 → 64 on 28×28 (0.97×),
  * and slower for 3 input channels (0.92×: the weight-gradient products get too thin)
  * and 128 → 128 on 16×16 (0.90×: there the im2col GEMMs are large and efficient).
- * FN (shifted_applies) keeps it to the measured range. */
+ * FN (shifted_applies) keeps it to the measured range. 3×3 kernels without dilation
+ * take the Winograd path first (fit-tensor-winograd-kernels.h); this one is left with
+ * the other shapes, and with the weight gradient of 3×3 layers past 64 × 64 channels
+ * (where it falls to im2col by the same range). */
 static gboolean
 FN (shifted_applies) (const ConvGeom *g,
                       guint           flags)
@@ -413,6 +416,8 @@ FN (conv_run_shifted) (const ConvGeom *g,
     }
 }
 
+#include "fit-tensor-winograd-kernels.h"
+
 /* The three products that make up a convolution and its gradients, over the whole
  * batch (see ConvFlags). One image-side patch matrix per work item (a chunk of samples,
  * or a band of output rows of one sample) is shared by CONV_FWD and CONV_WGRAD;
@@ -436,13 +441,24 @@ FN (conv_run) (const ConvGeom *g,
   gint64 k = cig * g->kh * g->kw;
   gboolean identity = g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 &&
                       g->ph == 0 && g->pw == 0 && g->oh == g->h && g->ow == g->w;
-  gint64 c_bias = (flags & CONV_BGRAD_COL) ? g->c_col : (flags & CONV_BGRAD_IMG) ? g->c_img : 0;
+  gint64 c_bias;
   ConvPlan plan;
   gint64 col_size, tmp_size, dyt_size, per_thread;
   g_autoptr(FitTensor) work = NULL;
   gboolean serial;
   T *ws;
 
+  if (FN (winograd_flags) (g, flags) != 0)
+    {
+      guint done = FN (winograd_flags) (g, flags);
+
+      FN (conv_run_winograd) (g, done, img_in, img_out, col_in, col_out, weight, bias,
+                              dweight, dbias);
+      flags &= ~done;
+      if (flags == 0)
+        return;
+    }
+  c_bias = (flags & CONV_BGRAD_COL) ? g->c_col : (flags & CONV_BGRAD_IMG) ? g->c_img : 0;
   if (FN (shifted_applies) (g, flags))
     {
       FN (conv_run_shifted) (g, flags, img_in, img_out, col_in, weight, bias, dweight,

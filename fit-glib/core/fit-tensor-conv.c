@@ -7,9 +7,12 @@
  * transposed convolution is the same machinery with the roles swapped: its forward is
  * a convolution's input gradient, and its input gradient is a convolution's forward.
  * So both share one routine, conv_run(), parameterised by which products to form.
- * For stride 1 the two backward products skip the patch matrices: each kernel tap is
- * a shift on the padded image grid, and the products are GEMMs on shifted views of the
- * gradient and the image (conv_run_shifted(), in fit-tensor-conv-kernels.h).
+ * 3×3 kernels with stride 1 (most of a CNN's layers) skip the patch matrices for all
+ * three products: Winograd's F(2×2, 3×3) does them with 2.25 times fewer multiply-adds
+ * (conv_run_winograd(), in fit-tensor-winograd-kernels.h). For other stride-1 kernels
+ * the two backward products skip them too: each kernel tap is a shift on the padded
+ * image grid, and the products are GEMMs on shifted views of the gradient and the
+ * image (conv_run_shifted(), in fit-tensor-conv-kernels.h).
  *
  * Patch matrices are kept small enough to stay in the L2 cache between im2col writing
  * them and the GEMM reading them: small images are grouped into chunks of samples,

@@ -217,6 +217,15 @@ extern gint64 fit_parallel_grain;
 #else
 # define FIT_KERNEL
 #endif
+
+/* Kernels that live on multiply-adds need the fused instruction, which FIT_KERNEL's
+ * clones lack (GCC's avx2 and avx512f targets do not imply fma, and a clone takes one
+ * option). Such a kernel is compiled twice, plainly and with FIT_TARGET_FMA, and the
+ * caller picks one with FIT_CPU_HAS_FMA (). */
+#if defined (__x86_64__) && defined (__GNUC__)
+# define FIT_TARGET_FMA __attribute__ ((target ("avx2,fma")))
+# define FIT_CPU_HAS_FMA() (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
+#endif
 gboolean    fit_parallel_enabled       (void);
 int         fit_parallel_threads       (void);
 

@@ -125,6 +125,38 @@ test_conv2d_gradcheck_shifted (void)
   }
 }
 
+/* 3×3, stride 1, no dilation, at least 4 channels per group on both sides: Winograd's
+ * F(2×2, 3×3), in place (no padding, even output), through a bordered copy (padding,
+ * or an odd output whose last tiles hang over the edge), grouped, and as the forward
+ * pass of a transposed convolution. */
+static void
+test_conv2d_gradcheck_winograd (void)
+{
+  const ConvArgs cases[] = {
+    { 1, 1, 0, 0, 1, 1, 1 },
+    { 1, 1, 1, 2, 1, 1, 1 },
+    { 1, 1, 2, 0, 1, 1, 2 },
+  };
+  gint64 even[] = { 2, 4, 6, 6 };
+  gint64 we[] = { 5, 4, 3, 3 };
+
+  check_conv (conv2d_fn, &cases[0], even, 4, we, 5);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gint64 xs[] = { 2, 4 * cases[i].groups, 7, 6 };
+      gint64 ws[] = { 4 * cases[i].groups, 4, 3, 3 };
+
+      check_conv (conv2d_fn, &cases[i], xs, 4, ws, ws[0]);
+    }
+  {
+    const ConvArgs t = { 1, 1, 1, 0, 1, 1, 1, 0, 0 };
+    gint64 xs[] = { 2, 4, 4, 5 };
+    gint64 ws[] = { 4, 5, 3, 3 };
+
+    check_conv (conv_transpose2d_fn, &t, xs, 4, ws, 5);
+  }
+}
+
 static void
 test_conv_transpose2d_gradcheck (void)
 {
@@ -612,6 +644,7 @@ main (int   argc,
   g_test_add_func ("/Fit/Tensor/conv2d/gradcheck", test_conv2d_gradcheck);
   g_test_add_func ("/Fit/Tensor/conv2d/gradcheck-shapes", test_conv2d_gradcheck_shapes);
   g_test_add_func ("/Fit/Tensor/conv2d/gradcheck-shifted", test_conv2d_gradcheck_shifted);
+  g_test_add_func ("/Fit/Tensor/conv2d/gradcheck-winograd", test_conv2d_gradcheck_winograd);
   g_test_add_func ("/Fit/Tensor/conv2d/direct", test_conv2d_direct);
   g_test_add_func ("/Fit/Tensor/conv2d/batch-vs-samples", test_conv2d_batch_vs_samples);
   g_test_add_func ("/Fit/Tensor/conv2d/errors", test_conv_errors);

@@ -128,12 +128,13 @@ class ConvTorchTest(unittest.TestCase):
         rng = np.random.default_rng(5)
         cases = [
             # (input shape, weight shape, bias?, padding (h, w), dilation (h, w), groups)
-            ((3, 8, 9, 11), (5, 8, 3, 3), True, (0, 0), (1, 1), 1),
+            # (3×3 kernels without dilation take the Winograd path: see below.)
+            ((3, 8, 9, 11), (5, 8, 2, 3), True, (0, 0), (1, 1), 1),
             ((2, 12, 10, 9), (7, 12, 3, 2), True, (1, 2), (1, 1), 1),
             ((2, 16, 11, 12), (6, 8, 3, 3), False, (1, 1), (2, 3), 2),
             ((10, 7, 8), (9, 10, 2, 3), True, (2, 0), (1, 1), 1),
-            ((64, 16, 12, 12), (32, 16, 3, 3), True, (1, 1), (1, 1), 1),
-            ((2, 64, 6, 7), (64, 64, 3, 3), True, (1, 1), (1, 1), 1),
+            ((64, 16, 12, 12), (32, 16, 3, 3), True, (2, 2), (2, 2), 1),
+            ((2, 64, 6, 7), (64, 64, 3, 2), True, (1, 1), (1, 1), 1),
         ]
         for xs, ws, has_b, (ph, pw), (dh, dw), g in cases:
             x = rng.uniform(-1, 1, xs)
@@ -143,7 +144,7 @@ class ConvTorchTest(unittest.TestCase):
                          lambda x, w, b: F.conv2d(x, w, b, 1, (ph, pw), (dh, dw), g),
                          [x, w, b], f"conv2d shifted {xs} {ws} p=({ph},{pw}) d=({dh},{dw})")
         for xs, ws, (ph, pw), (dh, dw), g in [
-                ((2, 6, 5, 7), (6, 8, 3, 3), (0, 0), (1, 1), 1),
+                ((2, 6, 5, 7), (6, 8, 3, 2), (0, 0), (1, 1), 1),
                 ((3, 4, 6, 6), (4, 9, 2, 3), (1, 1), (2, 1), 2),
         ]:
             x = rng.uniform(-1, 1, xs)
@@ -153,6 +154,45 @@ class ConvTorchTest(unittest.TestCase):
                 lambda x, w, b: x.conv_transpose2d(w, b, 1, 1, ph, pw, 0, 0, dh, dw, g),
                 lambda x, w, b: F.conv_transpose2d(x, w, b, 1, (ph, pw), 0, g, (dh, dw)),
                 [x, w, b], f"conv_transpose2d shifted {xs} {ws}")
+
+    def test_winograd_3x3(self):
+        # 3×3 kernels with stride 1 and no dilation, at least 4 channels per group on
+        # each side, run by Winograd's F(2×2, 3×3): odd outputs (tiles past the edge),
+        # padding (a bordered copy) and none with an even output (in place), groups,
+        # no bias, unbatched, batch 64 (threads), an image split into bands of tile
+        # rows with a shorter last band, over 64 × 64 channel pairs (the weight
+        # gradient elsewhere), and the transposed convolution, whose forward pass is
+        # the input gradient.
+        rng = np.random.default_rng(6)
+        cases = [
+            # (input shape, weight shape, bias?, padding (h, w), groups)
+            ((3, 8, 9, 11), (5, 8, 3, 3), True, (0, 0), 1),
+            ((2, 4, 8, 8), (6, 4, 3, 3), True, (0, 0), 1),
+            ((2, 6, 10, 10), (4, 6, 3, 3), False, (1, 1), 1),
+            ((2, 8, 7, 6), (8, 4, 3, 3), True, (2, 0), 2),
+            ((5, 9, 9), (4, 5, 3, 3), True, (1, 1), 1),
+            ((64, 16, 12, 12), (32, 16, 3, 3), True, (1, 1), 1),
+            ((1, 16, 70, 64), (8, 16, 3, 3), True, (1, 1), 1),
+            ((2, 72, 6, 7), (64, 72, 3, 3), True, (1, 1), 1),
+        ]
+        for xs, ws, has_b, (ph, pw), g in cases:
+            x = rng.uniform(-1, 1, xs)
+            w = rng.uniform(-1, 1, ws)
+            b = rng.uniform(-1, 1, ws[0]) if has_b else None
+            self.compare(lambda x, w, b: x.conv2d(w, b, 1, 1, ph, pw, 1, 1, g),
+                         lambda x, w, b: F.conv2d(x, w, b, 1, (ph, pw), 1, g),
+                         [x, w, b], f"conv2d winograd {xs} {ws} p=({ph},{pw}) g={g}")
+        for xs, ws, (ph, pw), g in [
+                ((2, 6, 5, 7), (6, 8, 3, 3), (0, 0), 1),
+                ((3, 8, 6, 6), (8, 5, 3, 3), (1, 1), 2),
+        ]:
+            x = rng.uniform(-1, 1, xs)
+            w = rng.uniform(-1, 1, ws)
+            b = rng.uniform(-1, 1, ws[1] * g)
+            self.compare(
+                lambda x, w, b: x.conv_transpose2d(w, b, 1, 1, ph, pw, 0, 0, 1, 1, g),
+                lambda x, w, b: F.conv_transpose2d(x, w, b, 1, (ph, pw), 0, g, 1),
+                [x, w, b], f"conv_transpose2d winograd {xs} {ws}")
 
     def test_conv_transpose2d_grid(self):
         rng = np.random.default_rng(3)

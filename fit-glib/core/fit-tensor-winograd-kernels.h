@@ -1,0 +1,775 @@
+/* fit-tensor-winograd-kernels.h: 3×3 stride-1 convolutions by Winograd's F(2×2, 3×3)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Included by fit-tensor-conv-kernels.h, once per float type, with T, FN and FN (vec)
+ * defined. Never installed and never included anywhere else.
+ *
+ * The output is cut into 2×2 tiles; each reads a 4×4 tile of the (padded) input. In
+ * the transformed domain a tile's 3×3 correlation is an elementwise product of 16
+ * values (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks", 2016):
+ *
+ *   Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A
+ *
+ * so summed over input channels it is 16 matrix products, one per position ξ of the
+ * 4×4 transformed tile: M_ξ = U_ξ · V_ξ with U_ξ [C_out × C_in] the transformed filters
+ * and V_ξ [C_in × tiles] the transformed input. That is 16 multiplies per 4 outputs
+ * instead of 36: 2.25 times fewer multiply-adds than the direct product. The gradients
+ * are the adjoints of the same linear maps, so they take the same path backwards:
+ * Ŷ = A dY Aᵀ per tile, then dV_ξ = U_ξᵀ · Ŷ_ξ scattered back through B (the input
+ * gradient) and dU_ξ = Σ Ŷ_ξ · V_ξᵀ gathered through G (the weight gradient). The
+ * transforms' coefficients are 0, ±1 and ½, so rounding stays at the level of the
+ * direct product's (the tests hold both paths to the same tolerances).
+ *
+ * The products are thin (a few dozen channels by a few hundred tiles) and many (16 per
+ * band of tiles), so they run in the register-blocked kernels below rather than as
+ * BLAS calls, whose fixed cost per call would dominate. The work is done per image and
+ * band of tile rows, small enough for the transformed data to stay in L2 between the
+ * transform writing it and the product reading it; images are spread over threads. */
+
+/* The transforms are adds over rows of a dozen or so tiles: AVX-512's 16-lane vectors
+ * would leave most of each row to the scalar remainder, so they are built for AVX2 at
+ * most (measured 5 % faster on the benchmark CNN's layers). Defined once for both
+ * inclusions. */
+#ifndef WINO_TRANSFORM
+# if defined (__x86_64__) && defined (__ELF__) && defined (__GNUC__) && !defined (__clang__)
+#  define WINO_TRANSFORM __attribute__ ((target_clones ("default", "avx2")))
+# else
+#  define WINO_TRANSFORM
+# endif
+#endif
+
+enum
+{
+  FN (WL) = 32 / sizeof (T),     /* lanes of one vector */
+  FN (WNB) = 2 * FN (WL),        /* columns a product's pass covers: two vectors */
+};
+
+/* The products' kernels may fuse multiplies and adds (the library is otherwise built
+ * without, so that its elementwise results do not depend on the machine; a product's
+ * rounding depends on it anyway, as OpenBLAS's does). */
+#if defined (__GNUC__) && !defined (__clang__)
+# pragma GCC push_options
+# pragma GCC optimize ("fp-contract=fast")
+#endif
+
+/* Vectors pass through memory, not by value: the plain build has no AVX registers to
+ * pass them in. */
+#define WINO_LOAD(v, p) memcpy (&(v), (p), sizeof (v))
+#define WINO_STORE(p, v) memcpy ((p), &(v), sizeof (v))
+
+/* C (m × n) = A (m × k, dense) · B (k × n, @ldb between rows), @n a multiple of WNB.
+ * Six rows by two vectors of accumulators (12 of the 16 AVX2 registers) per pass; a
+ * short last block of rows reads the last row again and stores only its own rows. */
+static inline __attribute__ ((always_inline)) void
+FN (wino_gemm_nn_body) (gint64   m,
+                        gint64   k,
+                        gint64   n,
+                        const T *a,
+                        const T *b,
+                        gint64   ldb,
+                        T       *c,
+                        gint64   ldc)
+{
+  enum { L = FN (WL) };
+
+  for (gint64 j = 0; j < n; j += 2 * L)
+    for (gint64 i = 0; i < m; i += 6)
+      {
+        const T *a0 = a + i * k, *a1 = a + MIN (i + 1, m - 1) * k;
+        const T *a2 = a + MIN (i + 2, m - 1) * k, *a3 = a + MIN (i + 3, m - 1) * k;
+        const T *a4 = a + MIN (i + 4, m - 1) * k, *a5 = a + MIN (i + 5, m - 1) * k;
+        FN (vec) c00 = { 0 }, c01 = { 0 }, c10 = { 0 }, c11 = { 0 }, c20 = { 0 }, c21 = { 0 };
+        FN (vec) c30 = { 0 }, c31 = { 0 }, c40 = { 0 }, c41 = { 0 }, c50 = { 0 }, c51 = { 0 };
+
+        for (gint64 p = 0; p < k; p++)
+          {
+            FN (vec) b0, b1;
+            T x;
+
+            WINO_LOAD (b0, b + p * ldb + j);
+            WINO_LOAD (b1, b + p * ldb + j + L);
+
+            x = a0[p]; c00 += x * b0; c01 += x * b1;
+            x = a1[p]; c10 += x * b0; c11 += x * b1;
+            x = a2[p]; c20 += x * b0; c21 += x * b1;
+            x = a3[p]; c30 += x * b0; c31 += x * b1;
+            x = a4[p]; c40 += x * b0; c41 += x * b1;
+            x = a5[p]; c50 += x * b0; c51 += x * b1;
+          }
+#define WINO_ROW(r, v0, v1)                                                              \
+        if (i + r < m)                                                                 \
+          {                                                                            \
+            WINO_STORE (c + (i + r) * ldc + j, v0);                                    \
+            WINO_STORE (c + (i + r) * ldc + j + L, v1);                                \
+          }
+        WINO_ROW (0, c00, c01)
+        WINO_ROW (1, c10, c11)
+        WINO_ROW (2, c20, c21)
+        WINO_ROW (3, c30, c31)
+        WINO_ROW (4, c40, c41)
+        WINO_ROW (5, c50, c51)
+#undef WINO_ROW
+      }
+}
+
+/* C (m × n vectors, dense) += A (m × k) · B (n × k)ᵀ, both with @ld between rows, @k a
+ * multiple of WL: dot products along the long dimension, four rows of A by three of B
+ * at a time (twelve accumulators, three rows of B and one of A: the 16 AVX2
+ * registers; each load feeds three or four multiply-adds). Each entry of C keeps its
+ * WL partial sums, added across only at the very end: the products are short (a
+ * band's tiles), and summing across the lanes after each would cost about as much as
+ * its multiply-adds. */
+static inline __attribute__ ((always_inline)) void
+FN (wino_gemm_nt_body) (gint64   m,
+                        gint64   n,
+                        gint64   k,
+                        const T *a,
+                        const T *b,
+                        gint64   ld,
+                        T       *c)
+{
+  enum { L = FN (WL) };
+
+  for (gint64 i = 0; i < m; i += 4)
+    for (gint64 j = 0; j < n; j += 3)
+      {
+        const T *a0 = a + i * ld, *a1 = a + MIN (i + 1, m - 1) * ld;
+        const T *a2 = a + MIN (i + 2, m - 1) * ld, *a3 = a + MIN (i + 3, m - 1) * ld;
+        const T *b0 = b + j * ld, *b1 = b + MIN (j + 1, n - 1) * ld;
+        const T *b2 = b + MIN (j + 2, n - 1) * ld;
+        FN (vec) c00 = { 0 }, c01 = { 0 }, c02 = { 0 }, c10 = { 0 }, c11 = { 0 }, c12 = { 0 };
+        FN (vec) c20 = { 0 }, c21 = { 0 }, c22 = { 0 }, c30 = { 0 }, c31 = { 0 }, c32 = { 0 };
+
+        for (gint64 p = 0; p < k; p += L)
+          {
+            FN (vec) x0, x1, x2, y;
+
+            WINO_LOAD (x0, b0 + p);
+            WINO_LOAD (x1, b1 + p);
+            WINO_LOAD (x2, b2 + p);
+            WINO_LOAD (y, a0 + p); c00 += y * x0; c01 += y * x1; c02 += y * x2;
+            WINO_LOAD (y, a1 + p); c10 += y * x0; c11 += y * x1; c12 += y * x2;
+            WINO_LOAD (y, a2 + p); c20 += y * x0; c21 += y * x1; c22 += y * x2;
+            WINO_LOAD (y, a3 + p); c30 += y * x0; c31 += y * x1; c32 += y * x2;
+          }
+#define WINO_ACC(r, s, v)                                                              \
+        if (i + r < m && j + s < n)                                                    \
+          {                                                                            \
+            FN (vec) t;                                                                \
+                                                                                       \
+            WINO_LOAD (t, c + ((i + r) * n + j + s) * L);                              \
+            t += v;                                                                    \
+            WINO_STORE (c + ((i + r) * n + j + s) * L, t);                             \
+          }
+        WINO_ACC (0, 0, c00) WINO_ACC (0, 1, c01) WINO_ACC (0, 2, c02)
+        WINO_ACC (1, 0, c10) WINO_ACC (1, 1, c11) WINO_ACC (1, 2, c12)
+        WINO_ACC (2, 0, c20) WINO_ACC (2, 1, c21) WINO_ACC (2, 2, c22)
+        WINO_ACC (3, 0, c30) WINO_ACC (3, 1, c31) WINO_ACC (3, 2, c32)
+#undef WINO_ACC
+      }
+}
+
+/* Each product compiled plainly and with fused multiply-adds (see FIT_TARGET_FMA). */
+#define WINO_VARIANT(name, attr, body)                                                 \
+  attr static void                                                                     \
+  name (gint64 m, gint64 k, gint64 n, const T *a, const T *b, gint64 ldb, T *c,        \
+        gint64 ldc)                                                                    \
+  {                                                                                    \
+    body (m, k, n, a, b, ldb, c, ldc);                                                 \
+  }
+#define WINO_VARIANT_NT(name, attr, body)                                              \
+  attr static void                                                                     \
+  name (gint64 m, gint64 n, gint64 k, const T *a, const T *b, gint64 ld, T *c)          \
+  {                                                                                    \
+    body (m, n, k, a, b, ld, c);                                                       \
+  }
+WINO_VARIANT (FN (wino_gemm_nn_plain), , FN (wino_gemm_nn_body))
+WINO_VARIANT_NT (FN (wino_gemm_nt_plain), , FN (wino_gemm_nt_body))
+#ifdef FIT_TARGET_FMA
+WINO_VARIANT (FN (wino_gemm_nn_fma), FIT_TARGET_FMA, FN (wino_gemm_nn_body))
+WINO_VARIANT_NT (FN (wino_gemm_nt_fma), FIT_TARGET_FMA, FN (wino_gemm_nt_body))
+#endif
+#undef WINO_VARIANT
+#undef WINO_VARIANT_NT
+#undef WINO_LOAD
+#undef WINO_STORE
+#if defined (__GNUC__) && !defined (__clang__)
+# pragma GCC pop_options
+#endif
+
+static inline void
+FN (wino_gemm_nn) (gboolean fma, gint64 m, gint64 k, gint64 n, const T *a, const T *b,
+                   gint64 ldb, T *c, gint64 ldc)
+{
+#ifdef FIT_TARGET_FMA
+  if (fma)
+    {
+      FN (wino_gemm_nn_fma) (m, k, n, a, b, ldb, c, ldc);
+      return;
+    }
+#endif
+  FN (wino_gemm_nn_plain) (m, k, n, a, b, ldb, c, ldc);
+}
+
+static inline void
+FN (wino_gemm_nt) (gboolean fma, gint64 m, gint64 n, gint64 k, const T *a, const T *b,
+                   gint64 ld, T *c)
+{
+#ifdef FIT_TARGET_FMA
+  if (fma)
+    {
+      FN (wino_gemm_nt_fma) (m, n, k, a, b, ld, c);
+      return;
+    }
+#endif
+  FN (wino_gemm_nt_plain) (m, n, k, a, b, ld, c);
+}
+
+/* Which of the products in @flags this path takes: those of 3×3 convolutions with
+ * stride 1 and no dilation, with enough channels on both sides for the products to
+ * outweigh the transforms. The weight gradient keeps WL partial sums of every U_ξ
+ * entry per thread, which past 64 × 64 channel pairs outgrow the cache: there it
+ * measured slower than the other paths, which take it instead. */
+static guint
+FN (winograd_flags) (const ConvGeom *g,
+                     guint           flags)
+{
+  gint64 cig = g->c_img / g->groups, ccg = g->c_col / g->groups;
+
+  if (!(g->kh == 3 && g->kw == 3 && g->sh == 1 && g->sw == 1 && g->dh == 1 &&
+        g->dw == 1 && g->n > 0 && g->oh > 0 && g->ow > 0 && cig >= 4 && ccg >= 4))
+    return 0;
+  if (cig * ccg > 64 * 64)
+    flags &= ~(guint) CONV_WGRAD;
+  return (flags & (CONV_FWD | CONV_ADJ | CONV_WGRAD)) ? flags : 0;
+}
+
+/* U = G g Gᵀ for every filter: @u holds [group][ξ][c_out][c_in], @ut (when not NULL)
+ * the same with each U_ξ transposed, [group][ξ][c_in][c_out]. */
+static void
+FN (winograd_filters) (const ConvGeom *g,
+                       const T        *weight,
+                       T              *u,
+                       T              *ut)
+{
+  gint64 cig = g->c_img / g->groups, ccg = g->c_col / g->groups;
+
+  for (gint64 gr = 0; gr < g->groups; gr++)
+    for (gint64 co = 0; co < ccg; co++)
+      for (gint64 ci = 0; ci < cig; ci++)
+        {
+          const T *w = weight + ((gr * ccg + co) * cig + ci) * 9;
+          T t[4][3], v[16];
+
+          for (int c = 0; c < 3; c++)
+            {
+              t[0][c] = w[c];
+              t[1][c] = (T) 0.5 * (w[c] + w[3 + c] + w[6 + c]);
+              t[2][c] = (T) 0.5 * (w[c] - w[3 + c] + w[6 + c]);
+              t[3][c] = w[6 + c];
+            }
+          for (int i = 0; i < 4; i++)
+            {
+              v[4 * i + 0] = t[i][0];
+              v[4 * i + 1] = (T) 0.5 * (t[i][0] + t[i][1] + t[i][2]);
+              v[4 * i + 2] = (T) 0.5 * (t[i][0] - t[i][1] + t[i][2]);
+              v[4 * i + 3] = t[i][2];
+            }
+          for (int x = 0; x < 16; x++)
+            {
+              u[((gr * 16 + x) * ccg + co) * cig + ci] = v[x];
+              if (ut != NULL)
+                ut[((gr * 16 + x) * cig + ci) * ccg + co] = v[x];
+            }
+        }
+}
+
+/* V = Bᵀ d B for the tiles of rows [ty0, ty0 + nty) of one channel's plane @xp (rows
+ * @ld apart, 2 · @tw + 2 columns read), into v[ξ · @stride + tile], tiles numbered from
+ * the band's first. The rows are combined first, their even and odd columns apart in
+ * @tmp (8 · (@tw + 1) values): a tile steps two columns, so its four columns are then
+ * neighbours in the two halves, and the second pass runs on whole vectors. */
+WINO_TRANSFORM static void
+FN (winograd_input) (const T *xp,
+                     gint64   ld,
+                     gint64   ty0,
+                     gint64   nty,
+                     gint64   tw,
+                     T       *v,
+                     gint64   stride,
+                     T       *tmp)
+{
+  gint64 half = tw + 1;
+
+  for (gint64 ty = 0; ty < nty; ty++)
+    {
+      const T *r0 = xp + 2 * (ty0 + ty) * ld;
+      const T *r1 = r0 + ld, *r2 = r1 + ld, *r3 = r2 + ld;
+
+#pragma omp simd
+      for (gint64 c = 0; c < half; c++)
+        {
+          T e0 = r0[2 * c], e1 = r1[2 * c], e2 = r2[2 * c], e3 = r3[2 * c];
+          T o0 = r0[2 * c + 1], o1 = r1[2 * c + 1], o2 = r2[2 * c + 1], o3 = r3[2 * c + 1];
+
+          tmp[c] = e0 - e2;
+          tmp[half + c] = o0 - o2;
+          tmp[2 * half + c] = e1 + e2;
+          tmp[3 * half + c] = o1 + o2;
+          tmp[4 * half + c] = e2 - e1;
+          tmp[5 * half + c] = o2 - o1;
+          tmp[6 * half + c] = e1 - e3;
+          tmp[7 * half + c] = o1 - o3;
+        }
+      for (int i = 0; i < 4; i++)
+        {
+          const T *e = tmp + 2 * i * half, *o = e + half;
+          T *out = v + 4 * i * stride + ty * tw;
+
+#pragma omp simd
+          for (gint64 tx = 0; tx < tw; tx++)
+            {
+              T d0 = e[tx], d1 = o[tx], d2 = e[tx + 1], d3 = o[tx + 1];
+
+              out[tx] = d0 - d2;
+              out[stride + tx] = d1 + d2;
+              out[2 * stride + tx] = d2 - d1;
+              out[3 * stride + tx] = d1 - d3;
+            }
+        }
+    }
+}
+
+/* dX += B dV Bᵀ: the adjoint of winograd_input(), added into the plane @xp (rows @ld
+ * apart); @tmp holds 16 values a tile. The band's tiles are transformed in one run;
+ * then, row by row, the two columns that neighbouring tiles share are summed before
+ * the row is added to. */
+WINO_TRANSFORM static void
+FN (winograd_input_adjoint) (const T *v,
+                             gint64   stride,
+                             gint64   ty0,
+                             gint64   nty,
+                             gint64   tw,
+                             T       *xp,
+                             gint64   ld,
+                             T       *tmp)
+{
+  gint64 tiles = nty * tw;
+
+#pragma omp simd
+  for (gint64 p = 0; p < tiles; p++)
+    {
+      T g[4][4];
+
+      for (int i = 0; i < 4; i++)
+        {
+          T g0 = v[(4 * i + 0) * stride + p], g1 = v[(4 * i + 1) * stride + p];
+          T g2 = v[(4 * i + 2) * stride + p], g3 = v[(4 * i + 3) * stride + p];
+
+          g[i][0] = g0;
+          g[i][1] = g1 - g2 + g3;
+          g[i][2] = g1 + g2 - g0;
+          g[i][3] = -g3;
+        }
+      for (int j = 0; j < 4; j++)
+        {
+          tmp[j * tiles + p] = g[0][j];
+          tmp[(4 + j) * tiles + p] = g[1][j] - g[2][j] + g[3][j];
+          tmp[(8 + j) * tiles + p] = g[1][j] + g[2][j] - g[0][j];
+          tmp[(12 + j) * tiles + p] = -g[3][j];
+        }
+    }
+  for (gint64 ty = 0; ty < nty; ty++)
+    for (int i = 0; i < 4; i++)
+      {
+        T *row = xp + (2 * (ty0 + ty) + i) * ld;
+        const T *h0 = tmp + 4 * i * tiles + ty * tw, *h1 = h0 + tiles;
+        const T *h2 = h1 + tiles, *h3 = h2 + tiles;
+
+        /* Columns 2c and 2c + 1 get tile c's first two and tile c − 1's last two. */
+        row[0] += h0[0];
+        row[1] += h1[0];
+#pragma omp simd
+        for (gint64 c = 1; c < tw; c++)
+          {
+            row[2 * c] += h0[c] + h2[c - 1];
+            row[2 * c + 1] += h1[c] + h3[c - 1];
+          }
+        row[2 * tw] += h2[tw - 1];
+        row[2 * tw + 1] += h3[tw - 1];
+      }
+}
+
+/* Y = Aᵀ M A for one output channel's tiles of rows [ty0, ty0 + nty), plus @bias,
+ * into @y (@oh × @ow); tiles past the edge write only their inner part. @tmp holds
+ * 4 values a tile. */
+WINO_TRANSFORM static void
+FN (winograd_output) (const T *m,
+                      gint64   stride,
+                      gint64   ty0,
+                      gint64   nty,
+                      gint64   tw,
+                      T        bias,
+                      T       *y,
+                      gint64   oh,
+                      gint64   ow,
+                      T       *tmp)
+{
+  gint64 pairs = ow / 2;
+  gint64 tiles = nty * tw;
+  T *y00 = tmp, *y01 = tmp + tiles, *y10 = tmp + 2 * tiles, *y11 = tmp + 3 * tiles;
+
+#pragma omp simd
+  for (gint64 p = 0; p < tiles; p++)
+    {
+      T r[2][4];
+
+      for (int j = 0; j < 4; j++)
+        {
+          T m0 = m[j * stride + p], m1 = m[(4 + j) * stride + p];
+          T m2 = m[(8 + j) * stride + p], m3 = m[(12 + j) * stride + p];
+
+          r[0][j] = m0 + m1 + m2;
+          r[1][j] = m1 - m2 - m3;
+        }
+      y00[p] = r[0][0] + r[0][1] + r[0][2] + bias;
+      y01[p] = r[0][1] - r[0][2] - r[0][3] + bias;
+      y10[p] = r[1][0] + r[1][1] + r[1][2] + bias;
+      y11[p] = r[1][1] - r[1][2] - r[1][3] + bias;
+    }
+  for (gint64 ty = 0; ty < nty; ty++)
+    {
+      gint64 oy = 2 * (ty0 + ty);
+
+      for (int a = 0; a < 2 && oy + a < oh; a++)
+        {
+          T *row = y + (oy + a) * ow;
+          const T *even = (a == 0 ? y00 : y10) + ty * tw;
+          const T *odd = (a == 0 ? y01 : y11) + ty * tw;
+
+          for (gint64 tx = 0; tx < pairs; tx++)
+            {
+              row[2 * tx] = even[tx];
+              row[2 * tx + 1] = odd[tx];
+            }
+          if (ow & 1)
+            row[ow - 1] = even[pairs];
+        }
+    }
+}
+
+/* Ŷ = A dY Aᵀ: the adjoint of winograd_output(), from one channel of the gradient
+ * (values past the edge read as zero) into ŷ[ξ · @stride + tile]; @tmp holds
+ * 4 values a tile. */
+WINO_TRANSFORM static void
+FN (winograd_output_adjoint) (const T *dy,
+                              gint64   oh,
+                              gint64   ow,
+                              gint64   ty0,
+                              gint64   nty,
+                              gint64   tw,
+                              T       *yh,
+                              gint64   stride,
+                              T       *tmp)
+{
+  gint64 pairs = ow / 2;
+  gint64 tiles = nty * tw;
+  T *a0 = tmp, *b0 = tmp + tiles, *a1 = tmp + 2 * tiles, *b1 = tmp + 3 * tiles;
+
+  /* Each tile's four values, zero past the edge. */
+  for (gint64 ty = 0; ty < nty; ty++)
+    for (int r = 0; r < 2; r++)
+      {
+        gint64 oy = 2 * (ty0 + ty) + r;
+        T *a = (r == 0 ? a0 : a1) + ty * tw, *b = (r == 0 ? b0 : b1) + ty * tw;
+        const T *row = dy + oy * ow;
+
+        if (oy >= oh)
+          {
+            memset (a, 0, tw * sizeof (T));
+            memset (b, 0, tw * sizeof (T));
+            continue;
+          }
+        for (gint64 tx = 0; tx < pairs; tx++)
+          {
+            a[tx] = row[2 * tx];
+            b[tx] = row[2 * tx + 1];
+          }
+        if (ow & 1)
+          {
+            a[pairs] = row[ow - 1];
+            b[pairs] = 0;
+          }
+      }
+
+#pragma omp simd
+  for (gint64 p = 0; p < tiles; p++)
+    {
+      T r[4][2] = { { a0[p], b0[p] }, { a0[p] + a1[p], b0[p] + b1[p] },
+                    { a0[p] - a1[p], b0[p] - b1[p] }, { -a1[p], -b1[p] } };
+
+      for (int i = 0; i < 4; i++)
+        {
+          yh[(4 * i + 0) * stride + p] = r[i][0];
+          yh[(4 * i + 1) * stride + p] = r[i][0] + r[i][1];
+          yh[(4 * i + 2) * stride + p] = r[i][0] - r[i][1];
+          yh[(4 * i + 3) * stride + p] = -r[i][1];
+        }
+    }
+}
+
+/* Copies channels [0, @c) of one image (@h × @w) into zero-bordered planes of
+ * @hp × @wp with the image at (@ph, @pw); the borders were zeroed once. */
+static void
+FN (winograd_pad) (const T *x,
+                   gint64   c,
+                   gint64   h,
+                   gint64   w,
+                   gint64   ph,
+                   gint64   pw,
+                   T       *xp,
+                   gint64   hp,
+                   gint64   wp)
+{
+  for (gint64 ci = 0; ci < c; ci++)
+    for (gint64 y = 0; y < h; y++)
+      memcpy (xp + (ci * hp + y + ph) * wp + pw, x + (ci * h + y) * w, w * sizeof (T));
+}
+
+/* dX (channels [0, @c), @h × @w) = the interiors of the padded planes @xp, plus
+ * @bias per channel (when not NULL). */
+static void
+FN (winograd_crop) (const T *xp,
+                    gint64   c,
+                    gint64   hp,
+                    gint64   wp,
+                    gint64   ph,
+                    gint64   pw,
+                    const T *bias,
+                    T       *x,
+                    gint64   h,
+                    gint64   w)
+{
+  for (gint64 ci = 0; ci < c; ci++)
+    {
+      T b = bias != NULL ? bias[ci] : 0;
+
+      for (gint64 y = 0; y < h; y++)
+        {
+          const T *s = xp + (ci * hp + y + ph) * wp + pw;
+          T *d = x + (ci * h + y) * w;
+
+#pragma omp simd
+          for (gint64 xx = 0; xx < w; xx++)
+            d[xx] = s[xx] + b;
+        }
+    }
+}
+
+static void
+FN (conv_run_winograd) (const ConvGeom *g,
+                        guint           flags,
+                        const T        *img_in,
+                        T              *img_out,
+                        const T        *col_in,
+                        T              *col_out,
+                        const T        *weight,
+                        const T        *bias,
+                        T              *dweight,
+                        T              *dbias)
+{
+  gint64 cig = g->c_img / g->groups, ccg = g->c_col / g->groups;
+  gint64 th = (g->oh + 1) / 2, tw = (g->ow + 1) / 2;
+  gint64 hp = 2 * th + 2, wp = 2 * tw + 2, hwp = hp * wp;
+  gint64 hwi = g->h * g->w, hwc = g->oh * g->ow;
+  gboolean fwd = (flags & CONV_FWD) != 0, wgrad = (flags & CONV_WGRAD) != 0;
+  gboolean adj = (flags & CONV_ADJ) != 0;
+  gboolean need_v = fwd || wgrad;     /* the transformed image */
+  gboolean need_yh = wgrad || adj;    /* the transformed gradient */
+  /* Without padding and with an even output, the tiles cover the image exactly and
+   * the transforms read and write it in place; otherwise through a bordered copy. */
+  gboolean direct = g->ph == 0 && g->pw == 0 && g->oh % 2 == 0 && g->ow % 2 == 0;
+  gint64 pad_size = direct ? 0 : cig * hwp;
+  gint64 per_tile = 16 * ((need_v ? cig : 0) + ccg + (adj ? cig : 0));
+  gint64 band, stride, u_size, per_thread, dw_size, db_size;
+  int threads = fit_parallel_threads ();
+  int n_threads = 1;
+  g_autoptr(FitTensor) work = NULL;
+  gboolean fma = FALSE;
+  T *u, *ut, *ws;
+
+#ifdef FIT_TARGET_FMA
+  fma = FIT_CPU_HAS_FMA ();
+#endif
+
+  /* Bands of tile rows whose transformed data (in vectors of tiles) stays within
+   * 256 KiB, half of what a core's L2 holds. */
+  band = MAX ((gint64) (256 * 1024 / sizeof (T)) / MAX (per_tile * tw, 1), 1);
+  band = MIN (band, th);
+  band = (th + (th + band - 1) / band - 1) / ((th + band - 1) / band);
+  stride = (band * tw + FN (WNB) - 1) / FN (WNB) * FN (WNB);
+
+  u_size = g->groups * 16 * cig * ccg;
+  dw_size = wgrad ? u_size * FN (WL) : 0;
+  db_size = (flags & CONV_BGRAD_COL) ? g->c_col : 0;
+  per_thread = per_tile * stride + 16 * stride + 4 * wp + (need_v ? pad_size : 0) +
+               (adj ? pad_size : 0) + dw_size + db_size;
+
+  if (threads > 1 && g->n > 1 &&
+      g->n * hwc * cig * ccg * 9 > FIT_PARALLEL_GRAIN)
+    n_threads = (int) MIN ((gint64) threads, g->n);
+
+  work = fit_tensor_new_empty (sizeof (T) == sizeof (float) ? FIT_DTYPE_FLOAT32
+                                                            : FIT_DTYPE_FLOAT64,
+                               (gint64[]) { 2 * u_size + per_thread * n_threads }, 1);
+  u = (T *) fit_tensor_ptr (work);
+  ut = u + u_size;
+  ws = ut + u_size;
+  FN (winograd_filters) (g, weight, u, adj ? ut : NULL);
+
+#pragma omp parallel num_threads (n_threads) if (n_threads > 1)
+  {
+    T *base = ws + (gint64) omp_get_thread_num () * per_thread;
+    T *v = base;                                     /* V_ξ [c_in][tiles] */
+    T *yh = v + (need_v ? 16 * cig * stride : 0);    /* M_ξ or Ŷ_ξ [c_out][tiles] */
+    T *dv = yh + 16 * ccg * stride;                  /* dV_ξ [c_in][tiles] */
+    T *tmp = dv + (adj ? 16 * cig * stride : 0);     /* the transforms' rows */
+    T *xp = tmp + 16 * stride + 4 * wp;              /* the padded image */
+    T *dxp = xp + (need_v ? pad_size : 0);           /* the padded input gradient */
+    T *du = dxp + (adj ? pad_size : 0);              /* this thread's Σ dU_ξ */
+    T *db = du + dw_size;
+
+    /* The padded image's border stays zero and the sums start at zero. Columns past a
+     * band's last tile are never read, but enter products whose results are dropped:
+     * zero, and then whatever earlier bands left there, they cost no slow
+     * arithmetic on stray denormals. */
+    memset (base, 0, per_thread * sizeof (T));
+
+#pragma omp for schedule (static)
+    for (gint64 n = 0; n < g->n; n++)
+      for (gint64 gr = 0; gr < g->groups; gr++)
+        {
+          const T *x = img_in != NULL ? img_in + (n * g->c_img + gr * cig) * hwi : NULL;
+          const T *dy = col_in != NULL ? col_in + (n * g->c_col + gr * ccg) * hwc : NULL;
+          T *y = col_out != NULL ? col_out + (n * g->c_col + gr * ccg) * hwc : NULL;
+          T *dx = adj ? img_out + (n * g->c_img + gr * cig) * hwi : NULL;
+          const T *u_g = u + gr * 16 * ccg * cig;
+          const T *ut_g = ut + gr * 16 * cig * ccg;
+
+          const T *plane = x;     /* the image as the tiles read it */
+          T *dplane = dx;         /* and its gradient */
+
+          if (need_v && !direct)
+            {
+              FN (winograd_pad) (x, cig, g->h, g->w, g->ph, g->pw, xp, hp, wp);
+              plane = xp;
+            }
+          if (adj && !direct)
+            {
+              memset (dxp, 0, pad_size * sizeof (T));
+              dplane = dxp;
+            }
+          else if (adj)
+            FN (fill_planes) (img_out, n, 1, g->c_img, gr * cig, cig, hwi, bias);
+          for (gint64 co = 0; co < ccg && db_size > 0; co++)
+            db[gr * ccg + co] += FN (sum_row) (dy + co * hwc, hwc);
+
+          for (gint64 ty0 = 0; ty0 < th; ty0 += band)
+            {
+              gint64 nty = MIN (band, th - ty0);
+              gint64 tiles = nty * tw;
+              gint64 tiles_v = (tiles + FN (WL) - 1) / FN (WL) * FN (WL);
+
+              if (need_v)
+                for (gint64 ci = 0; ci < cig; ci++)
+                  FN (winograd_input) (plane + ci * hwp, wp, ty0, nty, tw,
+                                       v + ci * stride, cig * stride, tmp);
+              /* The weight gradient's sums run to whole vectors: zero where the image
+               * side has no tiles makes the rest drop out. */
+              for (gint64 r = 0; r < 16 * cig && wgrad; r++)
+                for (gint64 q = tiles; q < tiles_v; q++)
+                  v[r * stride + q] = 0;
+
+              if (fwd)
+                {
+                  for (int xi = 0; xi < 16; xi++)
+                    FN (wino_gemm_nn) (fma, ccg, cig, stride, u_g + xi * ccg * cig,
+                                       v + xi * cig * stride, stride,
+                                       yh + xi * ccg * stride, stride);
+                  for (gint64 co = 0; co < ccg; co++)
+                    FN (winograd_output) (yh + co * stride, ccg * stride, ty0, nty, tw,
+                                          bias != NULL ? bias[gr * ccg + co] : 0,
+                                          y + co * hwc, g->oh, g->ow, tmp);
+                }
+
+              if (!need_yh)
+                continue;
+              for (gint64 co = 0; co < ccg; co++)
+                FN (winograd_output_adjoint) (dy + co * hwc, g->oh, g->ow, ty0, nty, tw,
+                                              yh + co * stride, ccg * stride, tmp);
+              if (wgrad)
+                for (int xi = 0; xi < 16; xi++)
+                  FN (wino_gemm_nt) (fma, ccg, cig, tiles_v, yh + xi * ccg * stride,
+                                     v + xi * cig * stride, stride,
+                                     du + (gr * 16 + xi) * ccg * cig * FN (WL));
+              if (adj)
+                {
+                  for (int xi = 0; xi < 16; xi++)
+                    FN (wino_gemm_nn) (fma, cig, ccg, stride, ut_g + xi * cig * ccg,
+                                       yh + xi * ccg * stride, stride,
+                                       dv + xi * cig * stride, stride);
+                  for (gint64 ci = 0; ci < cig; ci++)
+                    FN (winograd_input_adjoint) (dv + ci * stride, cig * stride, ty0, nty,
+                                                 tw, dplane + ci * hwp, wp, tmp);
+                }
+            }
+
+          /* The input gradient is the padded plane's interior (plus the bias of a
+           * transposed convolution, whose forward pass this is). */
+          if (adj && !direct)
+            FN (winograd_crop) (dxp, cig, hp, wp, g->ph, g->pw,
+                                bias != NULL ? bias + gr * cig : NULL, dx, g->h, g->w);
+        }
+  }
+
+  /* dW = Gᵀ dU G, summed over the threads. */
+  for (gint64 gr = 0; gr < g->groups && wgrad; gr++)
+    for (gint64 co = 0; co < ccg; co++)
+      for (gint64 ci = 0; ci < cig; ci++)
+        {
+          T d[16], t[3][4];
+          T *w = dweight + ((gr * ccg + co) * cig + ci) * 9;
+
+          for (int xi = 0; xi < 16; xi++)
+            {
+              d[xi] = 0;
+              for (int th_i = 0; th_i < n_threads; th_i++)
+                for (int l = 0; l < FN (WL); l++)
+                  d[xi] += ws[th_i * per_thread + per_thread - db_size - dw_size +
+                              (((gr * 16 + xi) * ccg + co) * cig + ci) * FN (WL) + l];
+            }
+          for (int j = 0; j < 4; j++)
+            {
+              t[0][j] = d[j] + (T) 0.5 * (d[4 + j] + d[8 + j]);
+              t[1][j] = (T) 0.5 * (d[4 + j] - d[8 + j]);
+              t[2][j] = (T) 0.5 * (d[4 + j] + d[8 + j]) + d[12 + j];
+            }
+          for (int r = 0; r < 3; r++)
+            {
+              w[r * 3 + 0] = t[r][0] + (T) 0.5 * (t[r][1] + t[r][2]);
+              w[r * 3 + 1] = (T) 0.5 * (t[r][1] - t[r][2]);
+              w[r * 3 + 2] = (T) 0.5 * (t[r][1] + t[r][2]) + t[r][3];
+            }
+        }
+  for (gint64 c = 0; c < db_size; c++)
+    {
+      T sum = 0;
+
+      for (int th_i = 0; th_i < n_threads; th_i++)
+        sum += ws[(th_i + 1) * per_thread - db_size + c];
+      dbias[c] = sum;
+    }
+  if (flags & CONV_BGRAD_IMG)
+    FN (channel_sums) (img_in, g->n, g->c_img, hwi, dbias);
+}
