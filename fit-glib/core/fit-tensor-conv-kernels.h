@@ -776,6 +776,16 @@ FN (avg_pool_backward) (const PoolGeom *p,
       T *dxp = dx + pl * p->h * p->w;
       const T *dyp = dy + pl * p->oh * p->ow;
 
+      if (p->oh == 1 && p->ow == 1)
+        {
+          /* Global pooling: every position gets the same share. */
+          T g = (T) (dyp[0] / (double) (p->h * p->w));
+
+#pragma omp simd
+          for (gint64 i = 0; i < p->h * p->w; i++)
+            dxp[i] = g;
+          continue;
+        }
       memset (dxp, 0, p->h * p->w * sizeof (T));
       for (gint64 oy = 0; oy < p->oh; oy++)
         for (gint64 ox = 0; ox < p->ow; ox++)
@@ -818,8 +828,12 @@ FN (adaptive_avg_pool_forward) (const PoolGeom *p,
               gint64 x1 = adaptive_end (ox, p->w, p->ow);
               double s = 0;
 
-              for (gint64 iy = y0; iy < y1; iy++)
-                s += FN (sum_row) (xp + iy * p->w + x0, x1 - x0);
+              /* A bin as wide as the image (global pooling) is one contiguous run. */
+              if (x1 - x0 == p->w)
+                s = FN (sum_row) (xp + y0 * p->w, (y1 - y0) * p->w);
+              else
+                for (gint64 iy = y0; iy < y1; iy++)
+                  s += FN (sum_row) (xp + iy * p->w + x0, x1 - x0);
               yp[oy * p->ow + ox] = (T) (s / (double) ((y1 - y0) * (x1 - x0)));
             }
         }
@@ -838,6 +852,16 @@ FN (adaptive_avg_pool_backward) (const PoolGeom *p,
       T *dxp = dx + pl * p->h * p->w;
       const T *dyp = dy + pl * p->oh * p->ow;
 
+      if (p->oh == 1 && p->ow == 1)
+        {
+          /* Global pooling: every position gets the same share. */
+          T g = (T) (dyp[0] / (double) (p->h * p->w));
+
+#pragma omp simd
+          for (gint64 i = 0; i < p->h * p->w; i++)
+            dxp[i] = g;
+          continue;
+        }
       memset (dxp, 0, p->h * p->w * sizeof (T));
       for (gint64 oy = 0; oy < p->oh; oy++)
         {

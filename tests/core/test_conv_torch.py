@@ -265,7 +265,8 @@ class ConvTorchTest(unittest.TestCase):
     def test_adaptive_avg_pool2d(self):
         rng = np.random.default_rng(7)
         for size, out in [((9, 8), (1, 1)), ((9, 8), (4, 3)), ((7, 10), (3, 4)),
-                          ((5, 5), (5, 5)), ((4, 3), (6, 7)), ((22, 22), (1, 1))]:
+                          ((5, 5), (5, 5)), ((4, 3), (6, 7)), ((22, 22), (1, 1)),
+                          ((7, 5), (3, 1))]:    # bins as wide as the image, overlapping
             x = rng.uniform(-1, 1, (2, 3) + size)
             self.compare(lambda x: x.adaptive_avg_pool2d(*out),
                          lambda x: F.adaptive_avg_pool2d(x, out),
