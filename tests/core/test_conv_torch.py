@@ -174,6 +174,10 @@ class ConvTorchTest(unittest.TestCase):
             ((64, 16, 12, 12), (32, 16, 3, 3), True, (1, 1), 1),
             ((1, 16, 70, 64), (8, 16, 3, 3), True, (1, 1), 1),
             ((2, 72, 6, 7), (64, 72, 3, 3), True, (1, 1), 1),
+            ((1, 4, 3, 3), (4, 4, 3, 3), True, (0, 0), 1),     # one output pixel
+            ((1, 4, 2, 2), (4, 4, 3, 3), True, (1, 1), 1),     # more padding than image
+            ((3, 4, 1, 1), (5, 4, 3, 3), False, (1, 1), 1),
+            ((2, 12, 5, 4), (12, 4, 3, 3), True, (1, 1), 3),   # groups of exactly 4
         ]
         for xs, ws, has_b, (ph, pw), g in cases:
             x = rng.uniform(-1, 1, xs)
