@@ -427,7 +427,14 @@ conv2d_backward (FitNode    *node,
  * group g only.
  *
  * The operation is differentiable with respect to @input, @weight and @bias.
- * Float32 runs on single-precision BLAS, float64 on double precision.
+ *
+ * How it is computed: 3×3 kernels with stride 1 and no dilation, with at least 4
+ * channels per group on each side, use Winograd's F(2×2, 3×3) for the result and both
+ * gradients: 2.25 times fewer multiply-adds, with rounding at the level of the direct
+ * sum's. Other shapes are lowered to matrix products. Float32 computes in single
+ * precision, float64 in double. With several threads the images are shared out among
+ * them, and the weight and bias gradients add the threads' partial sums at the end,
+ * so their last bits can differ from one thread count to another.
  *
  * Returns: (transfer full): the convolved images, or %NULL with %FIT_ERROR_SHAPE when
  *   the shapes do not fit together (channels that differ from the weight's, @groups
@@ -586,7 +593,9 @@ conv_transpose2d_backward (FitNode    *node,
  * H_out = (H − 1)·stride_h − 2·padding_h + dilation_h·(kH − 1) + output_padding_h + 1,
  * and likewise W_out.
  *
- * The operation is differentiable with respect to @input, @weight and @bias.
+ * The operation is differentiable with respect to @input, @weight and @bias. It is
+ * computed as fit_tensor_conv2d()'s input gradient is, so 3×3 kernels with stride 1
+ * and no dilation take the Winograd path described there.
  *
  * Returns: (transfer full): the result, or %NULL with %FIT_ERROR_SHAPE when the shapes
  *   do not fit together (C_in differing from the weight's first dimension, @groups not
