@@ -4,7 +4,9 @@
  */
 
 #include <fit-glib/fit-glib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static void
 test_device_cpu (void)
@@ -77,6 +79,52 @@ test_device_cuda_roundtrip (void)
   g_assert_cmpmem (fit_tensor_get_data (back), sizeof values, values, sizeof values);
 }
 
+/* The resident memory of this process, from /proc; 0 where there is none. */
+static gsize
+resident_bytes (void)
+{
+  g_autofree char *statm = NULL;
+  guint64 size = 0, resident = 0;
+
+  if (!g_file_get_contents ("/proc/self/statm", &statm, NULL, NULL) ||
+      sscanf (statm, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, &size, &resident) != 2)
+    return 0;
+  return resident * (gsize) sysconf (_SC_PAGESIZE);
+}
+
+/* Freed tensor memory stays in a pool for the next request of its size, but a size
+ * that nobody asks for again (an evaluation batch, a dropped model) goes back to the
+ * system after two sweeps' worth of other requests (FIT_POOL_SWEEP, 65,536, in
+ * fit-cpu-alloc.c). */
+static void
+test_device_cpu_pool_returns_unused_sizes (void)
+{
+  const gint64 big[] = { 16 * 1024 * 1024 };    /* 64 MiB of float32 */
+  const gint64 small[] = { 1024 };
+  gsize before, after;
+
+#if defined (__SANITIZE_ADDRESS__)
+  g_test_skip ("AddressSanitizer keeps freed memory in its quarantine");
+  return;
+#endif
+  if (resident_bytes () == 0)
+    {
+      g_test_skip ("no /proc/self/statm");
+      return;
+    }
+
+  g_object_unref (fit_tensor_new_full (FIT_DTYPE_FLOAT32, big, 1, 1.0));
+  before = resident_bytes ();
+  /* Two sweeps' worth of requests for another size. */
+  for (guint i = 0; i < 2 * 65536 + 1; i++)
+    g_object_unref (fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, small, 1));
+  after = resident_bytes ();
+
+  g_test_message ("resident %" G_GSIZE_FORMAT " MiB before, %" G_GSIZE_FORMAT " MiB after",
+                  before >> 20, after >> 20);
+  g_assert_cmpuint (before, >, after + ((gsize) 48 << 20));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -86,5 +134,7 @@ main (int   argc,
   g_test_add_func ("/Fit/Device/bad-names", test_device_bad_names);
   g_test_add_func ("/Fit/Device/missing-gpu", test_device_missing_gpu);
   g_test_add_func ("/Fit/Device/cuda-roundtrip", test_device_cuda_roundtrip);
+  g_test_add_func ("/Fit/Device/cpu-pool-returns-unused-sizes",
+                   test_device_cpu_pool_returns_unused_sizes);
   return g_test_run ();
 }

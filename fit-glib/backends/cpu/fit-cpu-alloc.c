@@ -6,6 +6,14 @@
  * gradients, temporaries). Freed buffers go back to a pool keyed by their exact size and
  * the next request of that size takes one back, so a steady-state step makes no calls
  * to the system allocator. The pool is bounded; past the bound buffers are freed.
+ *
+ * Sizes also go out of use: a validation pass with a larger batch, the last partial
+ * batch of an epoch, a model that was dropped, the staging buffers of a data set's
+ * loading. Every FIT_POOL_SWEEP requests the pool frees the buffers of every size that
+ * nobody asked for since the previous sweep, so they do not sit in memory for the rest
+ * of the process. The period is long enough that every size a training step uses is
+ * asked for between two sweeps, however many layers the step has: a steady step keeps
+ * hitting the pool.
  */
 
 #include "config.h"
@@ -22,12 +30,20 @@
 #define FIT_POOL_MIN_BYTES 256        /* smaller buffers come from malloc directly */
 #define FIT_HUGE_PAGE ((gsize) 2 * 1024 * 1024)
 #define FIT_HUGE_PAGE_MIN_BYTES (2 * FIT_HUGE_PAGE)
+#define FIT_POOL_SWEEP 65536          /* requests between sweeps of unused sizes */
+
+typedef struct
+{
+  GSList  *buffers;
+  guint64  last_request;    /* the pool's clock when this size was last asked for */
+} FitPoolBin;
 
 typedef struct
 {
   GMutex      lock;
-  GHashTable *free_lists;   /* gsize -> GSList of buffers */
+  GHashTable *bins;         /* gsize -> FitPoolBin */
   gsize       cached_bytes;
+  guint64     clock;        /* requests so far */
   guint64     hits;
   guint64     misses;
 } FitPool;
@@ -42,7 +58,7 @@ fit_pool_get (void)
   if (g_once_init_enter (&initialized))
     {
       g_mutex_init (&pool.lock);
-      pool.free_lists = g_hash_table_new (g_direct_hash, g_direct_equal);
+      pool.bins = g_hash_table_new (g_direct_hash, g_direct_equal);
       g_once_init_leave (&initialized, 1);
     }
   return &pool;
@@ -71,6 +87,45 @@ round_size (gsize n_bytes)
   return (n_bytes + FIT_CPU_ALIGNMENT - 1) & ~(gsize) (FIT_CPU_ALIGNMENT - 1);
 }
 
+/* Frees a bin's buffers (the pool's lock held); TRUE so that the bin goes too. */
+static gboolean
+drop_bin (gpointer key,
+          gpointer value,
+          gpointer user_data)
+{
+  FitPool *p = user_data;
+  FitPoolBin *bin = value;
+
+  for (GSList *l = bin->buffers; l != NULL; l = l->next)
+    {
+      free (l->data);
+      p->cached_bytes -= GPOINTER_TO_SIZE (key);
+    }
+  g_slist_free (bin->buffers);
+  g_free (bin);
+  return TRUE;
+}
+
+static gboolean
+drop_unrequested_bin (gpointer key,
+                      gpointer value,
+                      gpointer user_data)
+{
+  FitPool *p = user_data;
+  FitPoolBin *bin = value;
+
+  if (p->clock - bin->last_request < FIT_POOL_SWEEP)
+    return FALSE;
+  return drop_bin (key, value, user_data);
+}
+
+/* Frees what no request has asked for during the last FIT_POOL_SWEEP requests. */
+static void
+sweep (FitPool *p)
+{
+  g_hash_table_foreach_remove (p->bins, drop_unrequested_bin, p);
+}
+
 gpointer
 fit_cpu_alloc (gsize    n_bytes,
                gboolean zero)
@@ -81,18 +136,24 @@ fit_cpu_alloc (gsize    n_bytes,
 
   if (size >= FIT_POOL_MIN_BYTES)
     {
-      GSList *list;
+      FitPoolBin *bin;
 
       g_mutex_lock (&p->lock);
-      list = g_hash_table_lookup (p->free_lists, GSIZE_TO_POINTER (size));
-      if (list != NULL)
+      if (++p->clock % FIT_POOL_SWEEP == 0)
+        sweep (p);
+      bin = g_hash_table_lookup (p->bins, GSIZE_TO_POINTER (size));
+      if (bin == NULL)
         {
-          mem = list->data;
-          list = g_slist_delete_link (list, list);
-          if (list != NULL)
-            g_hash_table_insert (p->free_lists, GSIZE_TO_POINTER (size), list);
-          else
-            g_hash_table_remove (p->free_lists, GSIZE_TO_POINTER (size));
+          /* Remembered even while every buffer of the size is out, so that its
+           * buffers are kept when they come back. */
+          bin = g_new0 (FitPoolBin, 1);
+          g_hash_table_insert (p->bins, GSIZE_TO_POINTER (size), bin);
+        }
+      bin->last_request = p->clock;
+      if (bin->buffers != NULL)
+        {
+          mem = bin->buffers->data;
+          bin->buffers = g_slist_delete_link (bin->buffers, bin->buffers);
           p->cached_bytes -= size;
           p->hits++;
         }
@@ -131,10 +192,16 @@ fit_cpu_free (gpointer mem,
       g_mutex_lock (&p->lock);
       if (p->cached_bytes + size <= FIT_POOL_MAX_BYTES)
         {
-          GSList *list = g_hash_table_lookup (p->free_lists, GSIZE_TO_POINTER (size));
+          FitPoolBin *bin = g_hash_table_lookup (p->bins, GSIZE_TO_POINTER (size));
 
-          g_hash_table_insert (p->free_lists, GSIZE_TO_POINTER (size),
-                               g_slist_prepend (list, mem));
+          if (bin == NULL)
+            {
+              /* Allocated before a sweep forgot the size: it counts as asked for now. */
+              bin = g_new0 (FitPoolBin, 1);
+              bin->last_request = p->clock;
+              g_hash_table_insert (p->bins, GSIZE_TO_POINTER (size), bin);
+            }
+          bin->buffers = g_slist_prepend (bin->buffers, mem);
           p->cached_bytes += size;
           mem = NULL;
         }
@@ -160,25 +227,13 @@ fit_cpu_pool_stats (guint64 *hits,
   g_mutex_unlock (&p->lock);
 }
 
-static gboolean
-drop_list (gpointer key,
-           gpointer value,
-           gpointer user_data)
-{
-  for (GSList *l = value; l != NULL; l = l->next)
-    free (l->data);
-  g_slist_free (value);
-  return TRUE;
-}
-
 void
 fit_cpu_pool_trim (void)
 {
   FitPool *p = fit_pool_get ();
 
   g_mutex_lock (&p->lock);
-  g_hash_table_foreach_remove (p->free_lists, drop_list, NULL);
-  p->cached_bytes = 0;
+  g_hash_table_foreach_remove (p->bins, drop_bin, p);
   g_mutex_unlock (&p->lock);
 }
 
