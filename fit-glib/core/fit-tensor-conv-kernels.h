@@ -776,16 +776,6 @@ FN (avg_pool_backward) (const PoolGeom *p,
       T *dxp = dx + pl * p->h * p->w;
       const T *dyp = dy + pl * p->oh * p->ow;
 
-      if (p->oh == 1 && p->ow == 1)
-        {
-          /* Global pooling: every position gets the same share. */
-          T g = (T) (dyp[0] / (double) (p->h * p->w));
-
-#pragma omp simd
-          for (gint64 i = 0; i < p->h * p->w; i++)
-            dxp[i] = g;
-          continue;
-        }
       memset (dxp, 0, p->h * p->w * sizeof (T));
       for (gint64 oy = 0; oy < p->oh; oy++)
         for (gint64 ox = 0; ox < p->ow; ox++)

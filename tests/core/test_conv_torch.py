@@ -265,6 +265,13 @@ class ConvTorchTest(unittest.TestCase):
             self.compare(lambda x: x.avg_pool2d(*k, *s, *p, include),
                          lambda x: F.avg_pool2d(x, k, ts, p, count_include_pad=include),
                          [x], f"avg_pool2d k={k} s={s} p={p} include_pad={include}")
+        # One output position whose window leaves part of the image out (unlike a
+        # global pool, which spreads the gradient over all of it).
+        for size, k, s, p, include in [((5, 4), 3, 3, 0, True), ((3, 3), 3, 4, 1, False)]:
+            x = rng.uniform(-1, 1, (2, 3) + size)
+            self.compare(lambda x: x.avg_pool2d(k, k, s, s, p, p, include),
+                         lambda x: F.avg_pool2d(x, k, s, p, count_include_pad=include),
+                         [x], f"avg_pool2d {size} k={k} s={s} p={p} to one position")
 
     def test_adaptive_avg_pool2d(self):
         rng = np.random.default_rng(7)
