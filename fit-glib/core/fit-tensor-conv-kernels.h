@@ -193,6 +193,74 @@ FN (fill_planes) (T        *base,
       }
 }
 
+/* Copies channels [0, @c) of one image (@h × @w) into zero-bordered planes of
+ * @hp × @wp with the image at (@ph, @pw); the borders were zeroed once. */
+static void
+FN (pad_planes) (const T *x,
+                 gint64   c,
+                 gint64   h,
+                 gint64   w,
+                 gint64   ph,
+                 gint64   pw,
+                 T       *xp,
+                 gint64   hp,
+                 gint64   wp)
+{
+  for (gint64 ci = 0; ci < c; ci++)
+    for (gint64 y = 0; y < h; y++)
+      memcpy (xp + (ci * hp + y + ph) * wp + pw, x + (ci * h + y) * w, w * sizeof (T));
+}
+
+/* dX (channels [0, @c), @h × @w) = the interiors of the padded planes @xp, plus
+ * @bias per channel (when not NULL). */
+static void
+FN (crop_planes) (const T *xp,
+                  gint64   c,
+                  gint64   hp,
+                  gint64   wp,
+                  gint64   ph,
+                  gint64   pw,
+                  const T *bias,
+                  T       *x,
+                  gint64   h,
+                  gint64   w)
+{
+  for (gint64 ci = 0; ci < c; ci++)
+    {
+      T b = bias != NULL ? bias[ci] : 0;
+
+      for (gint64 y = 0; y < h; y++)
+        {
+          const T *s = xp + (ci * hp + y + ph) * wp + pw;
+          T *d = x + (ci * h + y) * w;
+
+#pragma omp simd
+          for (gint64 xx = 0; xx < w; xx++)
+            d[xx] = s[xx] + b;
+        }
+    }
+}
+
+/* out[i] = Σ over the threads' workspaces of ws[t · @per_thread + @offset + i]: the
+ * per-thread partial sums of a gradient, added once at the end. */
+static void
+FN (sum_over_threads) (const T *ws,
+                       gint64   per_thread,
+                       gint64   offset,
+                       int      n_threads,
+                       gint64   n,
+                       T       *out)
+{
+  for (gint64 i = 0; i < n; i++)
+    {
+      T sum = 0;
+
+      for (int t = 0; t < n_threads; t++)
+        sum += ws[t * per_thread + offset + i];
+      out[i] = sum;
+    }
+}
+
 /* Per-channel sums over the batch and the plane: the gradient of a bias. */
 static void
 FN (channel_sums) (const T *x,
@@ -349,10 +417,7 @@ FN (conv_run_shifted) (const ConvGeom *g,
 
               if (padded)
                 {
-                  for (gint64 ci = 0; ci < cig; ci++)
-                    for (gint64 y = 0; y < g->h; y++)
-                      memcpy (xp + ci * hwp + (y + g->ph) * wp + g->pw,
-                              x + (ci * g->h + y) * g->w, g->w * sizeof (T));
+                  FN (pad_planes) (x, cig, g->h, g->w, g->ph, g->pw, xp, hp, wp);
                   xg = xp;
                 }
               FN (transpose) (dy + margin, ld, ccg, kw_len, dyt);
@@ -378,16 +443,8 @@ FN (conv_run_shifted) (const ConvGeom *g,
                       dy + margin - FN (tap_shift) (g, t, wp), ld,
                       accumulate || t > 0 ? 1 : 0, out, hwp);
               if (padded)
-                for (gint64 ci = 0; ci < cig; ci++)
-                  for (gint64 y = 0; y < g->h; y++)
-                    {
-                      const T *src = dxp + ci * hwp + (y + g->ph) * wp + g->pw;
-                      T *d = dx + (ci * g->h + y) * g->w;
-                      T v = bias != NULL ? bias[gr * cig + ci] : 0;
-
-                      for (gint64 xx = 0; xx < g->w; xx++)
-                        d[xx] = src[xx] + v;
-                    }
+                FN (crop_planes) (dxp, cig, hp, wp, g->ph, g->pw,
+                                  bias != NULL ? bias + gr * cig : NULL, dx, g->h, g->w);
             }
         }
   }
@@ -406,14 +463,7 @@ FN (conv_run_shifted) (const ConvGeom *g,
                 sum += ws[th * per_thread + dy_size + dyt_size + 2 * pad_size + at];
               dweight[(gr * ccg + co) * k + ci * taps + t] = sum;
             }
-  for (gint64 c = 0; c < db_size; c++)
-    {
-      T sum = 0;
-
-      for (int th = 0; th < n_threads; th++)
-        sum += ws[(th + 1) * per_thread - db_size + c];
-      dbias[c] = sum;
-    }
+  FN (sum_over_threads) (ws, per_thread, per_thread - db_size, n_threads, db_size, dbias);
 }
 
 #include "fit-tensor-winograd-kernels.h"
@@ -636,14 +686,7 @@ FN (conv_run) (const ConvGeom *g,
               s += ws[t * per_thread + col_size + tmp_size + dyt_size + (gr * k + i) * ccg + c];
             dweight[(gr * ccg + c) * k + i] = s;
           }
-  for (gint64 c = 0; c < c_bias; c++)
-    {
-      T s = 0;
-
-      for (int t = 0; t < plan.n_threads; t++)
-        s += ws[(t + 1) * per_thread - c_bias + c];
-      dbias[c] = s;
-    }
+  FN (sum_over_threads) (ws, per_thread, per_thread - c_bias, plan.n_threads, c_bias, dbias);
 }
 
 /* ---- pooling: every kernel runs over independent (sample, channel) planes ---- */

@@ -443,54 +443,6 @@ FN (winograd_output_adjoint) (const T *dy,
     }
 }
 
-/* Copies channels [0, @c) of one image (@h × @w) into zero-bordered planes of
- * @hp × @wp with the image at (@ph, @pw); the borders were zeroed once. */
-static void
-FN (winograd_pad) (const T *x,
-                   gint64   c,
-                   gint64   h,
-                   gint64   w,
-                   gint64   ph,
-                   gint64   pw,
-                   T       *xp,
-                   gint64   hp,
-                   gint64   wp)
-{
-  for (gint64 ci = 0; ci < c; ci++)
-    for (gint64 y = 0; y < h; y++)
-      memcpy (xp + (ci * hp + y + ph) * wp + pw, x + (ci * h + y) * w, w * sizeof (T));
-}
-
-/* dX (channels [0, @c), @h × @w) = the interiors of the padded planes @xp, plus
- * @bias per channel (when not NULL). */
-static void
-FN (winograd_crop) (const T *xp,
-                    gint64   c,
-                    gint64   hp,
-                    gint64   wp,
-                    gint64   ph,
-                    gint64   pw,
-                    const T *bias,
-                    T       *x,
-                    gint64   h,
-                    gint64   w)
-{
-  for (gint64 ci = 0; ci < c; ci++)
-    {
-      T b = bias != NULL ? bias[ci] : 0;
-
-      for (gint64 y = 0; y < h; y++)
-        {
-          const T *s = xp + (ci * hp + y + ph) * wp + pw;
-          T *d = x + (ci * h + y) * w;
-
-#pragma omp simd
-          for (gint64 xx = 0; xx < w; xx++)
-            d[xx] = s[xx] + b;
-        }
-    }
-}
-
 static void
 FN (conv_run_winograd) (const ConvGeom *g,
                         guint           flags,
@@ -588,7 +540,7 @@ FN (conv_run_winograd) (const ConvGeom *g,
 
           if (need_v && !direct)
             {
-              FN (winograd_pad) (x, cig, g->h, g->w, g->ph, g->pw, xp, hp, wp);
+              FN (pad_planes) (x, cig, g->h, g->w, g->ph, g->pw, xp, hp, wp);
               plane = xp;
             }
           if (adj && !direct)
@@ -654,8 +606,8 @@ FN (conv_run_winograd) (const ConvGeom *g,
           /* The input gradient is the padded plane's interior (plus the bias of a
            * transposed convolution, whose forward pass this is). */
           if (adj && !direct)
-            FN (winograd_crop) (dxp, cig, hp, wp, g->ph, g->pw,
-                                bias != NULL ? bias + gr * cig : NULL, dx, g->h, g->w);
+            FN (crop_planes) (dxp, cig, hp, wp, g->ph, g->pw,
+                              bias != NULL ? bias + gr * cig : NULL, dx, g->h, g->w);
         }
   }
 
@@ -690,14 +642,7 @@ FN (conv_run_winograd) (const ConvGeom *g,
               w[r * 3 + 2] = (T) 0.5 * (t[r][1] + t[r][2]) + t[r][3];
             }
         }
-  for (gint64 c = 0; c < db_size; c++)
-    {
-      T sum = 0;
-
-      for (int th_i = 0; th_i < n_threads; th_i++)
-        sum += ws[(th_i + 1) * per_thread - db_size + c];
-      dbias[c] = sum;
-    }
+  FN (sum_over_threads) (ws, per_thread, per_thread - db_size, n_threads, db_size, dbias);
   if (flags & CONV_BGRAD_IMG)
     FN (channel_sums) (img_in, g->n, g->c_img, hwi, dbias);
 }
