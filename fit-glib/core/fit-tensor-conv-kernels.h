@@ -492,19 +492,19 @@ FN (conv_run) (const ConvGeom *g,
   gboolean identity = g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 &&
                       g->ph == 0 && g->pw == 0 && g->oh == g->h && g->ow == g->w;
   gint64 c_bias;
+  guint winograd;         /* the products the Winograd path takes */
   ConvPlan plan;
   gint64 col_size, tmp_size, dyt_size, per_thread;
   g_autoptr(FitTensor) work = NULL;
   gboolean serial;
   T *ws;
 
-  if (FN (winograd_flags) (g, flags) != 0)
+  winograd = FN (winograd_flags) (g, flags);
+  if (winograd != 0)
     {
-      guint done = FN (winograd_flags) (g, flags);
-
-      FN (conv_run_winograd) (g, done, img_in, img_out, col_in, col_out, weight, bias,
+      FN (conv_run_winograd) (g, winograd, img_in, img_out, col_in, col_out, weight, bias,
                               dweight, dbias);
-      flags &= ~done;
+      flags &= ~winograd;
       if (flags == 0)
         return;
     }

@@ -565,9 +565,10 @@ FN (conv_run_winograd) (const ConvGeom *g,
                                        v + ci * stride, cig * stride, tmp);
               /* The weight gradient's sums run to whole vectors: zero where the image
                * side has no tiles makes the rest drop out. */
-              for (gint64 r = 0; r < 16 * cig && wgrad; r++)
-                for (gint64 q = tiles; q < tiles_v; q++)
-                  v[r * stride + q] = 0;
+              if (wgrad)
+                for (gint64 r = 0; r < 16 * cig; r++)
+                  for (gint64 q = tiles; q < tiles_v; q++)
+                    v[r * stride + q] = 0;
 
               if (fwd)
                 {
