@@ -10,6 +10,7 @@
 #define CONV_CAT2(a, b) a##_##b
 #define CONV_CAT(a, b) CONV_CAT2 (a, b)
 #define FN(name) CONV_CAT (name, SFX)
+#define CONV_DTYPE (sizeof (T) == sizeof (float) ? FIT_DTYPE_FLOAT32 : FIT_DTYPE_FLOAT64)
 
 /* Sums @n contiguous values in four vector accumulators of 32 bytes each (registers,
  * not memory): enough independent chains to hide the adder's latency, and more
@@ -193,6 +194,38 @@ FN (fill_planes) (T        *base,
       }
 }
 
+/* The gradient through a ReLU whose result was @z: @dz where z > 0, else zero (the
+ * same expression as fit_tensor_relu()'s own backward, so a fused ReLU gives the same
+ * bits). @out may be @dz. */
+static inline void
+FN (relu_grad) (const T *dz,
+                const T *z,
+                gint64   n,
+                T       *out)
+{
+#pragma omp simd
+  for (gint64 i = 0; i < n; i++)
+    {
+      T d = dz[i];
+
+      out[i] = z[i] <= 0 ? 0 : d;
+    }
+}
+
+/* max (x, 0) in place, as fit_tensor_relu() computes it (NaN stays NaN). */
+static inline void
+FN (relu_inplace) (T      *x,
+                   gint64  n)
+{
+#pragma omp simd
+  for (gint64 i = 0; i < n; i++)
+    {
+      T v = x[i];
+
+      x[i] = v < 0 ? 0 : v;
+    }
+}
+
 /* Copies channels [0, @c) of one image (@h × @w) into zero-bordered planes of
  * @hp × @wp with the image at (@ph, @pw); the borders were zeroed once. */
 static void
@@ -364,9 +397,7 @@ FN (conv_run_shifted) (const ConvGeom *g,
   if (threads > 1 && g->n > 1 && k * hwc * g->n * ccg > FIT_PARALLEL_GRAIN)
     n_threads = (int) MIN ((gint64) threads, g->n);
 
-  work = fit_tensor_new_empty (sizeof (T) == sizeof (float) ? FIT_DTYPE_FLOAT32
-                                                            : FIT_DTYPE_FLOAT64,
-                               (gint64[]) { wt_size + per_thread * n_threads }, 1);
+  work = fit_tensor_new_empty (CONV_DTYPE, (gint64[]) { wt_size + per_thread * n_threads }, 1);
   wt = (T *) fit_tensor_ptr (work);
   ws = wt + wt_size;
 
@@ -471,7 +502,9 @@ FN (conv_run_shifted) (const ConvGeom *g,
 /* The three products that make up a convolution and its gradients, over the whole
  * batch (see ConvFlags). One image-side patch matrix per work item (a chunk of samples,
  * or a band of output rows of one sample) is shared by CONV_FWD and CONV_WGRAD;
- * CONV_ADJ reuses the same buffer for its columns. */
+ * CONV_ADJ reuses the same buffer for its columns. With @relu_out, @col_in is the
+ * gradient of a ReLU applied to the column side, whose result was @relu_out: the
+ * products see it masked. */
 static void
 FN (conv_run) (const ConvGeom *g,
                guint           flags,
@@ -482,7 +515,8 @@ FN (conv_run) (const ConvGeom *g,
                const T        *weight,
                const T        *bias,
                T              *dweight,
-               T              *dbias)
+               T              *dbias,
+               const T        *relu_out)
 {
   gint64 cig = g->c_img / g->groups;
   gint64 ccg = g->c_col / g->groups;
@@ -496,14 +530,31 @@ FN (conv_run) (const ConvGeom *g,
   ConvPlan plan;
   gint64 col_size, tmp_size, dyt_size, per_thread;
   g_autoptr(FitTensor) work = NULL;
+  g_autoptr(FitTensor) masked = NULL;
   gboolean serial;
   T *ws;
 
   winograd = FN (winograd_flags) (g, flags);
+  /* The Winograd path masks the gradient image by image as it reads it; when another
+   * path reads it too, all of them read one masked copy. */
+  if (relu_out != NULL && (flags & ~winograd & (CONV_WGRAD | CONV_ADJ | CONV_BGRAD_COL)))
+    {
+      gint64 per_image = g->c_col * hwc;
+      T *m;
+
+      masked = fit_tensor_new_empty (CONV_DTYPE, (gint64[]) { g->n * per_image }, 1);
+      m = (T *) fit_tensor_ptr (masked);
+#pragma omp parallel for if (g->n * per_image > FIT_PARALLEL_GRAIN && fit_parallel_enabled ())
+      for (gint64 n = 0; n < g->n; n++)
+        FN (relu_grad) (col_in + n * per_image, relu_out + n * per_image, per_image,
+                        m + n * per_image);
+      col_in = m;
+      relu_out = NULL;
+    }
   if (winograd != 0)
     {
       FN (conv_run_winograd) (g, winograd, img_in, img_out, col_in, col_out, weight, bias,
-                              dweight, dbias);
+                              dweight, dbias, relu_out);
       flags &= ~winograd;
       if (flags == 0)
         return;
@@ -520,6 +571,8 @@ FN (conv_run) (const ConvGeom *g,
       /* Nothing to multiply: outputs are the bias, or zero. */
       if (flags & CONV_FWD)
         FN (fill_planes) (col_out, 0, g->n, g->c_col, 0, g->c_col, hwc, bias);
+      if ((flags & CONV_FWD) && (flags & CONV_RELU))
+        FN (relu_inplace) (col_out, g->n * g->c_col * hwc);
       if (flags & CONV_ADJ)
         FN (fill_planes) (img_out, 0, g->n, g->c_img, 0, g->c_img, hwi, bias);
       if (flags & CONV_WGRAD)
@@ -537,9 +590,7 @@ FN (conv_run) (const ConvGeom *g,
   dyt_size = (flags & CONV_WGRAD) ? ccg * plan.chunk * plan.rows * g->ow : 0;
   per_thread = col_size + tmp_size + dyt_size + ((flags & CONV_WGRAD) ? g->c_col * k : 0) +
                c_bias;
-  work = fit_tensor_new_empty (sizeof (T) == sizeof (float) ? FIT_DTYPE_FLOAT32
-                                                            : FIT_DTYPE_FLOAT64,
-                               (gint64[]) { per_thread * plan.n_threads }, 1);
+  work = fit_tensor_new_empty (CONV_DTYPE, (gint64[]) { per_thread * plan.n_threads }, 1);
   ws = (T *) fit_tensor_ptr (work);
 
   /* Split across samples, every GEMM runs on one thread; on one chunk at a time,
@@ -659,16 +710,23 @@ FN (conv_run) (const ConvGeom *g,
                   }
               }
 
-            if ((flags & CONV_FWD) && bias != NULL)
+            /* The bias, then a fused ReLU, while the output is in cache. */
+            if ((flags & CONV_FWD) && (bias != NULL || (flags & CONV_RELU)))
               for (gint64 b = 0; b < nb; b++)
                 for (gint64 c = 0; c < ccg; c++)
                   {
                     T *p = out_g + (b * g->c_col + c) * hwc;
-                    T v = bias[gr * ccg + c];
+
+                    if (bias != NULL)
+                      {
+                        T v = bias[gr * ccg + c];
 
 #pragma omp simd
-                    for (gint64 i = 0; i < hwc; i++)
-                      p[i] += v;
+                        for (gint64 i = 0; i < hwc; i++)
+                          p[i] += v;
+                      }
+                    if (flags & CONV_RELU)
+                      FN (relu_inplace) (p, hwc);
                   }
           }
       }

@@ -44,6 +44,7 @@ typedef enum
   CONV_ADJ = 1 << 2,    /* img_out = col2im (Wᵀ · col_in) (+ bias) */
   CONV_BGRAD_COL = 1 << 3,  /* dbias = per-channel sums of col_in */
   CONV_BGRAD_IMG = 1 << 4,  /* dbias = per-channel sums of img_in */
+  CONV_RELU = 1 << 5,       /* with CONV_FWD: col_out = max (col_out, 0), after the bias */
 } ConvFlags;
 
 typedef struct
@@ -183,16 +184,19 @@ conv_run (FitDType        dtype,
           FitTensor      *weight,
           FitTensor      *bias,
           FitTensor      *dweight,
-          FitTensor      *dbias)
+          FitTensor      *dbias,
+          FitTensor      *relu_out)
 {
   if (dtype == FIT_DTYPE_FLOAT32)
     conv_run_f32 (g, flags, data_or_null (img_in), data_or_null (img_out),
                   data_or_null (col_in), data_or_null (col_out), data_or_null (weight),
-                  data_or_null (bias), data_or_null (dweight), data_or_null (dbias));
+                  data_or_null (bias), data_or_null (dweight), data_or_null (dbias),
+                  data_or_null (relu_out));
   else
     conv_run_f64 (g, flags, data_or_null (img_in), data_or_null (img_out),
                   data_or_null (col_in), data_or_null (col_out), data_or_null (weight),
-                  data_or_null (bias), data_or_null (dweight), data_or_null (dbias));
+                  data_or_null (bias), data_or_null (dweight), data_or_null (dbias),
+                  data_or_null (relu_out));
 }
 
 /* ---- argument checks ---- */
@@ -399,9 +403,10 @@ conv2d_backward (FitNode    *node,
       grad_inputs[2] = fit_tensor_new_empty_like (b);
       flags |= CONV_BGRAD_COL;
     }
+  /* After a fused ReLU, saved[0] is its result, through which the gradient came. */
   if (flags != 0)
     conv_run (x->dtype, &g, flags, x, grad_inputs[0], grad_output, NULL, w, NULL,
-              grad_inputs[1], grad_inputs[2]);
+              grad_inputs[1], grad_inputs[2], node->saved[0]);
   return TRUE;
 }
 
@@ -456,6 +461,24 @@ fit_tensor_conv2d (FitTensor  *input,
                    int         dilation_w,
                    int         groups,
                    GError    **error)
+{
+  return fit_tensor_conv2d_relu (input, weight, bias, stride_h, stride_w, padding_h,
+                                 padding_w, dilation_h, dilation_w, groups, FALSE, error);
+}
+
+FitTensor *
+fit_tensor_conv2d_relu (FitTensor  *input,
+                        FitTensor  *weight,
+                        FitTensor  *bias,
+                        int         stride_h,
+                        int         stride_w,
+                        int         padding_h,
+                        int         padding_w,
+                        int         dilation_h,
+                        int         dilation_w,
+                        int         groups,
+                        gboolean    relu,
+                        GError    **error)
 {
   const char *op = "conv2d";
   gint64 params[7] = { stride_h, stride_w, padding_h, padding_w, dilation_h, dilation_w,
@@ -517,11 +540,23 @@ fit_tensor_conv2d (FitTensor  *input,
 
   out = fit_tensor_new_empty (input->dtype, shape,
                               image_shape (input, col[0], col[1], col[2], col[3], shape));
-  conv_run (input->dtype, &g, CONV_FWD, input, NULL, NULL, out, weight, bias, NULL, NULL);
+  conv_run (input->dtype, &g, CONV_FWD | (relu ? CONV_RELU : 0), input, NULL, NULL, out,
+            weight, bias, NULL, NULL, NULL);
 
-  node = fit_autograd_record (out, "conv2d", conv2d_backward, 3, inputs);
+  node = fit_autograd_record (out, relu ? "conv2d_relu" : "conv2d", conv2d_backward, 3,
+                              inputs);
   if (node != NULL)
-    memcpy (node->i, params, sizeof params);
+    {
+      memcpy (node->i, params, sizeof params);
+      if (relu)
+        {
+          /* The ReLU's result masks the gradient; a detached view, as the output's own
+           * node must not hold the output. */
+          g_autoptr(FitTensor) view = fit_tensor_detach (out);
+
+          fit_node_save (node, 0, view);
+        }
+    }
   return out;
 }
 
@@ -562,7 +597,7 @@ conv_transpose2d_backward (FitNode    *node,
     }
   if (flags != 0)
     conv_run (x->dtype, &g, flags, grad_output, NULL, x, grad_inputs[0], w, NULL,
-              grad_inputs[1], grad_inputs[2]);
+              grad_inputs[1], grad_inputs[2], NULL);
   return TRUE;
 }
 
@@ -688,7 +723,8 @@ fit_tensor_conv_transpose2d (FitTensor  *input,
 
   out = fit_tensor_new_empty (input->dtype, shape,
                               image_shape (input, img[0], img[1], img[2], img[3], shape));
-  conv_run (input->dtype, &g, CONV_ADJ, NULL, out, input, NULL, weight, bias, NULL, NULL);
+  conv_run (input->dtype, &g, CONV_ADJ, NULL, out, input, NULL, weight, bias, NULL, NULL,
+            NULL);
 
   node = fit_autograd_record (out, "conv_transpose2d", conv_transpose2d_backward, 3, inputs);
   if (node != NULL)

@@ -198,6 +198,24 @@ FitTensor  *fit_tensor_sum_to_shape    (FitTensor      *grad,
                                         const gint64   *shape,
                                         guint           n_dims);
 
+/* fit_tensor_conv2d() and, with @relu, fit_tensor_relu() of its result in one
+ * operation (fit-tensor-conv.c): the same values and gradients bit for bit, without the
+ * pass over the output and the tensor between the two, which the backward does not
+ * need either (it masks the gradient with the result). FitSequential fuses a FitConv2d
+ * followed by a FitReLU into it. */
+FitTensor  *fit_tensor_conv2d_relu     (FitTensor      *input,
+                                        FitTensor      *weight,
+                                        FitTensor      *bias,
+                                        int             stride_h,
+                                        int             stride_w,
+                                        int             padding_h,
+                                        int             padding_w,
+                                        int             dilation_h,
+                                        int             dilation_w,
+                                        int             groups,
+                                        gboolean        relu,
+                                        GError        **error);
+
 /* ---- threading (fit-runtime.c) ---- */
 
 /* Element count above which a kernel is worth an OpenMP parallel region. A region

@@ -325,9 +325,9 @@ FN (winograd_input_adjoint) (const T *v,
       }
 }
 
-/* Y = Aᵀ M A for one output channel's tiles of rows [ty0, ty0 + nty), plus @bias,
- * into @y (@oh × @ow); tiles past the edge write only their inner part. @tmp holds
- * 4 values a tile. */
+/* Y = Aᵀ M A for one output channel's tiles of rows [ty0, ty0 + nty), plus @bias
+ * (and then max (·, 0) with @relu), into @y (@oh × @ow); tiles past the edge write only
+ * their inner part. @tmp holds 4 values a tile. */
 WINO_TRANSFORM static void
 FN (winograd_output) (const T *m,
                       gint64   stride,
@@ -335,6 +335,7 @@ FN (winograd_output) (const T *m,
                       gint64   nty,
                       gint64   tw,
                       T        bias,
+                      gboolean relu,
                       T       *y,
                       gint64   oh,
                       gint64   ow,
@@ -347,7 +348,7 @@ FN (winograd_output) (const T *m,
 #pragma omp simd
   for (gint64 p = 0; p < tiles; p++)
     {
-      T r[2][4];
+      T r[2][4], o00, o01, o10, o11;
 
       for (int j = 0; j < 4; j++)
         {
@@ -357,10 +358,22 @@ FN (winograd_output) (const T *m,
           r[0][j] = m0 + m1 + m2;
           r[1][j] = m1 - m2 - m3;
         }
-      y00[p] = r[0][0] + r[0][1] + r[0][2] + bias;
-      y01[p] = r[0][1] - r[0][2] - r[0][3] + bias;
-      y10[p] = r[1][0] + r[1][1] + r[1][2] + bias;
-      y11[p] = r[1][1] - r[1][2] - r[1][3] + bias;
+      o00 = r[0][0] + r[0][1] + r[0][2] + bias;
+      o01 = r[0][1] - r[0][2] - r[0][3] + bias;
+      o10 = r[1][0] + r[1][1] + r[1][2] + bias;
+      o11 = r[1][1] - r[1][2] - r[1][3] + bias;
+
+      if (relu)
+        {
+          o00 = o00 < 0 ? 0 : o00;
+          o01 = o01 < 0 ? 0 : o01;
+          o10 = o10 < 0 ? 0 : o10;
+          o11 = o11 < 0 ? 0 : o11;
+        }
+      y00[p] = o00;
+      y01[p] = o01;
+      y10[p] = o10;
+      y11[p] = o11;
     }
   for (gint64 ty = 0; ty < nty; ty++)
     {
@@ -453,7 +466,8 @@ FN (conv_run_winograd) (const ConvGeom *g,
                         const T        *weight,
                         const T        *bias,
                         T              *dweight,
-                        T              *dbias)
+                        T              *dbias,
+                        const T        *relu_out)
 {
   gint64 cig = g->c_img / g->groups, ccg = g->c_col / g->groups;
   gint64 th = (g->oh + 1) / 2, tw = (g->ow + 1) / 2;
@@ -468,6 +482,7 @@ FN (conv_run_winograd) (const ConvGeom *g,
   gboolean direct = g->ph == 0 && g->pw == 0 && g->oh % 2 == 0 && g->ow % 2 == 0;
   gint64 pad_size = direct ? 0 : cig * hwp;
   gint64 per_tile = 16 * ((need_v ? cig : 0) + ccg + (adj ? cig : 0));
+  gint64 dym_size = relu_out != NULL ? ccg * hwc : 0;
   gint64 band, stride, u_size, per_thread, dw_size, db_size;
   int threads = fit_parallel_threads ();
   int n_threads = 1;
@@ -491,15 +506,13 @@ FN (conv_run_winograd) (const ConvGeom *g,
   dw_size = wgrad ? u_size * FN (WL) : 0;
   db_size = (flags & CONV_BGRAD_COL) ? g->c_col : 0;
   per_thread = per_tile * stride + 16 * stride + 4 * wp + (need_v ? pad_size : 0) +
-               (adj ? pad_size : 0) + dw_size + db_size;
+               (adj ? pad_size : 0) + dym_size + dw_size + db_size;
 
   if (threads > 1 && g->n > 1 &&
       g->n * hwc * cig * ccg * 9 > FIT_PARALLEL_GRAIN)
     n_threads = (int) MIN ((gint64) threads, g->n);
 
-  work = fit_tensor_new_empty (sizeof (T) == sizeof (float) ? FIT_DTYPE_FLOAT32
-                                                            : FIT_DTYPE_FLOAT64,
-                               (gint64[]) { 2 * u_size + per_thread * n_threads }, 1);
+  work = fit_tensor_new_empty (CONV_DTYPE, (gint64[]) { 2 * u_size + per_thread * n_threads }, 1);
   u = (T *) fit_tensor_ptr (work);
   ut = u + u_size;
   ws = ut + u_size;
@@ -515,7 +528,8 @@ FN (conv_run_winograd) (const ConvGeom *g,
     T *tmp = dv + (adj ? 16 * cig * stride : 0);     /* the transforms' rows */
     T *xp = tmp + 16 * stride + 4 * wp;              /* the padded image */
     T *dxp = xp + (need_v ? pad_size : 0);           /* the padded input gradient */
-    T *du = dxp + (adj ? pad_size : 0);              /* this thread's Σ dU_ξ */
+    T *dym = dxp + (adj ? pad_size : 0);             /* an image's masked gradient */
+    T *du = dym + dym_size;                          /* this thread's Σ dU_ξ */
     T *db = du + dw_size;
 
     /* The padded image's border stays zero and the sums start at zero. Columns past a
@@ -537,6 +551,13 @@ FN (conv_run_winograd) (const ConvGeom *g,
 
           const T *plane = x;     /* the image as the tiles read it */
           T *dplane = dx;         /* and its gradient */
+
+          /* The gradient through a fused ReLU, masked once while it is read anyway. */
+          if (dy != NULL && relu_out != NULL)
+            {
+              FN (relu_grad) (dy, relu_out + (n * g->c_col + gr * ccg) * hwc, ccg * hwc, dym);
+              dy = dym;
+            }
 
           if (need_v && !direct)
             {
@@ -579,7 +600,8 @@ FN (conv_run_winograd) (const ConvGeom *g,
                   for (gint64 co = 0; co < ccg; co++)
                     FN (winograd_output) (yh + co * stride, ccg * stride, ty0, nty, tw,
                                           bias != NULL ? bias[gr * ccg + co] : 0,
-                                          y + co * hwc, g->oh, g->ow, tmp);
+                                          (flags & CONV_RELU) != 0, y + co * hwc, g->oh,
+                                          g->ow, tmp);
                 }
 
               if (!need_yh)

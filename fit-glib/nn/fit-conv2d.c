@@ -195,6 +195,7 @@ conv_forward (ConvLayer   *c,
               const char  *layer,
               FitTensor   *input,
               gboolean     transposed,
+              gboolean     relu,
               GError     **error)
 {
   g_autoptr(FitTensor) batched = NULL;
@@ -219,9 +220,9 @@ conv_forward (ConvLayer   *c,
                                        c->output_padding[1], c->dilation[0], c->dilation[1],
                                        c->groups, error);
   else
-    out = fit_tensor_conv2d (batched, c->weight, c->bias, c->stride[0], c->stride[1],
-                             c->padding[0], c->padding[1], c->dilation[0], c->dilation[1],
-                             c->groups, error);
+    out = fit_tensor_conv2d_relu (batched, c->weight, c->bias, c->stride[0], c->stride[1],
+                                  c->padding[0], c->padding[1], c->dilation[0],
+                                  c->dilation[1], c->groups, relu, error);
   if (out != NULL && input->n_dims == 3)
     {
       FitTensor *unbatched = fit_tensor_reshape (out, out->shape + 1, 3, error);
@@ -289,7 +290,15 @@ fit_conv2d_forward (FitModule  *module,
                     FitTensor  *input,
                     GError    **error)
 {
-  return conv_forward ((ConvLayer *) module, "FitConv2d", input, FALSE, error);
+  return conv_forward ((ConvLayer *) module, "FitConv2d", input, FALSE, FALSE, error);
+}
+
+FitTensor *
+fit_conv2d_forward_relu (FitConv2d  *self,
+                         FitTensor  *input,
+                         GError    **error)
+{
+  return conv_forward ((ConvLayer *) self, "FitConv2d", input, FALSE, TRUE, error);
 }
 
 static void
@@ -544,7 +553,8 @@ fit_conv_transpose2d_forward (FitModule  *module,
                               FitTensor  *input,
                               GError    **error)
 {
-  return conv_forward ((ConvLayer *) module, "FitConvTranspose2d", input, TRUE, error);
+  return conv_forward ((ConvLayer *) module, "FitConvTranspose2d", input, TRUE, FALSE,
+                       error);
 }
 
 static void

@@ -212,6 +212,12 @@ typedef struct
 
 static GPrivate summary_recorder;
 
+gboolean
+fit_module_summary_recording (void)
+{
+  return g_private_get (&summary_recorder) != NULL;
+}
+
 static void
 summary_row_clear (gpointer data)
 {

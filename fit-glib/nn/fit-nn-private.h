@@ -44,4 +44,14 @@ gboolean    fit_nn_check_input        (const char    *layer,
  * this moves. */
 guint       fit_module_structure_serial (void);
 
+/* Whether fit_module_summary_for_input() is recording on this thread: it lists every
+ * module's own output, so chains do not fuse their children meanwhile. */
+gboolean    fit_module_summary_recording (void);
+
+/* The layer's forward pass followed by a ReLU, in one operation (see
+ * fit_tensor_conv2d_relu()). */
+FitTensor  *fit_conv2d_forward_relu   (FitConv2d     *self,
+                                       FitTensor     *input,
+                                       GError       **error);
+
 G_END_DECLS

@@ -22,6 +22,13 @@
  *                                    NULL);
  * ```
  *
+ * A [class@Fit.Conv2d] directly followed by a [class@Fit.ReLU] runs as one operation:
+ * the ReLU is applied as the convolution writes its output, and its gradient as the
+ * convolution's backward pass reads the incoming one. Values and gradients are the same
+ * bit for bit as with the two apart; a training step saves a pass over the activation
+ * and the memory of the tensor between the two. [method@Fit.Module.summary] still lists
+ * both.
+ *
  * Since: 1.0
  */
 
@@ -53,7 +60,19 @@ fit_sequential_forward (FitModule  *module,
 
   for (guint i = 0; i < self->modules->len && x != NULL; i++)
     {
-      FitTensor *y = fit_module_forward (self->modules->pdata[i], x, error);
+      FitModule *child = self->modules->pdata[i];
+      FitTensor *y;
+
+      /* A convolution followed by a ReLU runs as one operation: the same values and
+       * gradients, without a pass over the output and the tensor between the two. */
+      if (FIT_IS_CONV2D (child) && i + 1 < self->modules->len &&
+          FIT_IS_RELU (self->modules->pdata[i + 1]) && !fit_module_summary_recording ())
+        {
+          y = fit_conv2d_forward_relu (FIT_CONV2D (child), x, error);
+          i++;
+        }
+      else
+        y = fit_module_forward (child, x, error);
 
       g_object_unref (x);
       x = y;

@@ -354,6 +354,163 @@ test_dropout (void)
   g_assert_true (fit_tensor_allclose (z, x, 0, 0));
 }
 
+/* The gradients of the input and of every parameter after one forward and backward
+ * pass of @chain, run fused (the chain's own forward) or apart (each child through
+ * fit_module_forward(), which never fuses), as one byte array; @grad_fn gets the
+ * output's grad_fn name. */
+static GByteArray *
+chain_pass (FitSequential  *chain,
+            FitTensor      *x,
+            FitTensor      *grad_out,
+            gboolean        fused,
+            GByteArray    **output,
+            const char    **grad_fn)
+{
+  g_autoptr(GPtrArray) params = fit_module_get_parameters (FIT_MODULE (chain));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FitTensor) y = NULL;
+  GByteArray *grads = g_byte_array_new ();
+
+  fit_module_zero_grad (FIT_MODULE (chain));
+  fit_tensor_zero_grad (x);
+  if (fused)
+    y = fit_module_forward (FIT_MODULE (chain), x, &error);
+  else
+    {
+      y = g_object_ref (x);
+      for (guint i = 0; i < fit_sequential_get_n_modules (chain) && y != NULL; i++)
+        {
+          FitTensor *next = fit_module_forward (fit_sequential_get_module (chain, i), y,
+                                                &error);
+
+          g_object_unref (y);
+          y = next;
+        }
+    }
+  g_assert_no_error (error);
+  *output = g_byte_array_new ();
+  g_byte_array_append (*output, fit_tensor_get_data (y), fit_tensor_get_n_bytes (y));
+  *grad_fn = fit_tensor_get_grad_fn_name (y);
+  g_assert_true (fit_tensor_backward_full (y, grad_out, FALSE, &error));
+  g_assert_no_error (error);
+
+  g_ptr_array_insert (params, 0, x);
+  for (guint i = 0; i < params->len; i++)
+    {
+      FitTensor *grad = fit_tensor_get_grad (params->pdata[i]);
+
+      g_assert_nonnull (grad);
+      g_byte_array_append (grads, fit_tensor_get_data (grad), fit_tensor_get_n_bytes (grad));
+    }
+  g_ptr_array_steal_index (params, 0);
+  return grads;
+}
+
+/* Runs @chain fused and apart on one input of @shape and one output gradient, with 1 and
+ * 2 threads, and checks that the output and all gradients are the same bits, and, with
+ * @fuses_last, that the last convolution and ReLU did run as one operation. */
+static void
+check_fused_chain (FitSequential *chain,
+                   FitDType       dtype,
+                   const gint64  *shape,
+                   gboolean       fuses_last)
+{
+  g_autoptr(FitRng) rng = fit_rng_new (21);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FitTensor) x = NULL;
+  g_autoptr(FitTensor) grad_out = NULL;
+  g_autoptr(FitTensor) y = NULL;
+  guint threads = fit_get_num_threads ();
+
+  g_assert_true (fit_module_to_dtype (FIT_MODULE (chain), dtype, &error));
+  x = fit_tensor_new_normal (rng, dtype, shape, 4, 0, 1);
+  y = fit_module_forward (FIT_MODULE (chain), x, &error);
+  g_assert_no_error (error);
+  grad_out = fit_tensor_new_normal (rng, dtype, fit_tensor_get_shape (y, NULL),
+                                    fit_tensor_get_n_dims (y), 0, 1);
+  fit_tensor_set_requires_grad (x, TRUE);
+
+  for (guint t = 1; t <= 2; t++)
+    {
+      g_autoptr(GByteArray) out_f = NULL, out_a = NULL, grads_f = NULL, grads_a = NULL;
+      const char *op_f, *op_a;
+
+      fit_set_num_threads (t);
+      grads_a = chain_pass (chain, x, grad_out, FALSE, &out_a, &op_a);
+      grads_f = chain_pass (chain, x, grad_out, TRUE, &out_f, &op_f);
+
+      g_assert_cmpstr (op_f, ==, fuses_last ? "conv2d_relu" : op_a);
+      g_assert_cmpstr (op_a, ==, fuses_last ? "relu" : op_a);
+      g_assert_cmpmem (out_f->data, out_f->len, out_a->data, out_a->len);
+      g_assert_cmpmem (grads_f->data, grads_f->len, grads_a->data, grads_a->len);
+    }
+  fit_set_num_threads (threads);
+}
+
+static FitModule *
+conv (gint64 in, gint64 out, int k, int stride, int padding, gboolean bias, FitRng *rng)
+{
+  return FIT_MODULE (fit_conv2d_new_full (in, out, k, k, stride, stride, padding, padding,
+                                          1, 1, 1, bias, rng));
+}
+
+static FitModule *
+relu (void)
+{
+  return FIT_MODULE (fit_relu_new ());
+}
+
+/* FitSequential runs a FitConv2d followed by a FitReLU as one operation; its results
+ * must be those of the two apart, bit for bit, on every path the convolution takes. */
+static void
+test_conv_relu_fused (void)
+{
+  g_autoptr(FitRng) rng = fit_rng_new (4);
+  gint64 mnist[4] = { 5, 1, 28, 28 }, odd[4] = { 3, 4, 7, 7 }, wide[4] = { 2, 72, 6, 6 };
+  gint64 deep[4] = { 3, 8, 10, 10 };
+  g_autoptr(FitSequential) cnn = NULL, padded = NULL, big = NULL, other = NULL;
+  g_autoptr(FitSequential) tail = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  /* The benchmark's CNN: a 1-channel convolution (patch matrices), then two Winograd
+   * layers on even outputs read in place, and one float64 run. */
+  cnn = fit_sequential_new_with_modules (conv (1, 8, 3, 1, 0, TRUE, rng), relu (),
+                                         conv (8, 16, 3, 1, 0, TRUE, rng), relu (),
+                                         conv (16, 32, 3, 1, 0, TRUE, rng), relu (), NULL);
+  check_fused_chain (cnn, FIT_DTYPE_FLOAT32, mnist, TRUE);
+  check_fused_chain (cnn, FIT_DTYPE_FLOAT64, mnist, TRUE);
+
+  /* Winograd through a padded copy with an odd output, with and without a bias; a
+   * stride-2 and a 5×5 convolution on patch matrices, the latter without a bias. */
+  padded = fit_sequential_new_with_modules (conv (4, 6, 3, 1, 1, TRUE, rng), relu (),
+                                            conv (6, 5, 3, 1, 1, FALSE, rng), relu (),
+                                            conv (5, 8, 3, 2, 1, TRUE, rng), relu (),
+                                            conv (8, 4, 5, 1, 2, FALSE, rng), relu (), NULL);
+  check_fused_chain (padded, FIT_DTYPE_FLOAT32, odd, TRUE);
+
+  /* 72 × 64 channels: the weight gradient leaves the Winograd path, and both read one
+   * masked copy of the gradient. */
+  big = fit_sequential_new_with_modules (conv (72, 64, 3, 1, 1, TRUE, rng), relu (), NULL);
+  check_fused_chain (big, FIT_DTYPE_FLOAT32, wide, TRUE);
+
+  /* A ReLU after a ReLU or after another layer, and a convolution last, stay apart. */
+  other = fit_sequential_new_with_modules (conv (8, 8, 3, 1, 1, TRUE, rng), relu (), relu (),
+                                           FIT_MODULE (fit_tanh_new ()), relu (),
+                                           conv (8, 4, 3, 1, 0, TRUE, rng), NULL);
+  check_fused_chain (other, FIT_DTYPE_FLOAT32, deep, FALSE);
+  tail = fit_sequential_new_with_modules (conv (8, 4, 3, 1, 0, TRUE, rng), relu (),
+                                          FIT_MODULE (fit_flatten_new (1, -1)), NULL);
+  check_fused_chain (tail, FIT_DTYPE_FLOAT32, deep, FALSE);
+
+  /* A summary still lists both. */
+  text = fit_module_summary (FIT_MODULE (padded), odd, 4, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (text, "0 (FitConv2d)"));
+  g_assert_nonnull (strstr (text, "1 (FitReLU)"));
+  g_assert_nonnull (strstr (text, "7 (FitReLU)"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -367,6 +524,7 @@ main (int   argc,
   g_test_add_func ("/Fit/Layers/errors", test_layer_errors);
   g_test_add_func ("/Fit/Layers/properties", test_properties);
   g_test_add_func ("/Fit/Dropout/mask", test_dropout);
+  g_test_add_func ("/Fit/Sequential/conv-relu-fused", test_conv_relu_fused);
   g_test_add_func ("/Fit/Init/distributions", test_init_distributions);
   g_test_add_func ("/Fit/Init/errors", test_init_errors);
   g_test_add_func ("/Fit/Init/reproducible", test_init_reproducible);
