@@ -64,10 +64,51 @@ enum
 /* C (m × n vectors, dense) += A (m × k) · B (n × k)ᵀ, both with @ld between rows, @k a
  * multiple of WL: dot products along the long dimension, four rows of A by three of B
  * at a time (twelve accumulators, three rows of B and one of A: the 16 AVX2
- * registers; each load feeds three or four multiply-adds). Each entry of C keeps its
- * WL partial sums, added across only at the very end: the products are short (a
- * band's tiles), and summing across the lanes after each would cost about as much as
- * its multiply-adds. */
+ * registers; each load feeds three or four multiply-adds), the last one or two rows
+ * of B by a narrower block rather than a block of three that repeats a row. Each entry
+ * of C keeps its WL partial sums, added across only at the very end: the products are
+ * short (a band's tiles), and summing across the lanes after each would cost about as
+ * much as its multiply-adds. */
+static inline __attribute__ ((always_inline)) void
+FN (wino_gemm_nt_block) (int      nb,
+                         gint64   i,
+                         gint64   j,
+                         gint64   m,
+                         gint64   k,
+                         const T *a,
+                         const T *b,
+                         gint64   ld,
+                         T       *c,
+                         gint64   ldc)
+{
+  enum { L = FN (WL) };
+  const T *a0 = a + i * ld, *a1 = a + MIN (i + 1, m - 1) * ld;
+  const T *a2 = a + MIN (i + 2, m - 1) * ld, *a3 = a + MIN (i + 3, m - 1) * ld;
+  const T *b0 = b + j * ld, *b1 = b0 + ld, *b2 = b1 + ld;
+  FN (vec) c00 = { 0 }, c01 = { 0 }, c02 = { 0 }, c10 = { 0 }, c11 = { 0 }, c12 = { 0 };
+  FN (vec) c20 = { 0 }, c21 = { 0 }, c22 = { 0 }, c30 = { 0 }, c31 = { 0 }, c32 = { 0 };
+
+  for (gint64 p = 0; p < k; p += L)
+    {
+      FN (vec) x0, x1 = { 0 }, x2 = { 0 }, y;
+
+      WINO_LOAD (x0, b0 + p);
+      if (nb > 1)
+        WINO_LOAD (x1, b1 + p);
+      if (nb > 2)
+        WINO_LOAD (x2, b2 + p);
+#define WINO_ROW(r, ar)                                                                      WINO_LOAD (y, ar + p);                                                                 c##r##0 += y * x0;                                                                     if (nb > 1)                                                                              c##r##1 += y * x1;                                                                   if (nb > 2)                                                                              c##r##2 += y * x2;
+      WINO_ROW (0, a0) WINO_ROW (1, a1) WINO_ROW (2, a2) WINO_ROW (3, a3)
+#undef WINO_ROW
+    }
+#define WINO_ACC(r, s, v)                                                                if (i + r < m && s < nb)                                                                 {                                                                                        FN (vec) t;                                                                                                                                                                   WINO_LOAD (t, c + ((i + r) * ldc + j + s) * L);                                        t += v;                                                                                WINO_STORE (c + ((i + r) * ldc + j + s) * L, t);                                     }
+  WINO_ACC (0, 0, c00) WINO_ACC (0, 1, c01) WINO_ACC (0, 2, c02)
+  WINO_ACC (1, 0, c10) WINO_ACC (1, 1, c11) WINO_ACC (1, 2, c12)
+  WINO_ACC (2, 0, c20) WINO_ACC (2, 1, c21) WINO_ACC (2, 2, c22)
+  WINO_ACC (3, 0, c30) WINO_ACC (3, 1, c31) WINO_ACC (3, 2, c32)
+#undef WINO_ACC
+}
+
 static inline __attribute__ ((always_inline)) void
 FN (wino_gemm_nt_body) (gint64   m,
                         gint64   n,
@@ -77,45 +118,17 @@ FN (wino_gemm_nt_body) (gint64   m,
                         gint64   ld,
                         T       *c)
 {
-  enum { L = FN (WL) };
-
   for (gint64 i = 0; i < m; i += 4)
-    for (gint64 j = 0; j < n; j += 3)
-      {
-        const T *a0 = a + i * ld, *a1 = a + MIN (i + 1, m - 1) * ld;
-        const T *a2 = a + MIN (i + 2, m - 1) * ld, *a3 = a + MIN (i + 3, m - 1) * ld;
-        const T *b0 = b + j * ld, *b1 = b + MIN (j + 1, n - 1) * ld;
-        const T *b2 = b + MIN (j + 2, n - 1) * ld;
-        FN (vec) c00 = { 0 }, c01 = { 0 }, c02 = { 0 }, c10 = { 0 }, c11 = { 0 }, c12 = { 0 };
-        FN (vec) c20 = { 0 }, c21 = { 0 }, c22 = { 0 }, c30 = { 0 }, c31 = { 0 }, c32 = { 0 };
+    {
+      gint64 j = 0;
 
-        for (gint64 p = 0; p < k; p += L)
-          {
-            FN (vec) x0, x1, x2, y;
-
-            WINO_LOAD (x0, b0 + p);
-            WINO_LOAD (x1, b1 + p);
-            WINO_LOAD (x2, b2 + p);
-            WINO_LOAD (y, a0 + p); c00 += y * x0; c01 += y * x1; c02 += y * x2;
-            WINO_LOAD (y, a1 + p); c10 += y * x0; c11 += y * x1; c12 += y * x2;
-            WINO_LOAD (y, a2 + p); c20 += y * x0; c21 += y * x1; c22 += y * x2;
-            WINO_LOAD (y, a3 + p); c30 += y * x0; c31 += y * x1; c32 += y * x2;
-          }
-#define WINO_ACC(r, s, v)                                                              \
-        if (i + r < m && j + s < n)                                                    \
-          {                                                                            \
-            FN (vec) t;                                                                \
-                                                                                       \
-            WINO_LOAD (t, c + ((i + r) * n + j + s) * L);                              \
-            t += v;                                                                    \
-            WINO_STORE (c + ((i + r) * n + j + s) * L, t);                             \
-          }
-        WINO_ACC (0, 0, c00) WINO_ACC (0, 1, c01) WINO_ACC (0, 2, c02)
-        WINO_ACC (1, 0, c10) WINO_ACC (1, 1, c11) WINO_ACC (1, 2, c12)
-        WINO_ACC (2, 0, c20) WINO_ACC (2, 1, c21) WINO_ACC (2, 2, c22)
-        WINO_ACC (3, 0, c30) WINO_ACC (3, 1, c31) WINO_ACC (3, 2, c32)
-#undef WINO_ACC
-      }
+      for (; j + 3 <= n; j += 3)
+        FN (wino_gemm_nt_block) (3, i, j, m, k, a, b, ld, c, n);
+      if (n - j == 2)
+        FN (wino_gemm_nt_block) (2, i, j, m, k, a, b, ld, c, n);
+      else if (n - j == 1)
+        FN (wino_gemm_nt_block) (1, i, j, m, k, a, b, ld, c, n);
+    }
 }
 
 /* The kernel compiled plainly and with fused multiply-adds (see FIT_TARGET_FMA). */
