@@ -212,6 +212,25 @@ FN (relu_grad) (const T *dz,
     }
 }
 
+/* The whole batch's gradient @dz (@n images of @per_image values) through a ReLU whose
+ * result was @z, into a new buffer that @masked keeps; returns it. */
+static const T *
+FN (relu_grad_batch) (const T    *dz,
+                      const T    *z,
+                      gint64      n,
+                      gint64      per_image,
+                      FitTensor **masked)
+{
+  T *m;
+
+  *masked = fit_tensor_new_empty (CONV_DTYPE, (gint64[]) { n * per_image }, 1);
+  m = (T *) fit_tensor_ptr (*masked);
+#pragma omp parallel for if (n * per_image > FIT_PARALLEL_GRAIN && fit_parallel_enabled ())
+  for (gint64 i = 0; i < n; i++)
+    FN (relu_grad) (dz + i * per_image, z + i * per_image, per_image, m + i * per_image);
+  return m;
+}
+
 /* max (x, 0) in place, as fit_tensor_relu() computes it (NaN stays NaN). */
 static inline void
 FN (relu_inplace) (T      *x,
@@ -528,27 +547,20 @@ FN (conv_run) (const ConvGeom *g,
   gint64 c_bias;
   guint winograd;         /* the products the Winograd path takes */
   ConvPlan plan;
-  gint64 col_size, tmp_size, dyt_size, per_thread;
+  gint64 col_size, tmp_size, dyt_size, mask_size, per_thread;
   g_autoptr(FitTensor) work = NULL;
   g_autoptr(FitTensor) masked = NULL;
   gboolean serial;
   T *ws;
 
+  /* A gradient through a fused ReLU: the Winograd path and the patch-matrix path below
+   * mask it as they read it; when the Winograd path leaves a product to another path,
+   * and on the shifted path, all read one masked copy. */
   winograd = FN (winograd_flags) (g, flags);
-  /* The Winograd path masks the gradient image by image as it reads it; when another
-   * path reads it too, all of them read one masked copy. */
-  if (relu_out != NULL && (flags & ~winograd & (CONV_WGRAD | CONV_ADJ | CONV_BGRAD_COL)))
+  if (relu_out != NULL && winograd != 0 &&
+      (flags & ~winograd & (CONV_WGRAD | CONV_ADJ | CONV_BGRAD_COL)))
     {
-      gint64 per_image = g->c_col * hwc;
-      T *m;
-
-      masked = fit_tensor_new_empty (CONV_DTYPE, (gint64[]) { g->n * per_image }, 1);
-      m = (T *) fit_tensor_ptr (masked);
-#pragma omp parallel for if (g->n * per_image > FIT_PARALLEL_GRAIN && fit_parallel_enabled ())
-      for (gint64 n = 0; n < g->n; n++)
-        FN (relu_grad) (col_in + n * per_image, relu_out + n * per_image, per_image,
-                        m + n * per_image);
-      col_in = m;
+      col_in = FN (relu_grad_batch) (col_in, relu_out, g->n, g->c_col * hwc, &masked);
       relu_out = NULL;
     }
   if (winograd != 0)
@@ -560,6 +572,12 @@ FN (conv_run) (const ConvGeom *g,
         return;
     }
   c_bias = (flags & CONV_BGRAD_COL) ? g->c_col : (flags & CONV_BGRAD_IMG) ? g->c_img : 0;
+  if (relu_out != NULL && (FN (shifted_applies) (g, flags) || g->n == 0 || k == 0 ||
+                           ccg == 0 || hwc == 0))
+    {
+      col_in = FN (relu_grad_batch) (col_in, relu_out, g->n, g->c_col * hwc, &masked);
+      relu_out = NULL;
+    }
   if (FN (shifted_applies) (g, flags))
     {
       FN (conv_run_shifted) (g, flags, img_in, img_out, col_in, weight, bias, dweight,
@@ -588,8 +606,9 @@ FN (conv_run) (const ConvGeom *g,
   col_size = k * plan.chunk * plan.rows * g->ow;
   tmp_size = plan.chunk > 1 ? ccg * plan.chunk * hwc : 0;
   dyt_size = (flags & CONV_WGRAD) ? ccg * plan.chunk * plan.rows * g->ow : 0;
+  mask_size = relu_out != NULL ? plan.chunk * g->c_col * hwc : 0;
   per_thread = col_size + tmp_size + dyt_size + ((flags & CONV_WGRAD) ? g->c_col * k : 0) +
-               c_bias;
+               c_bias + mask_size;
   work = fit_tensor_new_empty (CONV_DTYPE, (gint64[]) { per_thread * plan.n_threads }, 1);
   ws = (T *) fit_tensor_ptr (work);
 
@@ -604,20 +623,29 @@ FN (conv_run) (const ConvGeom *g,
     T *dyt = tmp + tmp_size;
     T *dwt = dyt + dyt_size;   /* this thread's weight gradient, transposed per group */
     T *dbt = dwt + ((flags & CONV_WGRAD) ? g->c_col * k : 0);   /* and bias gradient */
+    T *cm = dbt + c_bias;      /* this chunk's gradient, masked by a fused ReLU */
 
-    memset (dwt, 0, (per_thread - col_size - tmp_size - dyt_size) * sizeof (T));
+    memset (dwt, 0, (per_thread - col_size - tmp_size - dyt_size - mask_size) * sizeof (T));
 
 #pragma omp for schedule (static)
     for (gint64 chunk = 0; chunk < plan.n_chunks; chunk++)
       {
         gint64 n0 = chunk * plan.chunk;
         gint64 nb = MIN (plan.chunk, g->n - n0);
+        /* The chunk's gradient (column side), from here on in cache. */
+        const T *cin = col_in != NULL ? col_in + n0 * g->c_col * hwc : NULL;
+
+        if (relu_out != NULL)
+          {
+            FN (relu_grad) (cin, relu_out + n0 * g->c_col * hwc, nb * g->c_col * hwc, cm);
+            cin = cm;
+          }
 
         /* The bias gradient while this chunk's gradient is in cache anyway. */
         for (gint64 b = 0; b < nb && c_bias > 0; b++)
           for (gint64 c = 0; c < c_bias; c++)
             dbt[c] += (flags & CONV_BGRAD_COL)
-                      ? FN (sum_row) (col_in + ((n0 + b) * g->c_col + c) * hwc, hwc)
+                      ? FN (sum_row) (cin + (b * g->c_col + c) * hwc, hwc)
                       : FN (sum_row) (img_in + ((n0 + b) * g->c_img + c) * hwi, hwi);
 
         for (gint64 gr = 0; gr < g->groups; gr++)
@@ -674,14 +702,14 @@ FN (conv_run) (const ConvGeom *g,
                 if (!(flags & (CONV_WGRAD | CONV_ADJ)))
                   continue;
                 if (nb == 1)
-                  dy = col_in + (n0 * g->c_col + gr * ccg) * hwc + oy0 * g->ow;
+                  dy = cin + gr * ccg * hwc + oy0 * g->ow;
                 else
                   {
                     /* After the forward product: the two share @tmp. */
                     for (gint64 c = 0; c < ccg; c++)
                       for (gint64 b = 0; b < nb; b++)
                         memcpy (tmp + c * ld + b * hwc,
-                                col_in + ((n0 + b) * g->c_col + gr * ccg + c) * hwc,
+                                cin + (b * g->c_col + gr * ccg + c) * hwc,
                                 hwc * sizeof (T));
                     dy = tmp;
                     lddy = ld;
@@ -744,7 +772,8 @@ FN (conv_run) (const ConvGeom *g,
               s += ws[t * per_thread + col_size + tmp_size + dyt_size + (gr * k + i) * ccg + c];
             dweight[(gr * ccg + c) * k + i] = s;
           }
-  FN (sum_over_threads) (ws, per_thread, per_thread - c_bias, plan.n_threads, c_bias, dbias);
+  FN (sum_over_threads) (ws, per_thread, per_thread - mask_size - c_bias, plan.n_threads,
+                         c_bias, dbias);
 }
 
 /* ---- pooling: every kernel runs over independent (sample, channel) planes ---- */

@@ -421,9 +421,12 @@ FN (winograd_output) (const T *m,
 
 /* Ŷ = A dY Aᵀ: the adjoint of winograd_output(), from one channel of the gradient
  * (values past the edge read as zero) into ŷ[ξ · @stride + tile]; @tmp holds
- * 4 values a tile. */
+ * 4 values a tile. With @z, the gradient came through a ReLU whose result was @z (the
+ * same channel), and is read masked by it; with @sum, the values read are added to
+ * *@sum (the bias gradient). */
 WINO_TRANSFORM static void
 FN (winograd_output_adjoint) (const T *dy,
+                              const T *z,
                               gint64   oh,
                               gint64   ow,
                               gint64   ty0,
@@ -431,19 +434,24 @@ FN (winograd_output_adjoint) (const T *dy,
                               gint64   tw,
                               T       *yh,
                               gint64   stride,
-                              T       *tmp)
+                              T       *tmp,
+                              T       *sum)
 {
   gint64 pairs = ow / 2;
   gint64 tiles = nty * tw;
+  gint64 ahead = MAX (4, 2048 / (gint64) (ow * sizeof (T)));
   T *a0 = tmp, *b0 = tmp + tiles, *a1 = tmp + 2 * tiles, *b1 = tmp + 3 * tiles;
+  T total = 0;
 
-  /* Each tile's four values, zero past the edge. */
+  /* Each tile's four values, zero past the edge. The gradient comes from memory, as
+   * the image does in winograd_input(): the rows some 2 KiB ahead are prefetched. */
   for (gint64 ty = 0; ty < nty; ty++)
     for (int r = 0; r < 2; r++)
       {
         gint64 oy = 2 * (ty0 + ty) + r;
         T *a = (r == 0 ? a0 : a1) + ty * tw, *b = (r == 0 ? b0 : b1) + ty * tw;
         const T *row = dy + oy * ow;
+        const T *zr = z != NULL ? z + oy * ow : NULL;
 
         if (oy >= oh)
           {
@@ -451,19 +459,49 @@ FN (winograd_output_adjoint) (const T *dy,
             memset (b, 0, tw * sizeof (T));
             continue;
           }
-        for (gint64 tx = 0; tx < pairs; tx++)
+        for (gint64 c = 0; c < ow; c += 64 / sizeof (T))
           {
-            a[tx] = row[2 * tx];
-            b[tx] = row[2 * tx + 1];
+            __builtin_prefetch (row + ahead * ow + c);
+            if (zr != NULL)
+              __builtin_prefetch (zr + ahead * ow + c);
           }
-        if (ow & 1)
+        if (zr != NULL)
           {
-            a[pairs] = row[ow - 1];
-            b[pairs] = 0;
+            /* fit_tensor_relu()'s own backward expression, so that fused and apart
+             * give the same bits. */
+#pragma omp simd
+            for (gint64 tx = 0; tx < pairs; tx++)
+              {
+                T e = row[2 * tx], o = row[2 * tx + 1];
+
+                a[tx] = zr[2 * tx] <= 0 ? 0 : e;
+                b[tx] = zr[2 * tx + 1] <= 0 ? 0 : o;
+              }
+            if (ow & 1)
+              {
+                T e = row[ow - 1];
+
+                a[pairs] = zr[ow - 1] <= 0 ? 0 : e;
+                b[pairs] = 0;
+              }
+          }
+        else
+          {
+#pragma omp simd
+            for (gint64 tx = 0; tx < pairs; tx++)
+              {
+                a[tx] = row[2 * tx];
+                b[tx] = row[2 * tx + 1];
+              }
+            if (ow & 1)
+              {
+                a[pairs] = row[ow - 1];
+                b[pairs] = 0;
+              }
           }
       }
 
-#pragma omp simd
+#pragma omp simd reduction (+:total)
   for (gint64 p = 0; p < tiles; p++)
     {
       T r[4][2] = { { a0[p], b0[p] }, { a0[p] + a1[p], b0[p] + b1[p] },
@@ -476,7 +514,10 @@ FN (winograd_output_adjoint) (const T *dy,
           yh[(4 * i + 2) * stride + p] = r[i][0] - r[i][1];
           yh[(4 * i + 3) * stride + p] = -r[i][1];
         }
+      total += (a0[p] + b0[p]) + (a1[p] + b1[p]);
     }
+  if (sum != NULL)
+    *sum += total;
 }
 
 static void
@@ -505,7 +546,6 @@ FN (conv_run_winograd) (const ConvGeom *g,
   gboolean direct = g->ph == 0 && g->pw == 0 && g->oh % 2 == 0 && g->ow % 2 == 0;
   gint64 pad_size = direct ? 0 : cig * hwp;
   gint64 per_tile = 16 * ((need_v ? cig : 0) + ccg + (adj ? cig : 0));
-  gint64 dym_size = relu_out != NULL ? ccg * hwc : 0;
   gint64 band, stride, u_size, per_thread, dw_size, db_size;
   int threads = fit_parallel_threads ();
   int n_threads = 1;
@@ -529,7 +569,7 @@ FN (conv_run_winograd) (const ConvGeom *g,
   dw_size = wgrad ? u_size * FN (WL) : 0;
   db_size = (flags & CONV_BGRAD_COL) ? g->c_col : 0;
   per_thread = per_tile * stride + 16 * stride + 4 * wp + (need_v ? pad_size : 0) +
-               (adj ? pad_size : 0) + dym_size + dw_size + db_size;
+               (adj ? pad_size : 0) + dw_size + db_size;
 
   if (threads > 1 && g->n > 1 &&
       g->n * hwc * cig * ccg * 9 > FIT_PARALLEL_GRAIN)
@@ -551,8 +591,7 @@ FN (conv_run_winograd) (const ConvGeom *g,
     T *tmp = dv + (adj ? 16 * cig * stride : 0);     /* the transforms' rows */
     T *xp = tmp + 16 * stride + 4 * wp;              /* the padded image */
     T *dxp = xp + (need_v ? pad_size : 0);           /* the padded input gradient */
-    T *dym = dxp + (adj ? pad_size : 0);             /* an image's masked gradient */
-    T *du = dym + dym_size;                          /* this thread's Σ dU_ξ */
+    T *du = dxp + (adj ? pad_size : 0);              /* this thread's Σ dU_ξ */
     T *db = du + dw_size;
 
     /* The padded image's border stays zero and the sums start at zero. Columns past a
@@ -574,13 +613,8 @@ FN (conv_run_winograd) (const ConvGeom *g,
 
           const T *plane = x;     /* the image as the tiles read it */
           T *dplane = dx;         /* and its gradient */
-
-          /* The gradient through a fused ReLU, masked once while it is read anyway. */
-          if (dy != NULL && relu_out != NULL)
-            {
-              FN (relu_grad) (dy, relu_out + (n * g->c_col + gr * ccg) * hwc, ccg * hwc, dym);
-              dy = dym;
-            }
+          /* The result of a fused ReLU, which masks the gradient. */
+          const T *z = relu_out != NULL ? relu_out + (n * g->c_col + gr * ccg) * hwc : NULL;
 
           if (need_v && !direct)
             {
@@ -594,8 +628,6 @@ FN (conv_run_winograd) (const ConvGeom *g,
             }
           else if (adj)
             FN (fill_planes) (img_out, n, 1, g->c_img, gr * cig, cig, hwi, bias);
-          for (gint64 co = 0; co < ccg && db_size > 0; co++)
-            db[gr * ccg + co] += FN (sum_row) (dy + co * hwc, hwc);
 
           for (gint64 ty0 = 0; ty0 < th; ty0 += band)
             {
@@ -630,8 +662,10 @@ FN (conv_run_winograd) (const ConvGeom *g,
               if (!need_yh)
                 continue;
               for (gint64 co = 0; co < ccg; co++)
-                FN (winograd_output_adjoint) (dy + co * hwc, g->oh, g->ow, ty0, nty, tw,
-                                              yh + co * stride, ccg * stride, tmp);
+                FN (winograd_output_adjoint) (dy + co * hwc, z != NULL ? z + co * hwc : NULL,
+                                              g->oh, g->ow, ty0, nty, tw, yh + co * stride,
+                                              ccg * stride, tmp,
+                                              db_size > 0 ? db + gr * ccg + co : NULL);
               if (wgrad)
                 for (int xi = 0; xi < 16; xi++)
                   FN (wino_gemm_nt) (fma, ccg, cig, tiles_v, yh + xi * ccg * stride,
