@@ -146,8 +146,17 @@ class Events(unittest.TestCase):
             ok, value = e.get_metric_value("train_loss")
             self.assertTrue(ok)
 
+        def on_epoch_end(e):
+            # The estimator lets go of a batch after its last event, so that the next
+            # batch reuses its memory; the last loss value stays.
+            between.append((e.get_inputs(), e.get_labels(), e.get_outputs(),
+                            e.get_loss_tensor(), math.isfinite(e.props.loss_value)))
+
+        between = []
         est.connect("batch-end", on_batch_end)
+        est.connect("epoch-end", on_epoch_end)
         self.assertTrue(est.fit(classification_loader(7, 3, 2), None, 2, None))
+        self.assertEqual(between, [(None, None, None, None, True)] * 2)
         self.assertEqual(seen[2], (0, 2, 2, 1, [1, 4], [1, 3], [1]))
         self.assertEqual(seen[3][:4], (1, 0, 3, 3))
         with self.assertRaises(GLib.Error) as cm:
