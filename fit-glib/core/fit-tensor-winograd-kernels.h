@@ -97,11 +97,25 @@ FN (wino_gemm_nt_block) (int      nb,
         WINO_LOAD (x1, b1 + p);
       if (nb > 2)
         WINO_LOAD (x2, b2 + p);
-#define WINO_ROW(r, ar)                                                                      WINO_LOAD (y, ar + p);                                                                 c##r##0 += y * x0;                                                                     if (nb > 1)                                                                              c##r##1 += y * x1;                                                                   if (nb > 2)                                                                              c##r##2 += y * x2;
+#define WINO_ROW(r, ar)                                                                \
+      WINO_LOAD (y, ar + p);                                                           \
+      c##r##0 += y * x0;                                                               \
+      if (nb > 1)                                                                      \
+        c##r##1 += y * x1;                                                             \
+      if (nb > 2)                                                                      \
+        c##r##2 += y * x2;
       WINO_ROW (0, a0) WINO_ROW (1, a1) WINO_ROW (2, a2) WINO_ROW (3, a3)
 #undef WINO_ROW
     }
-#define WINO_ACC(r, s, v)                                                                if (i + r < m && s < nb)                                                                 {                                                                                        FN (vec) t;                                                                                                                                                                   WINO_LOAD (t, c + ((i + r) * ldc + j + s) * L);                                        t += v;                                                                                WINO_STORE (c + ((i + r) * ldc + j + s) * L, t);                                     }
+#define WINO_ACC(r, s, v)                                                              \
+  if (i + r < m && s < nb)                                                             \
+    {                                                                                  \
+      FN (vec) t;                                                                      \
+                                                                                       \
+      WINO_LOAD (t, c + ((i + r) * ldc + j + s) * L);                                  \
+      t += v;                                                                          \
+      WINO_STORE (c + ((i + r) * ldc + j + s) * L, t);                                 \
+    }
   WINO_ACC (0, 0, c00) WINO_ACC (0, 1, c01) WINO_ACC (0, 2, c02)
   WINO_ACC (1, 0, c10) WINO_ACC (1, 1, c11) WINO_ACC (1, 2, c12)
   WINO_ACC (2, 0, c20) WINO_ACC (2, 1, c21) WINO_ACC (2, 2, c22)
