@@ -36,6 +36,10 @@ typedef struct
  * `[out-channels]`; both start from U(-1/√fan_in, 1/√fan_in) with fan_in =
  * in-channels / groups × kernel-h × kernel-w, as in PyTorch.
  *
+ * How the convolution is computed is described at [method@Fit.Tensor.conv2d]. In a
+ * [class@Fit.Sequential], a convolution directly followed by a [class@Fit.ReLU] runs
+ * with it as one operation, with the same results.
+ *
  * Since: 1.0
  */
 struct _FitConv2d

@@ -444,6 +444,19 @@ check_fused_chain (FitSequential *chain,
       g_assert_cmpmem (out_f->data, out_f->len, out_a->data, out_a->len);
       g_assert_cmpmem (grads_f->data, grads_f->len, grads_a->data, grads_a->len);
     }
+
+  /* Without gradient recording (evaluation) nothing is saved for a backward pass; the
+   * output stays the same. */
+  {
+    gboolean was = fit_grad_set_enabled (FALSE);
+    g_autoptr(FitTensor) z = fit_module_forward (FIT_MODULE (chain), x, &error);
+
+    g_assert_no_error (error);
+    g_assert_null (fit_tensor_get_grad_fn_name (z));
+    g_assert_cmpmem (fit_tensor_get_data (z), fit_tensor_get_n_bytes (z),
+                     fit_tensor_get_data (y), fit_tensor_get_n_bytes (y));
+    fit_grad_set_enabled (was);
+  }
   fit_set_num_threads (threads);
 }
 
