@@ -194,9 +194,9 @@ FN (fill_planes) (T        *base,
       }
 }
 
-/* The gradient through a ReLU whose result was @z: @dz where z > 0, else zero (the
- * same expression as fit_tensor_relu()'s own backward, so a fused ReLU gives the same
- * bits). @out may be @dz. */
+/* The gradient through a ReLU whose result was @z: zero where z ≤ 0, else @dz (NaN
+ * results pass it; the same expression as fit_tensor_relu()'s own backward, so a fused
+ * ReLU gives the same bits). @out may be @dz. */
 static inline void
 FN (relu_grad) (const T *dz,
                 const T *z,
