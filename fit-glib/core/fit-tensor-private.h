@@ -244,6 +244,7 @@ extern gint64 fit_parallel_grain;
 # define FIT_TARGET_FMA __attribute__ ((target ("avx2,fma")))
 # define FIT_CPU_HAS_FMA() (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
 #endif
+
 gboolean    fit_parallel_enabled       (void);
 int         fit_parallel_threads       (void);
 

@@ -655,6 +655,7 @@ FN (conv_run_winograd) (const ConvGeom *g,
 
           const T *plane = x;     /* the image as the tiles read it */
           T *dplane = dx;         /* and its gradient */
+
           /* The result of a fused ReLU, which masks the gradient. */
           const T *z = relu_out != NULL ? relu_out + (n * g->c_col + gr * ccg) * hwc : NULL;
 
