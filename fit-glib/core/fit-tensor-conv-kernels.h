@@ -3,8 +3,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * fit-tensor-conv.c includes this file twice, with T (float or double), SFX (f32 or
- * f64) and GEMM (cblas_sgemm or cblas_dgemm) defined, so that both element types share
- * one source. Never installed and never included anywhere else.
+ * f64), GEMM (cblas_sgemm or cblas_dgemm) and CONV_LANES (8 or 4) defined, so that both
+ * element types share one source. Never installed and never included anywhere else.
  */
 
 #define CONV_CAT2(a, b) a##_##b

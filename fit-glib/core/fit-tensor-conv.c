@@ -151,21 +151,26 @@ adaptive_end (gint64 i,
   return ((i + 1) * in + out - 1) / out;
 }
 
+/* CONV_LANES: how many values of T one 32-byte vector holds. */
 #define T float
 #define SFX f32
 #define GEMM cblas_sgemm
+#define CONV_LANES 8
 #include "fit-tensor-conv-kernels.h"
 #undef T
 #undef SFX
 #undef GEMM
+#undef CONV_LANES
 
 #define T double
 #define SFX f64
 #define GEMM cblas_dgemm
+#define CONV_LANES 4
 #include "fit-tensor-conv-kernels.h"
 #undef T
 #undef SFX
 #undef GEMM
+#undef CONV_LANES
 
 static inline gpointer
 data_or_null (FitTensor *t)

@@ -139,8 +139,13 @@ test_conv2d_gradcheck_winograd (void)
   };
   gint64 even[] = { 2, 4, 6, 6 };
   gint64 we[] = { 5, 4, 3, 3 };
+  /* Rows of 5 tiles: whole vectors of 4 doubles, the last overlapping the first; in
+   * place, and padded to an odd output (7 × 11, 6 tiles a row). */
+  gint64 row5[] = { 1, 4, 8, 12 }, row5_odd[] = { 1, 4, 7, 9 };
 
   check_conv (conv2d_fn, &cases[0], even, 4, we, 5);
+  check_conv (conv2d_fn, &cases[0], row5, 4, we, 5);
+  check_conv (conv2d_fn, &cases[1], row5_odd, 4, we, 5);
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       gint64 xs[] = { 2, 4 * cases[i].groups, 7, 6 };

@@ -178,6 +178,13 @@ class ConvTorchTest(unittest.TestCase):
             ((1, 4, 2, 2), (4, 4, 3, 3), True, (1, 1), 1),     # more padding than image
             ((3, 4, 1, 1), (5, 4, 3, 3), False, (1, 1), 1),
             ((2, 12, 5, 4), (12, 4, 3, 3), True, (1, 1), 3),   # groups of exactly 4
+            # Rows of at least a vector of tiles (8 float32, 4 float64) run in whole
+            # vectors, the last overlapping the one before: the benchmark's second
+            # layer (12 tiles a row, in place), an odd output width (11 tiles, the
+            # output's own loops), an odd output height (a last tile row of one row).
+            ((3, 8, 26, 26), (16, 8, 3, 3), True, (0, 0), 1),
+            ((2, 16, 24, 23), (8, 16, 3, 3), True, (0, 0), 1),
+            ((2, 6, 21, 20), (5, 6, 3, 3), False, (1, 1), 1),
         ]
         for xs, ws, has_b, (ph, pw), g in cases:
             x = rng.uniform(-1, 1, xs)
