@@ -546,6 +546,8 @@ FN (conv_run) (const ConvGeom *g,
                       g->ph == 0 && g->pw == 0 && g->oh == g->h && g->ow == g->w;
   gint64 c_bias;
   guint winograd;         /* the products the Winograd path takes */
+  gboolean shifted;       /* the rest on shifted views (conv_run_shifted) */
+  gboolean empty;         /* nothing to multiply */
   ConvPlan plan;
   gint64 col_size, tmp_size, dyt_size, mask_size, per_thread;
   g_autoptr(FitTensor) work = NULL;
@@ -572,19 +574,20 @@ FN (conv_run) (const ConvGeom *g,
         return;
     }
   c_bias = (flags & CONV_BGRAD_COL) ? g->c_col : (flags & CONV_BGRAD_IMG) ? g->c_img : 0;
-  if (relu_out != NULL && (FN (shifted_applies) (g, flags) || g->n == 0 || k == 0 ||
-                           ccg == 0 || hwc == 0))
+  shifted = FN (shifted_applies) (g, flags);
+  empty = g->n == 0 || k == 0 || ccg == 0 || hwc == 0;
+  if (relu_out != NULL && (shifted || empty))
     {
       col_in = FN (relu_grad_batch) (col_in, relu_out, g->n, g->c_col * hwc, &masked);
       relu_out = NULL;
     }
-  if (FN (shifted_applies) (g, flags))
+  if (shifted)
     {
       FN (conv_run_shifted) (g, flags, img_in, img_out, col_in, weight, bias, dweight,
                              dbias);
       return;
     }
-  if (g->n == 0 || k == 0 || ccg == 0 || hwc == 0)
+  if (empty)
     {
       /* Nothing to multiply: outputs are the bias, or zero. */
       if (flags & CONV_FWD)

@@ -157,8 +157,6 @@ WINO_VARIANT_NT (FN (wino_gemm_nt_plain), , FN (wino_gemm_nt_body))
 WINO_VARIANT_NT (FN (wino_gemm_nt_fma), FIT_TARGET_FMA, FN (wino_gemm_nt_body))
 #endif
 #undef WINO_VARIANT_NT
-#undef WINO_LOAD
-#undef WINO_STORE
 #if defined (__GNUC__) && !defined (__clang__)
 # pragma GCC pop_options
 #endif
@@ -215,14 +213,9 @@ FN (wino_gemm_nt) (gboolean fma, gint64 m, gint64 n, gint64 k, const T *a, const
 #  error "CONV_LANES must be 8 or 4"
 # endif
 # define WINO_WIDE_ROW(tw) ((tw) >= FN (WL))
-/* Through memory: the plain build has no registers for 32-byte vectors to pass in. */
-# define WINO_VLOAD(v, p) memcpy (&(v), (p), sizeof (v))
-# define WINO_VSTORE(p, v) memcpy ((p), &(v), sizeof (v))
 /* x with the lanes where the integer mask m is set cleared to +0. */
 # define WINO_CLEAR(x, m) ((FN (vec)) ((FN (ivec)) (x) & ~(m)))
 typedef __typeof__ ((FN (vec)) { 0 } < (FN (vec)) { 0 }) FN (ivec);
-#else
-# define WINO_WIDE_ROW(tw) FALSE
 #endif
 
 /* Which of the products in @flags this path takes: those of 3×3 convolutions with
@@ -331,18 +324,18 @@ FN (winograd_input) (const T *xp,
               const T *p2 = r2 + 2 * tx, *p3 = r3 + 2 * tx;
               T *out = v + ty * tw + tx;
 
-#define WINO_ROWS(i, pa, op, pb)                                                      \
+#define WINO_ROWS(i, pa, op, pb)                                                       \
               {                                                                        \
                 FN (vec) c0, c1, c2, c3, e0, e1, e2, e3, t0, t1, t2, t3, o;            \
                                                                                        \
-                WINO_VLOAD (c0, pa);                                                   \
-                WINO_VLOAD (c1, pa + FN (WL));                                         \
-                WINO_VLOAD (c2, pa + 2);                                               \
-                WINO_VLOAD (c3, pa + 2 + FN (WL));                                     \
-                WINO_VLOAD (e0, pb);                                                   \
-                WINO_VLOAD (e1, pb + FN (WL));                                         \
-                WINO_VLOAD (e2, pb + 2);                                               \
-                WINO_VLOAD (e3, pb + 2 + FN (WL));                                     \
+                WINO_LOAD (c0, pa);                                                    \
+                WINO_LOAD (c1, pa + FN (WL));                                          \
+                WINO_LOAD (c2, pa + 2);                                                \
+                WINO_LOAD (c3, pa + 2 + FN (WL));                                      \
+                WINO_LOAD (e0, pb);                                                    \
+                WINO_LOAD (e1, pb + FN (WL));                                          \
+                WINO_LOAD (e2, pb + 2);                                                \
+                WINO_LOAD (e3, pb + 2 + FN (WL));                                      \
                 c0 = c0 op e0;                                                         \
                 c1 = c1 op e1;                                                         \
                 c2 = c2 op e2;                                                         \
@@ -352,13 +345,13 @@ FN (winograd_input) (const T *xp,
                 t2 = WINO_EVEN (c2, c3);                                               \
                 t3 = WINO_ODD (c2, c3);                                                \
                 o = t0 - t2;                                                           \
-                WINO_VSTORE (out + 4 * i * stride, o);                                 \
+                WINO_STORE (out + 4 * i * stride, o);                                  \
                 o = t1 + t2;                                                           \
-                WINO_VSTORE (out + (4 * i + 1) * stride, o);                           \
+                WINO_STORE (out + (4 * i + 1) * stride, o);                            \
                 o = t2 - t1;                                                           \
-                WINO_VSTORE (out + (4 * i + 2) * stride, o);                           \
+                WINO_STORE (out + (4 * i + 2) * stride, o);                            \
                 o = t1 - t3;                                                           \
-                WINO_VSTORE (out + (4 * i + 3) * stride, o);                           \
+                WINO_STORE (out + (4 * i + 3) * stride, o);                            \
               }
               WINO_ROWS (0, p0, -, p2)
               WINO_ROWS (1, p1, +, p2)
@@ -457,10 +450,10 @@ FN (winograd_input_adjoint) (const T *v,
                 {
                   FN (vec) g0, g1, g2, g3;
 
-                  WINO_VLOAD (g0, vp + 4 * i * stride);
-                  WINO_VLOAD (g1, vp + (4 * i + 1) * stride);
-                  WINO_VLOAD (g2, vp + (4 * i + 2) * stride);
-                  WINO_VLOAD (g3, vp + (4 * i + 3) * stride);
+                  WINO_LOAD (g0, vp + 4 * i * stride);
+                  WINO_LOAD (g1, vp + (4 * i + 1) * stride);
+                  WINO_LOAD (g2, vp + (4 * i + 2) * stride);
+                  WINO_LOAD (g3, vp + (4 * i + 3) * stride);
                   g[i][0] = g0;
                   g[i][1] = g1 - g2 + g3;
                   g[i][2] = g1 + g2 - g0;
@@ -472,10 +465,10 @@ FN (winograd_input_adjoint) (const T *v,
                   FN (vec) h0 = g[0][j], h1 = g[1][j] - g[2][j] + g[3][j];
                   FN (vec) h2 = g[1][j] + g[2][j] - g[0][j], h3 = -g[3][j];
 
-                  WINO_VSTORE (out, h0);
-                  WINO_VSTORE (out + (tw + 1), h1);
-                  WINO_VSTORE (out + 2 * (tw + 1), h2);
-                  WINO_VSTORE (out + 3 * (tw + 1), h3);
+                  WINO_STORE (out, h0);
+                  WINO_STORE (out + (tw + 1), h1);
+                  WINO_STORE (out + 2 * (tw + 1), h2);
+                  WINO_STORE (out + 3 * (tw + 1), h3);
                 }
             }
         }
@@ -491,18 +484,18 @@ FN (winograd_input_adjoint) (const T *v,
               {
                 FN (vec) x, y, e, o, lo, hi;
 
-                WINO_VLOAD (x, a0 + q);
-                WINO_VLOAD (y, b2 + q);
+                WINO_LOAD (x, a0 + q);
+                WINO_LOAD (y, b2 + q);
                 e = x + y;
-                WINO_VLOAD (x, a1 + q);
-                WINO_VLOAD (y, b3 + q);
+                WINO_LOAD (x, a1 + q);
+                WINO_LOAD (y, b3 + q);
                 o = x + y;
-                WINO_VLOAD (lo, row + 2 * q);
-                WINO_VLOAD (hi, row + 2 * q + FN (WL));
+                WINO_LOAD (lo, row + 2 * q);
+                WINO_LOAD (hi, row + 2 * q + FN (WL));
                 lo += WINO_LO (e, o);
                 hi += WINO_HI (e, o);
-                WINO_VSTORE (row + 2 * q, lo);
-                WINO_VSTORE (row + 2 * q + FN (WL), hi);
+                WINO_STORE (row + 2 * q, lo);
+                WINO_STORE (row + 2 * q + FN (WL), hi);
               }
             for (; q < run; q++)
               {
@@ -599,10 +592,10 @@ FN (winograd_output) (const T *m,
               {
                 FN (vec) m0, m1, m2, m3;
 
-                WINO_VLOAD (m0, mp + j * stride);
-                WINO_VLOAD (m1, mp + (4 + j) * stride);
-                WINO_VLOAD (m2, mp + (8 + j) * stride);
-                WINO_VLOAD (m3, mp + (12 + j) * stride);
+                WINO_LOAD (m0, mp + j * stride);
+                WINO_LOAD (m1, mp + (4 + j) * stride);
+                WINO_LOAD (m2, mp + (8 + j) * stride);
+                WINO_LOAD (m3, mp + (12 + j) * stride);
                 r[0][j] = m0 + m1 + m2;
                 r[1][j] = m1 - m2 - m3;
               }
@@ -621,8 +614,8 @@ FN (winograd_output) (const T *m,
                 T *row = y + (oy + a) * ow + 2 * tx;
                 FN (vec) lo = WINO_LO (o[a][0], o[a][1]), hi = WINO_HI (o[a][0], o[a][1]);
 
-                WINO_VSTORE (row, lo);
-                WINO_VSTORE (row + FN (WL), hi);
+                WINO_STORE (row, lo);
+                WINO_STORE (row + FN (WL), hi);
               }
           }
       return;
@@ -744,14 +737,14 @@ FN (winograd_output_adjoint) (const T *dy,
                 {
                   FN (vec) e, o;
 
-                  WINO_VLOAD (e, rows[q] + 2 * tx);
-                  WINO_VLOAD (o, rows[q] + 2 * tx + FN (WL));
+                  WINO_LOAD (e, rows[q] + 2 * tx);
+                  WINO_LOAD (o, rows[q] + 2 * tx + FN (WL));
                   if (z != NULL)
                     {
                       FN (vec) ze, zo;
 
-                      WINO_VLOAD (ze, zrows[q] + 2 * tx);
-                      WINO_VLOAD (zo, zrows[q] + 2 * tx + FN (WL));
+                      WINO_LOAD (ze, zrows[q] + 2 * tx);
+                      WINO_LOAD (zo, zrows[q] + 2 * tx + FN (WL));
                       e = WINO_CLEAR (e, ze <= zero);
                       o = WINO_CLEAR (o, zo <= zero);
                     }
@@ -771,10 +764,10 @@ FN (winograd_output_adjoint) (const T *dy,
                   FN (vec) o0 = r[i][0], o1 = r[i][0] + r[i][1];
                   FN (vec) o2 = r[i][0] - r[i][1], o3 = -r[i][1];
 
-                  WINO_VSTORE (out + 4 * i * stride, o0);
-                  WINO_VSTORE (out + (4 * i + 1) * stride, o1);
-                  WINO_VSTORE (out + (4 * i + 2) * stride, o2);
-                  WINO_VSTORE (out + (4 * i + 3) * stride, o3);
+                  WINO_STORE (out + 4 * i * stride, o0);
+                  WINO_STORE (out + (4 * i + 1) * stride, o1);
+                  WINO_STORE (out + (4 * i + 2) * stride, o2);
+                  WINO_STORE (out + (4 * i + 3) * stride, o3);
                 }
               t = (a[0] + b[0]) + (a[1] + b[1]);
               acc += tx == tx0 ? t : (FN (vec)) ((FN (ivec)) t & fresh);
@@ -1106,6 +1099,6 @@ FN (conv_run_winograd) (const ConvGeom *g,
 #undef WINO_LO
 #undef WINO_HI
 #undef WINO_WIDE_ROW
-#undef WINO_VLOAD
-#undef WINO_VSTORE
 #undef WINO_CLEAR
+#undef WINO_LOAD
+#undef WINO_STORE
