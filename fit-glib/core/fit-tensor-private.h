@@ -95,12 +95,30 @@ void        fit_tensor_set_flat        (FitTensor      *t,
                                         gint64          i,
                                         double          v);
 
+/* Float to integer conversions. C leaves (int) v undefined for NaN, infinities and
+ * values whose truncation does not fit; fit_double_fits_int() tells whether it is
+ * defined, fit_double_to_int_saturated() defines it (NaN 0, beyond the range the nearest
+ * end), and fit_check_fits_int() sets FIT_ERROR_INVALID_ARGUMENT naming @what and the
+ * first element of @t that does not fit. @dtype is FIT_DTYPE_INT32 or _INT64. */
+gboolean    fit_double_fits_int        (double          v,
+                                        FitDType        dtype);
+gint64      fit_double_to_int_saturated (double         v,
+                                        FitDType        dtype);
+gboolean    fit_check_fits_int         (const char     *what,
+                                        FitTensor      *t,
+                                        FitDType        dtype,
+                                        GError        **error);
+
 gboolean    fit_shape_equal            (const gint64   *a,
                                         guint           na,
                                         const gint64   *b,
                                         guint           nb);
 gint64      fit_shape_numel            (const gint64   *shape,
                                         guint           n_dims);
+gboolean    fit_shape_check            (const char     *what,
+                                        const gint64   *shape,
+                                        guint           n_dims,
+                                        GError        **error);
 char       *fit_shape_to_string        (const gint64   *shape,
                                         guint           n_dims);
 

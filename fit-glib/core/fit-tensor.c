@@ -157,15 +157,23 @@ fit_tensor_init (FitTensor *self)
 
 /* ---- shapes and checks ---- */
 
+/* Valid shapes (fit_shape_check()) never overflow here; for any other shape the product
+ * saturates at G_MAXINT64 rather than overflow, and a zero anywhere still gives 0. */
 gint64
 fit_shape_numel (const gint64 *shape,
                  guint         n_dims)
 {
   gint64 n = 1;
+  gboolean saturated = FALSE;
 
   for (guint i = 0; i < n_dims; i++)
-    n *= shape[i];
-  return n;
+    {
+      if (shape[i] == 0)
+        return 0;
+      if (!saturated && __builtin_mul_overflow (n, shape[i], &n))
+        saturated = TRUE;
+    }
+  return saturated ? G_MAXINT64 : n;
 }
 
 gboolean
@@ -319,28 +327,38 @@ tensor_alloc (FitDType      dtype,
   return self;
 }
 
+/* A shape is valid when no size is negative and the product of its non-zero sizes, in
+ * bytes of the widest element type, fits in a gint64. Zeros are left out of the product
+ * on purpose: an empty tensor's other sizes still become real tensors (summing a
+ * [N, 0] tensor over its last dimension gives N zeros), so [2^62, 0] is as invalid as
+ * [2^62, 1], and no index arithmetic on a valid shape can overflow. */
 static gboolean
 shape_is_valid (const gint64 *shape,
                 guint         n_dims)
 {
-  gint64 numel = 1;
+  gint64 bytes = 8;
 
   if (n_dims > FIT_MAX_DIMS || (shape == NULL && n_dims > 0))
     return FALSE;
   for (guint i = 0; i < n_dims; i++)
     {
-      if (shape[i] < 0 || (shape[i] > 0 && numel > G_MAXINT64 / 8 / shape[i]))
+      if (shape[i] < 0)
         return FALSE;
-      numel *= shape[i];
+      if (shape[i] > 0 && __builtin_mul_overflow (bytes, shape[i], &bytes))
+        return FALSE;
     }
   return TRUE;
 }
 
-static gboolean
-check_shape (const char    *op,
-             const gint64  *shape,
-             guint          n_dims,
-             GError       **error)
+/* fit_shape_check: checks a shape that comes from a caller or a file before anything is
+ * allocated for it (at most FIT_MAX_DIMS dimensions, no negative size, nothing that
+ * overflows; see shape_is_valid()). @what names the operation, or the file and tensor,
+ * for the FIT_ERROR_SHAPE message. */
+gboolean
+fit_shape_check (const char    *what,
+                 const gint64  *shape,
+                 guint          n_dims,
+                 GError       **error)
 {
   g_autofree char *s = NULL;
 
@@ -350,12 +368,12 @@ check_shape (const char    *op,
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
                    _("%s: %u dimensions is more than the %d a tensor can have"),
-                   op, n_dims, FIT_MAX_DIMS);
+                   what, n_dims, FIT_MAX_DIMS);
       return FALSE;
     }
   s = fit_shape_to_string (shape, n_dims);
   g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
-               _("%s: shape %s has a negative or overflowing size"), op, s);
+               _("%s: shape %s has a negative or overflowing size"), what, s);
   return FALSE;
 }
 
@@ -488,7 +506,7 @@ fit_tensor_new_from_data (FitDType       dtype,
   g_return_val_if_fail (data != NULL || n_bytes == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!check_shape ("fit_tensor_new_from_data", shape, n_dims, error))
+  if (!fit_shape_check ("fit_tensor_new_from_data", shape, n_dims, error))
     return NULL;
   expected = (gsize) fit_shape_numel (shape, n_dims) * fit_dtype_get_size (dtype);
   if (n_bytes != expected)
@@ -542,7 +560,7 @@ fit_tensor_new_from_bytes (FitDType       dtype,
   if (((guintptr) data % fit_dtype_get_size (dtype)) != 0 || size == 0)
     return fit_tensor_new_from_data (dtype, shape, n_dims, data, size, error);
 
-  if (!check_shape ("fit_tensor_new_from_bytes", shape, n_dims, error))
+  if (!fit_shape_check ("fit_tensor_new_from_bytes", shape, n_dims, error))
     return NULL;
   if (size != (gsize) fit_shape_numel (shape, n_dims) * fit_dtype_get_size (dtype))
     return fit_tensor_new_from_data (dtype, shape, n_dims, data, size, error);
@@ -571,7 +589,7 @@ new_from_values (const char    *op,
   g_return_val_if_fail (values != NULL || n_values == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!check_shape (op, shape, n_dims, error))
+  if (!fit_shape_check (op, shape, n_dims, error))
     return NULL;
   if ((gint64) n_values == fit_shape_numel (shape, n_dims))
     return fit_tensor_new_from_data (dtype, shape, n_dims, values,
@@ -1064,14 +1082,64 @@ fit_tensor_set_flat (FitTensor *t,
       ((double *) p)[i] = v;
       break;
     case FIT_DTYPE_INT32:
-      ((gint32 *) p)[i] = (gint32) v;
+      ((gint32 *) p)[i] = (gint32) fit_double_to_int_saturated (v, FIT_DTYPE_INT32);
       break;
     case FIT_DTYPE_INT64:
-      ((gint64 *) p)[i] = (gint64) v;
+      ((gint64 *) p)[i] = fit_double_to_int_saturated (v, FIT_DTYPE_INT64);
       break;
     default:
       g_return_if_reached ();
     }
+}
+
+gboolean
+fit_double_fits_int (double   v,
+                     FitDType dtype)
+{
+  /* Truncation towards zero is defined when the truncated value is representable:
+   * -2^63 <= v < 2^63, written so that NaN fails both comparisons. */
+  if (dtype == FIT_DTYPE_INT32)
+    return v > -2147483649.0 && v < 2147483648.0;
+  return v >= -9223372036854775808.0 && v < 9223372036854775808.0;
+}
+
+gint64
+fit_double_to_int_saturated (double   v,
+                             FitDType dtype)
+{
+  gint64 lo = dtype == FIT_DTYPE_INT32 ? G_MININT32 : G_MININT64;
+  gint64 hi = dtype == FIT_DTYPE_INT32 ? G_MAXINT32 : G_MAXINT64;
+
+  if (fit_double_fits_int (v, dtype))
+    return (gint64) v;
+  if (isnan (v))
+    return 0;
+  return v < 0 ? lo : hi;
+}
+
+gboolean
+fit_check_fits_int (const char     *what,
+                    FitTensor      *t,
+                    FitDType        dtype,
+                    GError        **error)
+{
+  for (gint64 i = 0; i < t->numel; i++)
+    {
+      double v = fit_tensor_get_flat (t, i);
+
+      if (!fit_double_fits_int (v, dtype))
+        {
+          char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+          g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
+                       _("%s: element %" PRId64 " is %s, which is not a value of %s; "
+                         "replace non-finite and out-of-range values before converting"),
+                       what, i, g_ascii_dtostr (buffer, sizeof buffer, v),
+                       fit_dtype_get_name (dtype));
+          return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 /* Tensors on a GPU are read through a host copy. */
@@ -1163,7 +1231,18 @@ copy_out (FitTensor *self,
 
   if (n_values != NULL)
     *n_values = n;
-  converted = fit_tensor_to_dtype (self, dtype, NULL);
+  if (self->dtype != dtype && !fit_dtype_is_floating (dtype))
+    {
+      /* No error to report here: the saturating conversion (see to_int64s). */
+      g_autoptr(FitTensor) host = self->storage->device_type == FIT_DEVICE_TYPE_CPU
+                                  ? g_object_ref (self) : host_tensor (self);
+
+      converted = fit_tensor_new_empty (dtype, self->shape, self->n_dims);
+      for (gint64 i = 0; i < self->numel; i++)
+        fit_tensor_set_flat (converted, i, fit_tensor_get_flat (host, i));
+    }
+  else
+    converted = fit_tensor_to_dtype (self, dtype, NULL);
   if (converted->storage->device_type != FIT_DEVICE_TYPE_CPU)
     {
       FitTensor *host = host_tensor (converted);
@@ -1217,7 +1296,9 @@ fit_tensor_to_doubles (FitTensor *self,
  * @self: a tensor
  * @n_values: (out): the number of values
  *
- * Copies the elements out as 64-bit integers (floats are truncated towards zero).
+ * Copies the elements out as 64-bit integers. Floats are truncated towards zero; NaN
+ * becomes 0 and values beyond the range of 64-bit integers the nearest end of it (use
+ * [method@Fit.Tensor.to_dtype] to have such values reported instead).
  *
  * Returns: (array length=n_values) (transfer full): the elements, row-major
  *
@@ -1413,7 +1494,9 @@ to_dtype_backward (FitNode    *node,
  * zero). A conversion between floating-point types is differentiable.
  *
  * Returns: (transfer full): a new tensor (a new reference to @self when it already has
- *   @dtype), or %NULL with @error set
+ *   @dtype), or %NULL with @error set: %FIT_ERROR_INVALID_ARGUMENT naming the first
+ *   element when a float to integer conversion meets NaN, an infinity or a value
+ *   beyond the integer type's range
  *
  * Since: 1.0
  */
@@ -1431,6 +1514,9 @@ fit_tensor_to_dtype (FitTensor  *self,
   if (self->dtype == dtype)
     return g_object_ref (self);
   if (!fit_check_cpu ("fit_tensor_to_dtype", self, error))
+    return NULL;
+  if (fit_dtype_is_floating (self->dtype) && !fit_dtype_is_floating (dtype) &&
+      !fit_check_fits_int ("fit_tensor_to_dtype", self, dtype, error))
     return NULL;
 
   out = fit_tensor_new_empty (dtype, self->shape, self->n_dims);

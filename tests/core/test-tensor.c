@@ -5,6 +5,7 @@
 
 #include <fit-glib/fit-glib.h>
 #include <string.h>
+#include <math.h>
 
 static void
 test_tensor_zeros_and_shape (void)
@@ -45,6 +46,72 @@ test_tensor_from_data_errors (void)
   g_assert_null (t);
   g_assert_error (error, FIT_ERROR, FIT_ERROR_SHAPE);
   g_assert_nonnull (strstr (error->message, "[2, -1]"));
+  g_clear_error (&error);
+
+  /* Empty tensors: zeros do not excuse the other sizes (they overflow a derived tensor),
+   * but sizes that fit are fine. */
+  {
+    const gint64 huge_empty[] = { G_GINT64_CONSTANT (1) << 40, G_GINT64_CONSTANT (1) << 40, 0 };
+    const gint64 top_empty[] = { G_GINT64_CONSTANT (1) << 62, 0 };
+    const gint64 fine_empty[] = { 0, G_GINT64_CONSTANT (1) << 40 };
+
+    t = fit_tensor_new_from_data (FIT_DTYPE_FLOAT32, huge_empty, 3, NULL, 0, &error);
+    g_assert_null (t);
+    g_assert_error (error, FIT_ERROR, FIT_ERROR_SHAPE);
+    g_assert_nonnull (strstr (error->message, "overflowing"));
+    g_clear_error (&error);
+    t = fit_tensor_new_from_data (FIT_DTYPE_INT64, top_empty, 2, NULL, 0, &error);
+    g_assert_null (t);
+    g_assert_error (error, FIT_ERROR, FIT_ERROR_SHAPE);
+    g_clear_error (&error);
+    t = fit_tensor_new_from_data (FIT_DTYPE_FLOAT64, fine_empty, 2, NULL, 0, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (fit_tensor_get_numel (t), ==, 0);
+    g_clear_object (&t);
+  }
+}
+
+/* C leaves float to integer conversion undefined for NaN, infinities and values out of
+ * range: to_dtype reports the first such element, to_int64s saturates. */
+static void
+test_tensor_float_to_int (void)
+{
+  const double v[] = { 2.9, -2.9, NAN, INFINITY, -1e300, 2147483647.5, 2147483648.0,
+                       9223372036854775807.0 };
+  const gint64 shape[] = { G_N_ELEMENTS (v) }, two[] = { 2 }, one[] = { 1 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FitTensor) t = fit_tensor_new_from_doubles (v, G_N_ELEMENTS (v), shape, 1, &error);
+  g_autoptr(FitTensor) edge = fit_tensor_new_from_doubles (v + 5, 2, two, 1, &error);
+  g_autoptr(FitTensor) fits = fit_tensor_new_from_doubles (v + 5, 1, one, 1, &error);
+  g_autoptr(FitTensor) converted = NULL;
+  g_autofree gint64 *i = NULL;
+  gsize n = 0;
+
+  g_assert_no_error (error);
+  converted = fit_tensor_to_dtype (t, FIT_DTYPE_INT64, &error);
+  g_assert_null (converted);
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "element 2 is nan"));
+  g_clear_error (&error);
+
+  converted = fit_tensor_to_dtype (edge, FIT_DTYPE_INT32, &error);
+  g_assert_null (converted);
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "element 1 is 2147483648"));
+  g_clear_error (&error);
+  converted = fit_tensor_to_dtype (fits, FIT_DTYPE_INT32, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (((const gint32 *) fit_tensor_get_data (converted))[0], ==, 2147483647);
+
+  i = fit_tensor_to_int64s (t, &n);
+  g_assert_cmpuint (n, ==, G_N_ELEMENTS (v));
+  g_assert_cmpint (i[0], ==, 2);
+  g_assert_cmpint (i[1], ==, -2);
+  g_assert_cmpint (i[2], ==, 0);
+  g_assert_cmpint (i[3], ==, G_MAXINT64);
+  g_assert_cmpint (i[4], ==, G_MININT64);
+  g_assert_cmpint (i[5], ==, 2147483647);
+  g_assert_cmpint (i[7], ==, G_MAXINT64);  /* 2^63 as a double: just out of range */
 }
 
 static void
@@ -261,6 +328,7 @@ main (int   argc,
   g_test_add_func ("/Fit/Tensor/zeros-and-shape", test_tensor_zeros_and_shape);
   g_test_add_func ("/Fit/Tensor/from-data-errors", test_tensor_from_data_errors);
   g_test_add_func ("/Fit/Tensor/bytes-roundtrip", test_tensor_bytes_roundtrip);
+  g_test_add_func ("/Fit/Tensor/float-to-int", test_tensor_float_to_int);
   g_test_add_func ("/Fit/Tensor/arange-and-item", test_tensor_arange_and_item);
   g_test_add_func ("/Fit/Tensor/random-is-seeded", test_tensor_random_is_seeded);
   g_test_add_func ("/Fit/Tensor/to-string", test_tensor_to_string);
