@@ -1,0 +1,75 @@
+/* fuzz-common.h: what every fuzz harness shares
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Each harness defines LLVMFuzzerTestOneInput(). Built with -Dfuzzing=true (clang) it is
+ * a libFuzzer target; otherwise fuzz-main.c turns it into a program that runs it on the
+ * files of its corpus, so that every seed and every input that once failed is a
+ * regression test in the ordinary build and in the sanitizer build.
+ */
+
+#pragma once
+
+#ifndef _GNU_SOURCE
+# define _GNU_SOURCE  /* memfd_create() */
+#endif
+
+#include <fit-glib/fit-glib.h>
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+int LLVMFuzzerTestOneInput (const uint8_t *data,
+                            size_t         size);
+
+/* A warning or critical from the library is a bug the input found: make it fatal so
+ * the fuzzer reports it. Other output is silenced: the harnesses run millions of times. */
+static inline void
+fuzz_init (void)
+{
+  static gboolean done;
+
+  if (done)
+    return;
+  done = TRUE;
+  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+  g_log_set_writer_func (g_log_writer_default, NULL, NULL);
+  g_setenv ("G_MESSAGES_DEBUG", "", TRUE);
+  g_setenv ("OMP_NUM_THREADS", "1", TRUE);
+}
+
+/* The readers that take a path read the input from an anonymous file; its path is
+ * /proc/self/fd/N. Returns -1 if the file cannot be made (never for lack of input). */
+static inline int
+fuzz_memfd (const uint8_t *data,
+            size_t         size,
+            char          *path,
+            size_t         path_size)
+{
+  int fd = memfd_create ("fuzz-input", MFD_CLOEXEC);
+  size_t done = 0;
+
+  if (fd < 0)
+    abort ();
+  while (done < size)
+    {
+      ssize_t n = write (fd, data + done, size - done);
+
+      if (n <= 0)
+        abort ();
+      done += (size_t) n;
+    }
+  g_snprintf (path, path_size, "/proc/self/fd/%d", fd);
+  return fd;
+}
+
+/* An error must say something, in valid UTF-8: bindings convert the message. */
+static inline void
+fuzz_check_error (const GError *error)
+{
+  if (error == NULL || error->message == NULL || error->message[0] == '\0' ||
+      !g_utf8_validate (error->message, -1, NULL))
+    abort ();
+}
