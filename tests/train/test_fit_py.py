@@ -468,7 +468,7 @@ class Processor(unittest.TestCase):
                 self.n += prediction.get_dim(0)
                 return True
 
-            def do_get(self):
+            def do_compute(self):
                 return float(self.n)
 
         est = classifier(1)
