@@ -22,7 +22,9 @@
  * checkpoints, and since schedules are pure functions of the step, a resumed fit
  * continues the schedule exactly. Combine it with [class@Fit.ReduceLrOnPlateauHandler]
  * only if overriding that handler's changes at each step is what you want. Its priority
- * is %FIT_PRIORITY_LR_SCHEDULER, so every other handler sees the step's rate.
+ * is %FIT_PRIORITY_LR_SCHEDULER, so every other handler sees the step's rate. A
+ * schedule that fails, or gives a rate that is NaN, infinite or negative, fails the fit
+ * with that error ([method@Fit.LrSchedule.get_learning_rate]).
  *
  * Since: 1.0
  */
@@ -39,14 +41,19 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (FitLrSchedulerHandler, fit_lr_scheduler_handler, FIT_TYPE_EVENT_HANDLER)
 
-static void
-apply (FitLrSchedulerHandler *self,
-       FitEstimator          *estimator,
-       gint64                 step)
+/* A schedule's error, or a rate it gives that is not finite and ≥ 0, fails the fit. */
+static gboolean
+apply (FitLrSchedulerHandler  *self,
+       FitEstimator           *estimator,
+       gint64                  step,
+       GError                **error)
 {
-  fit_optimizer_set_learning_rate (fit_estimator_get_optimizer (estimator),
-                                   fit_lr_schedule_get_learning_rate (self->schedule,
-                                                                      self->base_lr, step));
+  double rate = fit_lr_schedule_get_learning_rate (self->schedule, self->base_lr, step, error);
+
+  if (isnan (rate))
+    return FALSE;
+  fit_optimizer_set_learning_rate (fit_estimator_get_optimizer (estimator), rate);
+  return TRUE;
 }
 
 static gboolean
@@ -69,7 +76,7 @@ fit_lr_scheduler_handler_epoch_begin (FitEventHandler  *handler,
   FitLrSchedulerHandler *self = FIT_LR_SCHEDULER_HANDLER (handler);
 
   if (!self->per_batch)
-    apply (self, estimator, fit_estimator_get_epoch (estimator));
+    return apply (self, estimator, fit_estimator_get_epoch (estimator), error);
   return TRUE;
 }
 
@@ -81,7 +88,7 @@ fit_lr_scheduler_handler_batch_begin (FitEventHandler  *handler,
   FitLrSchedulerHandler *self = FIT_LR_SCHEDULER_HANDLER (handler);
 
   if (self->per_batch)
-    apply (self, estimator, (gint64) fit_estimator_get_global_step (estimator));
+    return apply (self, estimator, (gint64) fit_estimator_get_global_step (estimator), error);
   return TRUE;
 }
 

@@ -32,7 +32,8 @@ struct _FitAccuracy
 G_DEFINE_FINAL_TYPE (FitAccuracy, fit_accuracy, FIT_TYPE_METRIC)
 
 static void
-fit_accuracy_reset (FitMetric *metric)
+fit_accuracy_reset (FitMetric  *metric,
+                    GError    **error)
 {
   FitAccuracy *self = FIT_ACCURACY (metric);
 
@@ -59,12 +60,14 @@ fit_accuracy_update (FitMetric  *metric,
   return TRUE;
 }
 
-static double
-fit_accuracy_get (FitMetric *metric)
+static void
+fit_accuracy_compute (FitMetric  *metric,
+                      double     *value,
+                      GError    **error)
 {
   FitAccuracy *self = FIT_ACCURACY (metric);
 
-  return self->total > 0 ? (double) self->correct / (double) self->total : NAN;
+  *value = self->total > 0 ? (double) self->correct / (double) self->total : NAN;
 }
 
 static void
@@ -74,7 +77,7 @@ fit_accuracy_class_init (FitAccuracyClass *klass)
 
   metric_class->reset = fit_accuracy_reset;
   metric_class->update = fit_accuracy_update;
-  metric_class->get = fit_accuracy_get;
+  metric_class->compute = fit_accuracy_compute;
 }
 
 static void

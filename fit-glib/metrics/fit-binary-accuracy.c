@@ -38,7 +38,8 @@ static GParamSpec *properties[N_PROPS];
 G_DEFINE_FINAL_TYPE (FitBinaryAccuracy, fit_binary_accuracy, FIT_TYPE_METRIC)
 
 static void
-fit_binary_accuracy_reset (FitMetric *metric)
+fit_binary_accuracy_reset (FitMetric  *metric,
+                           GError    **error)
 {
   FitBinaryAccuracy *self = FIT_BINARY_ACCURACY (metric);
 
@@ -78,12 +79,14 @@ fit_binary_accuracy_update (FitMetric  *metric,
   return TRUE;
 }
 
-static double
-fit_binary_accuracy_get (FitMetric *metric)
+static void
+fit_binary_accuracy_compute (FitMetric  *metric,
+                             double     *value,
+                             GError    **error)
 {
   FitBinaryAccuracy *self = FIT_BINARY_ACCURACY (metric);
 
-  return self->total > 0 ? (double) self->correct / (double) self->total : NAN;
+  *value = self->total > 0 ? (double) self->correct / (double) self->total : NAN;
 }
 
 static void
@@ -136,7 +139,7 @@ fit_binary_accuracy_class_init (FitBinaryAccuracyClass *klass)
   object_class->set_property = fit_binary_accuracy_set_property;
   metric_class->reset = fit_binary_accuracy_reset;
   metric_class->update = fit_binary_accuracy_update;
-  metric_class->get = fit_binary_accuracy_get;
+  metric_class->compute = fit_binary_accuracy_compute;
 
   /**
    * FitBinaryAccuracy:threshold:

@@ -37,7 +37,8 @@ static GParamSpec *properties[N_PROPS];
 G_DEFINE_FINAL_TYPE (FitCrossEntropyMetric, fit_cross_entropy_metric, FIT_TYPE_METRIC)
 
 static void
-fit_cross_entropy_metric_reset (FitMetric *metric)
+fit_cross_entropy_metric_reset (FitMetric  *metric,
+                                GError    **error)
 {
   FitCrossEntropyMetric *self = FIT_CROSS_ENTROPY_METRIC (metric);
 
@@ -57,12 +58,14 @@ fit_cross_entropy_metric_update (FitMetric  *metric,
                                        &self->sum, &self->count, error);
 }
 
-static double
-fit_cross_entropy_metric_get (FitMetric *metric)
+static void
+fit_cross_entropy_metric_compute (FitMetric  *metric,
+                                  double     *value,
+                                  GError    **error)
 {
   FitCrossEntropyMetric *self = FIT_CROSS_ENTROPY_METRIC (metric);
 
-  return self->count > 0 ? self->sum / (double) self->count : NAN;
+  *value = self->count > 0 ? self->sum / (double) self->count : NAN;
 }
 
 static void
@@ -115,7 +118,7 @@ fit_cross_entropy_metric_class_init (FitCrossEntropyMetricClass *klass)
   object_class->set_property = fit_cross_entropy_metric_set_property;
   metric_class->reset = fit_cross_entropy_metric_reset;
   metric_class->update = fit_cross_entropy_metric_update;
-  metric_class->get = fit_cross_entropy_metric_get;
+  metric_class->compute = fit_cross_entropy_metric_compute;
 
   /**
    * FitCrossEntropyMetric:from-logits:

@@ -47,7 +47,8 @@ fit_f1_score_finalize (GObject *object)
 }
 
 static void
-fit_f1_score_reset (FitMetric *metric)
+fit_f1_score_reset (FitMetric  *metric,
+                    GError    **error)
 {
   fit_confusion_clear (&FIT_F1_SCORE (metric)->counts);
 }
@@ -63,12 +64,14 @@ fit_f1_score_update (FitMetric  *metric,
   return fit_confusion_update (&self->counts, metric, prediction, label, self->threshold, error);
 }
 
-static double
-fit_f1_score_get (FitMetric *metric)
+static void
+fit_f1_score_compute (FitMetric  *metric,
+                      double     *value,
+                      GError    **error)
 {
   FitF1Score *self = FIT_F1_SCORE (metric);
 
-  return fit_confusion_score (&self->counts, self->average, 2);
+  *value = fit_confusion_score (&self->counts, self->average, 2);
 }
 
 static void
@@ -133,7 +136,7 @@ fit_f1_score_class_init (FitF1ScoreClass *klass)
   object_class->set_property = fit_f1_score_set_property;
   metric_class->reset = fit_f1_score_reset;
   metric_class->update = fit_f1_score_update;
-  metric_class->get = fit_f1_score_get;
+  metric_class->compute = fit_f1_score_compute;
 
   /**
    * FitF1Score:average:

@@ -29,7 +29,8 @@ struct _FitMae
 G_DEFINE_FINAL_TYPE (FitMae, fit_mae, FIT_TYPE_METRIC)
 
 static void
-fit_mae_reset (FitMetric *metric)
+fit_mae_reset (FitMetric  *metric,
+               GError    **error)
 {
   FitMae *self = FIT_MAE (metric);
 
@@ -61,12 +62,14 @@ fit_mae_update (FitMetric  *metric,
   return TRUE;
 }
 
-static double
-fit_mae_get (FitMetric *metric)
+static void
+fit_mae_compute (FitMetric  *metric,
+                 double     *value,
+                 GError    **error)
 {
   FitMae *self = FIT_MAE (metric);
 
-  return self->count > 0 ? self->sum / (double) self->count : NAN;
+  *value = self->count > 0 ? self->sum / (double) self->count : NAN;
 }
 
 static void
@@ -76,7 +79,7 @@ fit_mae_class_init (FitMaeClass *klass)
 
   metric_class->reset = fit_mae_reset;
   metric_class->update = fit_mae_update;
-  metric_class->get = fit_mae_get;
+  metric_class->compute = fit_mae_compute;
 }
 
 static void

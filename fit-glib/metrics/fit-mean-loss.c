@@ -32,7 +32,8 @@ struct _FitMeanLoss
 G_DEFINE_FINAL_TYPE (FitMeanLoss, fit_mean_loss, FIT_TYPE_METRIC)
 
 static void
-fit_mean_loss_reset (FitMetric *metric)
+fit_mean_loss_reset (FitMetric  *metric,
+                     GError    **error)
 {
   FitMeanLoss *self = FIT_MEAN_LOSS (metric);
 
@@ -59,12 +60,14 @@ fit_mean_loss_update (FitMetric  *metric,
   return TRUE;
 }
 
-static double
-fit_mean_loss_get (FitMetric *metric)
+static void
+fit_mean_loss_compute (FitMetric  *metric,
+                       double     *value,
+                       GError    **error)
 {
   FitMeanLoss *self = FIT_MEAN_LOSS (metric);
 
-  return self->weight > 0 ? self->sum / self->weight : NAN;
+  *value = self->weight > 0 ? self->sum / self->weight : NAN;
 }
 
 static void
@@ -74,7 +77,7 @@ fit_mean_loss_class_init (FitMeanLossClass *klass)
 
   metric_class->reset = fit_mean_loss_reset;
   metric_class->update = fit_mean_loss_update;
-  metric_class->get = fit_mean_loss_get;
+  metric_class->compute = fit_mean_loss_compute;
 }
 
 static void

@@ -24,9 +24,42 @@
  * validation metrics (`train_loss`, `val_accuracy`). Handlers that monitor a value
  * (early stopping, checkpoints, reducing the learning rate) use the same names.
  *
- * Subclass it in C, Python, JavaScript or Vala by implementing `reset`, `update` and
- * `get`, and give the metric a name; set [property@Fit.Metric:mode] when its name does
- * not say whether larger values are better.
+ * Subclass it in C, Python, JavaScript or Vala by implementing
+ * [vfunc@Fit.Metric.reset], [vfunc@Fit.Metric.update] and [vfunc@Fit.Metric.compute],
+ * and give the metric a name; set [property@Fit.Metric:mode] when its name does not say
+ * whether larger values are better. In each language the natural form works: `reset`
+ * returns nothing, `compute` returns the number, and both raise (Python), throw
+ * (JavaScript, Vala) or set the `GError` (C) to fail:
+ *
+ * ```python
+ * class MaxError(Fit.Metric):
+ *     def do_reset(self):
+ *         self.worst = float("nan")
+ *     def do_update(self, prediction, label):
+ *         ...
+ *         return True
+ *     def do_compute(self):
+ *         return self.worst
+ * ```
+ *
+ * ```js
+ * vfunc_compute() { return this._worst; }
+ * ```
+ *
+ * ```vala
+ * public override void compute (out double value) throws Error { value = worst; }
+ * ```
+ *
+ * `compute` hands its value back through an out parameter, not as a return value,
+ * because GJS 1.74 (Debian 12) passes C a garbage number for a `double` returned by a
+ * JavaScript virtual method (7.9 arrives as 3.5e-323), while a `double` out parameter
+ * arrives intact; a `gboolean` return would make JavaScript and Python implementations
+ * return `[true, value]` and read `undefined` or `None` as a failure, since neither
+ * honours `(skip)` on a virtual method's return value.
+ *
+ * A failing `reset` or `compute` fails a running fit with its error, as a failing handler
+ * does (see [class@Fit.Estimator]). NaN is a legitimate value, the value before the first
+ * update; the history records it and monitors treat it as no value.
  *
  * Since: 1.0
  */
@@ -94,7 +127,8 @@ fit_metric_set_property (GObject      *object,
 }
 
 static void
-fit_metric_real_reset (FitMetric *self)
+fit_metric_real_reset (FitMetric  *self,
+                       GError    **error)
 {
 }
 
@@ -110,10 +144,14 @@ fit_metric_real_update (FitMetric  *self,
   return FALSE;
 }
 
-static double
-fit_metric_real_get (FitMetric *self)
+static void
+fit_metric_real_compute (FitMetric  *self,
+                         double     *value,
+                         GError    **error)
 {
-  return NAN;
+  g_set_error (error, FIT_ERROR, FIT_ERROR_FAILED,
+               _("Metric “%s” (%s) does not implement compute()"),
+               fit_metric_get_name (self), G_OBJECT_TYPE_NAME (self));
 }
 
 static void
@@ -127,7 +165,7 @@ fit_metric_class_init (FitMetricClass *klass)
 
   klass->reset = fit_metric_real_reset;
   klass->update = fit_metric_real_update;
-  klass->get = fit_metric_real_get;
+  klass->compute = fit_metric_real_compute;
 
   /**
    * FitMetric:name:
@@ -164,16 +202,25 @@ fit_metric_init (FitMetric *self)
 /**
  * fit_metric_reset:
  * @self: a metric
+ * @error: return location for a #GError
  *
- * Forgets every update, typically at the start of an epoch.
+ * Forgets every update, typically at the start of an epoch. A subclass whose reset fails
+ * sets @error; the built-in metrics never fail.
+ *
+ * This returns nothing rather than a #gboolean because it is also the virtual method
+ * that Python and JavaScript subclasses implement: there a method that returns nothing
+ * would read as %FALSE. Check @error.
  *
  * Since: 1.0
  */
 void
-fit_metric_reset (FitMetric *self)
+fit_metric_reset (FitMetric  *self,
+                  GError    **error)
 {
   g_return_if_fail (FIT_IS_METRIC (self));
-  FIT_METRIC_GET_CLASS (self)->reset (self);
+  g_return_if_fail (error == NULL || *error == NULL);
+
+  FIT_METRIC_GET_CLASS (self)->reset (self, error);
 }
 
 /**
@@ -222,20 +269,49 @@ fit_metric_update (FitMetric  *self,
 }
 
 /**
+ * FitMetricClass::compute:
+ * @self: a metric
+ * @value: (out): return location for the metric over every update since the last
+ *   reset, NaN when there was none
+ * @error: return location for a #GError
+ *
+ * Computes the metric's value, or sets @error. Bindings return the number and raise or
+ * throw to fail; see [class@Fit.Metric] for why it is an out parameter.
+ *
+ * Since: 1.0
+ */
+
+/**
  * fit_metric_get:
  * @self: a metric
+ * @error: return location for a #GError
  *
- * Gets the metric over every update since the last reset, NaN when there was none.
+ * Gets the metric over every update since the last reset, NaN when there was none, by
+ * calling [vfunc@Fit.Metric.compute]. NaN is also what a failed computation returns, so
+ * a caller that needs to tell them apart checks @error.
  *
  * Returns: the metric over every update since the last reset, NaN when there was none
+ *   or with @error set
  *
  * Since: 1.0
  */
 double
-fit_metric_get (FitMetric *self)
+fit_metric_get (FitMetric  *self,
+                GError    **error)
 {
+  GError *local_error = NULL;
+  double value = NAN;
+
   g_return_val_if_fail (FIT_IS_METRIC (self), NAN);
-  return FIT_METRIC_GET_CLASS (self)->get (self);
+  g_return_val_if_fail (error == NULL || *error == NULL, NAN);
+
+  FIT_METRIC_GET_CLASS (self)->compute (self, &value, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return NAN;
+    }
+  return value;
 }
 
 /**
@@ -367,7 +443,9 @@ fit_metric_copy (FitMetric *self)
   copy = FIT_METRIC (g_object_new_with_properties (G_OBJECT_TYPE (self), names->len,
                                                    (const char **) names->pdata,
                                                    (const GValue *) values->data));
-  fit_metric_reset (copy);
+  /* An error is dropped here, not lost: a fit resets every metric again before its
+   * first update, and fails there with the error. */
+  fit_metric_reset (copy, NULL);
   return copy;
 }
 

@@ -59,13 +59,15 @@ G_DECLARE_DERIVABLE_TYPE (FitMetric, fit_metric, FIT, METRIC, GObject)
 /**
  * FitMetricClass:
  * @parent_class: the parent class
- * @reset: forgets every update since the last reset
+ * @reset: forgets every update since the last reset, or sets @error
  * @update: adds one batch of predictions and labels; @label may be %NULL for metrics
  *   that only look at the prediction (the mean loss)
- * @get: the value over every update since the last reset; NaN before the first update
+ * @compute: stores the value over every update since the last reset in @value (NaN
+ *   before the first update), or sets @error
  *
  * The virtual methods of [class@Fit.Metric]. Subclasses in C, Python, JavaScript or Vala
- * implement all three.
+ * implement all three; see [vfunc@Fit.Metric.compute] for why the value comes back
+ * through an out parameter.
  *
  * Since: 1.0
  */
@@ -73,26 +75,31 @@ struct _FitMetricClass
 {
   GObjectClass parent_class;
 
-  void      (*reset)   (FitMetric  *self);
+  void      (*reset)   (FitMetric  *self,
+                        GError    **error);
   gboolean  (*update)  (FitMetric  *self,
                         FitTensor  *prediction,
                         FitTensor  *label,
                         GError    **error);
-  double    (*get)     (FitMetric  *self);
+  void      (*compute) (FitMetric  *self,
+                        double     *value,
+                        GError    **error);
 
   /*< private >*/
   gpointer padding[8];
 };
 
 FIT_AVAILABLE_IN_1_0
-void            fit_metric_reset          (FitMetric      *self);
+void            fit_metric_reset          (FitMetric      *self,
+                                           GError        **error);
 FIT_AVAILABLE_IN_1_0
 gboolean        fit_metric_update         (FitMetric      *self,
                                            FitTensor      *prediction,
                                            FitTensor      *label,
                                            GError        **error);
 FIT_AVAILABLE_IN_1_0
-double          fit_metric_get            (FitMetric      *self);
+double          fit_metric_get            (FitMetric      *self,
+                                           GError        **error);
 FIT_AVAILABLE_IN_1_0
 const char     *fit_metric_get_name       (FitMetric      *self);
 FIT_AVAILABLE_IN_1_0

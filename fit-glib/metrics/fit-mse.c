@@ -29,7 +29,8 @@ struct _FitMse
 G_DEFINE_FINAL_TYPE (FitMse, fit_mse, FIT_TYPE_METRIC)
 
 static void
-fit_mse_reset (FitMetric *metric)
+fit_mse_reset (FitMetric  *metric,
+               GError    **error)
 {
   FitMse *self = FIT_MSE (metric);
 
@@ -61,12 +62,14 @@ fit_mse_update (FitMetric  *metric,
   return TRUE;
 }
 
-static double
-fit_mse_get (FitMetric *metric)
+static void
+fit_mse_compute (FitMetric  *metric,
+                 double     *value,
+                 GError    **error)
 {
   FitMse *self = FIT_MSE (metric);
 
-  return self->count > 0 ? self->sum / (double) self->count : NAN;
+  *value = self->count > 0 ? self->sum / (double) self->count : NAN;
 }
 
 static void
@@ -76,7 +79,7 @@ fit_mse_class_init (FitMseClass *klass)
 
   metric_class->reset = fit_mse_reset;
   metric_class->update = fit_mse_update;
-  metric_class->get = fit_mse_get;
+  metric_class->compute = fit_mse_compute;
 }
 
 static void

@@ -37,7 +37,8 @@ static GParamSpec *properties[N_PROPS];
 G_DEFINE_FINAL_TYPE (FitPerplexity, fit_perplexity, FIT_TYPE_METRIC)
 
 static void
-fit_perplexity_reset (FitMetric *metric)
+fit_perplexity_reset (FitMetric  *metric,
+                      GError    **error)
 {
   FitPerplexity *self = FIT_PERPLEXITY (metric);
 
@@ -57,12 +58,14 @@ fit_perplexity_update (FitMetric  *metric,
                                        &self->sum, &self->count, error);
 }
 
-static double
-fit_perplexity_get (FitMetric *metric)
+static void
+fit_perplexity_compute (FitMetric  *metric,
+                        double     *value,
+                        GError    **error)
 {
   FitPerplexity *self = FIT_PERPLEXITY (metric);
 
-  return self->count > 0 ? exp (self->sum / (double) self->count) : NAN;
+  *value = self->count > 0 ? exp (self->sum / (double) self->count) : NAN;
 }
 
 static void
@@ -115,7 +118,7 @@ fit_perplexity_class_init (FitPerplexityClass *klass)
   object_class->set_property = fit_perplexity_set_property;
   metric_class->reset = fit_perplexity_reset;
   metric_class->update = fit_perplexity_update;
-  metric_class->get = fit_perplexity_get;
+  metric_class->compute = fit_perplexity_compute;
 
   /**
    * FitPerplexity:from-logits:

@@ -47,7 +47,8 @@ fit_precision_finalize (GObject *object)
 }
 
 static void
-fit_precision_reset (FitMetric *metric)
+fit_precision_reset (FitMetric  *metric,
+                     GError    **error)
 {
   fit_confusion_clear (&FIT_PRECISION (metric)->counts);
 }
@@ -63,12 +64,14 @@ fit_precision_update (FitMetric  *metric,
   return fit_confusion_update (&self->counts, metric, prediction, label, self->threshold, error);
 }
 
-static double
-fit_precision_get (FitMetric *metric)
+static void
+fit_precision_compute (FitMetric  *metric,
+                       double     *value,
+                       GError    **error)
 {
   FitPrecision *self = FIT_PRECISION (metric);
 
-  return fit_confusion_score (&self->counts, self->average, 0);
+  *value = fit_confusion_score (&self->counts, self->average, 0);
 }
 
 static void
@@ -133,7 +136,7 @@ fit_precision_class_init (FitPrecisionClass *klass)
   object_class->set_property = fit_precision_set_property;
   metric_class->reset = fit_precision_reset;
   metric_class->update = fit_precision_update;
-  metric_class->get = fit_precision_get;
+  metric_class->compute = fit_precision_compute;
 
   /**
    * FitPrecision:average:

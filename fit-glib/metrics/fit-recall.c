@@ -47,7 +47,8 @@ fit_recall_finalize (GObject *object)
 }
 
 static void
-fit_recall_reset (FitMetric *metric)
+fit_recall_reset (FitMetric  *metric,
+                  GError    **error)
 {
   fit_confusion_clear (&FIT_RECALL (metric)->counts);
 }
@@ -63,12 +64,14 @@ fit_recall_update (FitMetric  *metric,
   return fit_confusion_update (&self->counts, metric, prediction, label, self->threshold, error);
 }
 
-static double
-fit_recall_get (FitMetric *metric)
+static void
+fit_recall_compute (FitMetric  *metric,
+                    double     *value,
+                    GError    **error)
 {
   FitRecall *self = FIT_RECALL (metric);
 
-  return fit_confusion_score (&self->counts, self->average, 1);
+  *value = fit_confusion_score (&self->counts, self->average, 1);
 }
 
 static void
@@ -133,7 +136,7 @@ fit_recall_class_init (FitRecallClass *klass)
   object_class->set_property = fit_recall_set_property;
   metric_class->reset = fit_recall_reset;
   metric_class->update = fit_recall_update;
-  metric_class->get = fit_recall_get;
+  metric_class->compute = fit_recall_compute;
 
   /**
    * FitRecall:average:

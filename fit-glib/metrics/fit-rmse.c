@@ -29,7 +29,8 @@ struct _FitRmse
 G_DEFINE_FINAL_TYPE (FitRmse, fit_rmse, FIT_TYPE_METRIC)
 
 static void
-fit_rmse_reset (FitMetric *metric)
+fit_rmse_reset (FitMetric  *metric,
+                GError    **error)
 {
   FitRmse *self = FIT_RMSE (metric);
 
@@ -61,12 +62,14 @@ fit_rmse_update (FitMetric  *metric,
   return TRUE;
 }
 
-static double
-fit_rmse_get (FitMetric *metric)
+static void
+fit_rmse_compute (FitMetric  *metric,
+                  double     *value,
+                  GError    **error)
 {
   FitRmse *self = FIT_RMSE (metric);
 
-  return self->count > 0 ? sqrt (self->sum / (double) self->count) : NAN;
+  *value = self->count > 0 ? sqrt (self->sum / (double) self->count) : NAN;
 }
 
 static void
@@ -76,7 +79,7 @@ fit_rmse_class_init (FitRmseClass *klass)
 
   metric_class->reset = fit_rmse_reset;
   metric_class->update = fit_rmse_update;
-  metric_class->get = fit_rmse_get;
+  metric_class->compute = fit_rmse_compute;
 }
 
 static void

@@ -37,7 +37,8 @@ static GParamSpec *properties[N_PROPS];
 G_DEFINE_FINAL_TYPE (FitTopKAccuracy, fit_top_k_accuracy, FIT_TYPE_METRIC)
 
 static void
-fit_top_k_accuracy_reset (FitMetric *metric)
+fit_top_k_accuracy_reset (FitMetric  *metric,
+                          GError    **error)
 {
   FitTopKAccuracy *self = FIT_TOP_K_ACCURACY (metric);
 
@@ -76,12 +77,14 @@ fit_top_k_accuracy_update (FitMetric  *metric,
   return TRUE;
 }
 
-static double
-fit_top_k_accuracy_get (FitMetric *metric)
+static void
+fit_top_k_accuracy_compute (FitMetric  *metric,
+                            double     *value,
+                            GError    **error)
 {
   FitTopKAccuracy *self = FIT_TOP_K_ACCURACY (metric);
 
-  return self->total > 0 ? (double) self->correct / (double) self->total : NAN;
+  *value = self->total > 0 ? (double) self->correct / (double) self->total : NAN;
 }
 
 static void
@@ -136,7 +139,7 @@ fit_top_k_accuracy_class_init (FitTopKAccuracyClass *klass)
   object_class->set_property = fit_top_k_accuracy_set_property;
   metric_class->reset = fit_top_k_accuracy_reset;
   metric_class->update = fit_top_k_accuracy_update;
-  metric_class->get = fit_top_k_accuracy_get;
+  metric_class->compute = fit_top_k_accuracy_compute;
 
   /**
    * FitTopKAccuracy:k:

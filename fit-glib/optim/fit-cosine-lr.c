@@ -52,11 +52,10 @@ static GParamSpec *properties[N_PROPS];
 G_DEFINE_FINAL_TYPE (FitCosineLR, fit_cosine_lr, FIT_TYPE_LR_SCHEDULE)
 
 static double
-fit_cosine_lr_get_learning_rate (FitLrSchedule *schedule,
-                                 double         base_lr,
-                                 gint64         step)
+rate (FitCosineLR *self,
+      double      base_lr,
+      gint64      step)
 {
-  FitCosineLR *self = (FitCosineLR *) schedule;
   gint64 warmup = MIN (self->warmup_steps, self->total_steps - 1);
   double span, t;
 
@@ -68,6 +67,16 @@ fit_cosine_lr_get_learning_rate (FitLrSchedule *schedule,
   if (t >= span)
     return self->min_lr;
   return self->min_lr + (base_lr - self->min_lr) * (1.0 + cos (G_PI * t / span)) / 2.0;
+}
+
+static void
+fit_cosine_lr_compute (FitLrSchedule  *schedule,
+                       double          base_lr,
+                       gint64          step,
+                       double         *learning_rate,
+                       GError        **error)
+{
+  *learning_rate = rate ((FitCosineLR *) schedule, base_lr, step);
 }
 
 static void
@@ -147,7 +156,7 @@ fit_cosine_lr_class_init (FitCosineLRClass *klass)
 
   object_class->get_property = fit_cosine_lr_get_property;
   object_class->set_property = fit_cosine_lr_set_property;
-  FIT_LR_SCHEDULE_CLASS (klass)->get_learning_rate = fit_cosine_lr_get_learning_rate;
+  FIT_LR_SCHEDULE_CLASS (klass)->compute = fit_cosine_lr_compute;
 
   /**
    * FitCosineLR:total-steps:

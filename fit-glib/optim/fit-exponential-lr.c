@@ -35,14 +35,16 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (FitExponentialLR, fit_exponential_lr, FIT_TYPE_LR_SCHEDULE)
 
-static double
-fit_exponential_lr_get_learning_rate (FitLrSchedule *schedule,
-                                      double         base_lr,
-                                      gint64         step)
+static void
+fit_exponential_lr_compute (FitLrSchedule  *schedule,
+                            double          base_lr,
+                            gint64          step,
+                            double         *learning_rate,
+                            GError        **error)
 {
   FitExponentialLR *self = (FitExponentialLR *) schedule;
 
-  return base_lr * pow (self->gamma, (double) step);
+  *learning_rate = base_lr * pow (self->gamma, (double) step);
 }
 
 static void
@@ -92,7 +94,7 @@ fit_exponential_lr_class_init (FitExponentialLRClass *klass)
 
   object_class->get_property = fit_exponential_lr_get_property;
   object_class->set_property = fit_exponential_lr_set_property;
-  FIT_LR_SCHEDULE_CLASS (klass)->get_learning_rate = fit_exponential_lr_get_learning_rate;
+  FIT_LR_SCHEDULE_CLASS (klass)->compute = fit_exponential_lr_compute;
 
   /**
    * FitExponentialLR:gamma:

@@ -43,18 +43,23 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (FitLinearWarmupLR, fit_linear_warmup_lr, FIT_TYPE_LR_SCHEDULE)
 
-static double
-fit_linear_warmup_lr_get_learning_rate (FitLrSchedule *schedule,
-                                        double         base_lr,
-                                        gint64         step)
+static void
+fit_linear_warmup_lr_compute (FitLrSchedule  *schedule,
+                              double          base_lr,
+                              gint64          step,
+                              double         *learning_rate,
+                              GError        **error)
 {
   FitLinearWarmupLR *self = (FitLinearWarmupLR *) schedule;
   double done;
 
   if (self->warmup_steps == 0)
-    return base_lr * self->end_factor;
+    {
+      *learning_rate = base_lr * self->end_factor;
+      return;
+    }
   done = (double) MIN (step, self->warmup_steps) / (double) self->warmup_steps;
-  return base_lr * (self->start_factor + (self->end_factor - self->start_factor) * done);
+  *learning_rate = base_lr * (self->start_factor + (self->end_factor - self->start_factor) * done);
 }
 
 static void
@@ -124,7 +129,7 @@ fit_linear_warmup_lr_class_init (FitLinearWarmupLRClass *klass)
 
   object_class->get_property = fit_linear_warmup_lr_get_property;
   object_class->set_property = fit_linear_warmup_lr_set_property;
-  FIT_LR_SCHEDULE_CLASS (klass)->get_learning_rate = fit_linear_warmup_lr_get_learning_rate;
+  FIT_LR_SCHEDULE_CLASS (klass)->compute = fit_linear_warmup_lr_compute;
 
   /**
    * FitLinearWarmupLR:warmup-steps:

@@ -23,11 +23,12 @@ G_DECLARE_DERIVABLE_TYPE (FitLrSchedule, fit_lr_schedule, FIT, LR_SCHEDULE, GObj
 /**
  * FitLrScheduleClass:
  * @parent_class: the parent class
- * @get_learning_rate: returns the learning rate at @step (counted from 0) for an
- *   optimizer whose configured rate is @base_lr; a pure function of its arguments and
- *   the schedule's properties
+ * @compute: stores in @learning_rate the rate at @step (counted from 0) for an optimizer
+ *   whose configured rate is @base_lr, or sets @error; a pure function of its arguments
+ *   and the schedule's properties
  *
- * The virtual functions of [class@Fit.LrSchedule].
+ * The virtual functions of [class@Fit.LrSchedule]. See [vfunc@Fit.LrSchedule.compute]
+ * for why the rate comes back through an out parameter.
  *
  * Since: 1.0
  */
@@ -35,17 +36,20 @@ struct _FitLrScheduleClass
 {
   GObjectClass parent_class;
 
-  double (*get_learning_rate) (FitLrSchedule *self,
-                               double         base_lr,
-                               gint64         step);
+  void (*compute) (FitLrSchedule  *self,
+                   double          base_lr,
+                   gint64          step,
+                   double         *learning_rate,
+                   GError        **error);
 
   /*< private >*/
   gpointer padding[8];
 };
 
 FIT_AVAILABLE_IN_1_0
-double  fit_lr_schedule_get_learning_rate  (FitLrSchedule *self,
-                                            double         base_lr,
-                                            gint64         step);
+double  fit_lr_schedule_get_learning_rate  (FitLrSchedule  *self,
+                                            double          base_lr,
+                                            gint64          step,
+                                            GError        **error);
 
 G_END_DECLS

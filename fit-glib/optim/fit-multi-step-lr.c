@@ -39,17 +39,19 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (FitMultiStepLR, fit_multi_step_lr, FIT_TYPE_LR_SCHEDULE)
 
-static double
-fit_multi_step_lr_get_learning_rate (FitLrSchedule *schedule,
-                                     double         base_lr,
-                                     gint64         step)
+static void
+fit_multi_step_lr_compute (FitLrSchedule  *schedule,
+                           double          base_lr,
+                           gint64          step,
+                           double         *learning_rate,
+                           GError        **error)
 {
   FitMultiStepLR *self = (FitMultiStepLR *) schedule;
   guint passed = 0;
 
   while (passed < self->n_milestones && self->milestones[passed] <= step)
     passed++;
-  return base_lr * pow (self->gamma, (double) passed);
+  *learning_rate = base_lr * pow (self->gamma, (double) passed);
 }
 
 static void
@@ -109,7 +111,7 @@ fit_multi_step_lr_class_init (FitMultiStepLRClass *klass)
   object_class->finalize = fit_multi_step_lr_finalize;
   object_class->get_property = fit_multi_step_lr_get_property;
   object_class->set_property = fit_multi_step_lr_set_property;
-  FIT_LR_SCHEDULE_CLASS (klass)->get_learning_rate = fit_multi_step_lr_get_learning_rate;
+  FIT_LR_SCHEDULE_CLASS (klass)->compute = fit_multi_step_lr_compute;
 
   /**
    * FitMultiStepLR:gamma:

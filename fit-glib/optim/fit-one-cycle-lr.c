@@ -60,11 +60,10 @@ anneal_cos (double start,
 }
 
 static double
-fit_one_cycle_lr_get_learning_rate (FitLrSchedule *schedule,
-                                    double         max_lr,
-                                    gint64         step)
+rate (FitOneCycleLR *self,
+      double        max_lr,
+      gint64        step)
 {
-  FitOneCycleLR *self = (FitOneCycleLR *) schedule;
   double initial = max_lr / self->div_factor;
   double min_lr = initial / self->final_div_factor;
   double total = (double) self->total_steps;
@@ -99,6 +98,16 @@ fit_one_cycle_lr_get_learning_rate (FitLrSchedule *schedule,
       start_step = phases[i].end_step;
     }
   return min_lr;
+}
+
+static void
+fit_one_cycle_lr_compute (FitLrSchedule  *schedule,
+                          double          base_lr,
+                          gint64          step,
+                          double         *learning_rate,
+                          GError        **error)
+{
+  *learning_rate = rate ((FitOneCycleLR *) schedule, base_lr, step);
 }
 
 static void
@@ -188,7 +197,7 @@ fit_one_cycle_lr_class_init (FitOneCycleLRClass *klass)
 
   object_class->get_property = fit_one_cycle_lr_get_property;
   object_class->set_property = fit_one_cycle_lr_set_property;
-  FIT_LR_SCHEDULE_CLASS (klass)->get_learning_rate = fit_one_cycle_lr_get_learning_rate;
+  FIT_LR_SCHEDULE_CLASS (klass)->compute = fit_one_cycle_lr_compute;
 
   /**
    * FitOneCycleLR:total-steps:

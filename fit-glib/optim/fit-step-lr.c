@@ -38,14 +38,16 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (FitStepLR, fit_step_lr, FIT_TYPE_LR_SCHEDULE)
 
-static double
-fit_step_lr_get_learning_rate (FitLrSchedule *schedule,
-                               double         base_lr,
-                               gint64         step)
+static void
+fit_step_lr_compute (FitLrSchedule  *schedule,
+                     double          base_lr,
+                     gint64          step,
+                     double         *learning_rate,
+                     GError        **error)
 {
   FitStepLR *self = (FitStepLR *) schedule;
 
-  return base_lr * pow (self->gamma, (double) (step / self->step_size));
+  *learning_rate = base_lr * pow (self->gamma, (double) (step / self->step_size));
 }
 
 static void
@@ -105,7 +107,7 @@ fit_step_lr_class_init (FitStepLRClass *klass)
 
   object_class->get_property = fit_step_lr_get_property;
   object_class->set_property = fit_step_lr_set_property;
-  FIT_LR_SCHEDULE_CLASS (klass)->get_learning_rate = fit_step_lr_get_learning_rate;
+  FIT_LR_SCHEDULE_CLASS (klass)->compute = fit_step_lr_compute;
 
   /**
    * FitStepLR:step-size:

@@ -36,6 +36,13 @@ GPtrArray *fit_estimator_peek_val_metrics     (FitEstimator   *self);
  * or a child (fit_module_structure_serial()): for the per-batch gradient reset. */
 GPtrArray *fit_estimator_peek_parameters      (FitEstimator   *self);
 
+/* Sets @prefix + name to the value of each of @metrics in @record; stops at the first
+ * metric that fails to compute, with its error. */
+gboolean  fit_history_record_add_metrics      (FitHistoryRecord  *record,
+                                               GPtrArray         *metrics,
+                                               const char        *prefix,
+                                               GError           **error);
+
 /* Replaces the estimator's history (in the caller's context) with the handler's. */
 void      fit_history_handler_publish         (FitHistoryHandler *self,
                                                FitEstimator      *estimator);

@@ -84,14 +84,16 @@
  *
  * ## Failing and cleaning up
  *
- * When a handler fails (or a callback calls [method@Fit.Estimator.fail]), the rest of the
- * event is skipped, no further event fires except `train-end`, and the fit returns the
- * first error. Cancellation through the #GCancellable (checked before every batch and in
- * the data loader) ends the same way with a %FIT_ERROR_CANCELLED error. `train-end`
- * fires after completion, a stop, a cancellation and an error, with the
- * [enum@Fit.StopReason]; every handler's `train_end` runs even when one of them fails,
- * and the first error is returned. Handlers passed to one
- * [method@Fit.Estimator.fit_full] call are removed afterwards, whatever happened.
+ * When a handler fails (or a callback calls [method@Fit.Estimator.fail], or a metric's
+ * [vfunc@Fit.Metric.reset] or [vfunc@Fit.Metric.compute] fails while the fit resets or
+ * reads it, or a learning-rate schedule fails), the rest of the event is skipped, no
+ * further event fires except `train-end`, and the fit returns the first error.
+ * Cancellation through the #GCancellable (checked before every batch and in the data
+ * loader) ends the same way with a %FIT_ERROR_CANCELLED error. `train-end` fires after
+ * completion, a stop, a cancellation and an error, with the [enum@Fit.StopReason]; every
+ * handler's `train_end` runs even when one of them fails, and the first error is
+ * returned. Handlers passed to one [method@Fit.Estimator.fit_full] call are removed
+ * afterwards, whatever happened.
  *
  * Exceptions in bindings: a Python or JavaScript handler *object* fails the fit by
  * raising (Python: `GLib.Error` keeps its domain and code; another exception becomes a
@@ -107,7 +109,7 @@
  * the current metric values by name ([method@Fit.Estimator.get_metric_value]) and the
  * pending stop request. Metric values are named `train_<name>` and `val_<name>`; asking
  * for a name that does not exist is a %FIT_ERROR_NOT_FOUND error that lists the names
- * that do.
+ * that do. A metric is NaN before its first update; that is a value, not a failure.
  *
  * ## Threads
  *
@@ -330,6 +332,16 @@ record_error (FitEstimator *self,
       g_message ("%s", error->message);
       g_error_free (error);
     }
+}
+
+/* Fails the running fit with @error (taken): the rest of the event is skipped. */
+static void
+fail_running (FitEstimator *self,
+              GError       *error)
+{
+  record_error (self, error);
+  if (self->in_emission > 0 && self->event != FIT_EVENT_TRAIN_END)
+    g_signal_stop_emission (self, signals[self->event], 0);
 }
 
 static gboolean
@@ -1663,10 +1675,14 @@ fit_estimator_check_metric_name (FitEstimator  *self,
  * @value: (out): the metric's current value (NaN before its first update)
  * @error: return location for a #GError
  *
- * Reads a metric's current value.
+ * Reads a metric's current value with [method@Fit.Metric.get]. When the metric's
+ * [vfunc@Fit.Metric.compute] fails during a fit, the fit fails with that error too, as
+ * if a handler had failed, whether or not the caller passes @error: handlers that only
+ * look at values (monitors, loggers) cannot drop the failure. While a fit runs, call
+ * this from the thread running it.
  *
  * Returns: %TRUE on success; %FALSE with a %FIT_ERROR_NOT_FOUND error that lists the
- *   names that exist
+ *   names that exist, or the metric's own error (and @value NaN)
  *
  * Since: 1.0
  */
@@ -1676,6 +1692,7 @@ fit_estimator_get_metric_value (FitEstimator  *self,
                                 double        *value,
                                 GError       **error)
 {
+  GError *local_error = NULL;
   FitMetric *metric;
 
   g_return_val_if_fail (FIT_IS_ESTIMATOR (self), FALSE);
@@ -1688,8 +1705,13 @@ fit_estimator_get_metric_value (FitEstimator  *self,
       *value = NAN;
       return fit_estimator_check_metric_name (self, name, error);
     }
-  *value = fit_metric_get (metric);
-  return TRUE;
+  *value = fit_metric_get (metric, &local_error);
+  if (local_error == NULL)
+    return TRUE;
+  if (self->running)
+    fail_running (self, g_error_copy (local_error));
+  g_propagate_error (error, local_error);
+  return FALSE;
 }
 
 /**
@@ -2288,9 +2310,7 @@ fit_estimator_fail (FitEstimator *self,
   g_return_if_fail (error != NULL);
   g_return_if_fail (self->running);
 
-  record_error (self, g_error_copy (error));
-  if (self->in_emission > 0 && self->event != FIT_EVENT_TRAIN_END)
-    g_signal_stop_emission (self, signals[self->event], 0);
+  fail_running (self, g_error_copy (error));
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -3019,6 +3039,23 @@ fit_estimator_peek_parameters (FitEstimator *self)
   return self->params;
 }
 
+/* The validation metrics after an evaluation pass, or NULL with the first metric's
+ * failure in self->error. */
+static FitHistoryRecord *
+evaluation_record (FitEstimator *self)
+{
+  g_autoptr(FitHistoryRecord) record = fit_history_record_new (-1);
+  GError *local_error = NULL;
+
+  if (!fit_history_record_add_metrics (record, self->val_metrics, "val_", &local_error))
+    {
+      record_error (self, local_error);
+      return NULL;
+    }
+  fit_history_record_set_learning_rate (record, fit_estimator_get_learning_rate (self));
+  return g_steal_pointer (&record);
+}
+
 /**
  * fit_estimator_evaluate:
  * @self: an estimator that is not running
@@ -3062,17 +3099,7 @@ fit_estimator_evaluate (FitEstimator   *self,
   g_atomic_int_set (&self->stop_request, FIT_STOP_SCOPE_NONE);
 
   if (run_validation (self, data, 0, FIT_PHASE_EVALUATE))
-    {
-      record = fit_history_record_new (-1);
-      for (guint i = 0; i < self->val_metrics->len; i++)
-        {
-          FitMetric *metric = g_ptr_array_index (self->val_metrics, i);
-          g_autofree char *name = g_strconcat ("val_", fit_metric_get_name (metric), NULL);
-
-          fit_history_record_set_value (record, name, fit_metric_get (metric));
-        }
-      fit_history_record_set_learning_rate (record, fit_estimator_get_learning_rate (self));
-    }
+    record = evaluation_record (self);
 
   self->running = FALSE;
   self->phase = FIT_PHASE_IDLE;

@@ -14,7 +14,9 @@
  *
  * Records each epoch in the estimator's [class@Fit.History]: at `epoch-end` it appends
  * a [class@Fit.HistoryRecord] with every training metric, the validation metrics when
- * the epoch validated, the learning rate and the epoch's duration.
+ * the epoch validated, the learning rate and the epoch's duration. A metric that is NaN
+ * (no update this epoch) is recorded as NaN; a metric whose computation fails fails the
+ * fit with its error.
  *
  * Every fit uses one (a default unless one is added), with priority
  * %FIT_PRIORITY_HISTORY, so the record holds what the other handlers left at
@@ -92,18 +94,27 @@ fit_history_handler_epoch_begin (FitEventHandler  *handler,
   return TRUE;
 }
 
-static void
-add_values (FitHistoryRecord *record,
-            GPtrArray        *metrics,
-            const char       *prefix)
+gboolean
+fit_history_record_add_metrics (FitHistoryRecord  *record,
+                                GPtrArray         *metrics,
+                                const char        *prefix,
+                                GError           **error)
 {
   for (guint i = 0; i < metrics->len; i++)
     {
       FitMetric *metric = g_ptr_array_index (metrics, i);
       g_autofree char *name = g_strconcat (prefix, fit_metric_get_name (metric), NULL);
+      GError *local_error = NULL;
+      double value = fit_metric_get (metric, &local_error);
 
-      fit_history_record_set_value (record, name, fit_metric_get (metric));
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+      fit_history_record_set_value (record, name, value);
     }
+  return TRUE;
 }
 
 static gboolean
@@ -116,9 +127,12 @@ fit_history_handler_epoch_end (FitEventHandler  *handler,
   Update *u;
 
   record = fit_history_record_new ((int) fit_estimator_get_epoch (estimator));
-  add_values (record, fit_estimator_peek_train_metrics (estimator), "train_");
-  if (fit_estimator_validated_this_epoch (estimator))
-    add_values (record, fit_estimator_peek_val_metrics (estimator), "val_");
+  if (!fit_history_record_add_metrics (record, fit_estimator_peek_train_metrics (estimator),
+                                       "train_", error) ||
+      (fit_estimator_validated_this_epoch (estimator) &&
+       !fit_history_record_add_metrics (record, fit_estimator_peek_val_metrics (estimator),
+                                        "val_", error)))
+    return FALSE;
   fit_history_record_set_learning_rate (record, fit_estimator_get_learning_rate (estimator));
   if (self->epoch_start > 0)
     fit_history_record_set_time (record, (g_get_monotonic_time () - self->epoch_start) / 1e6);

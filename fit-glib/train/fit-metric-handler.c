@@ -19,6 +19,8 @@
  * not computed (skipped at `batch-begin` or `forward-end`) updates nothing, so a skipped
  * batch never counts the previous batch's loss again.
  *
+ * A metric whose reset or update fails fails the fit with its error.
+ *
  * Every fit uses one: the estimator adds a default unless one is added. Its priority is
  * %FIT_PRIORITY_METRIC, so handlers of higher priority read this batch's values.
  *
@@ -31,11 +33,22 @@ struct _FitMetricHandler
 
 G_DEFINE_FINAL_TYPE (FitMetricHandler, fit_metric_handler, FIT_TYPE_EVENT_HANDLER)
 
-static void
-reset_all (GPtrArray *metrics)
+static gboolean
+reset_all (GPtrArray  *metrics,
+           GError    **error)
 {
   for (guint i = 0; i < metrics->len; i++)
-    fit_metric_reset (g_ptr_array_index (metrics, i));
+    {
+      GError *local_error = NULL;
+
+      fit_metric_reset (g_ptr_array_index (metrics, i), &local_error);
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -68,8 +81,7 @@ fit_metric_handler_epoch_begin (FitEventHandler  *handler,
                                 FitEstimator     *estimator,
                                 GError          **error)
 {
-  reset_all (fit_estimator_peek_train_metrics (estimator));
-  return TRUE;
+  return reset_all (fit_estimator_peek_train_metrics (estimator), error);
 }
 
 static gboolean
@@ -85,8 +97,7 @@ fit_metric_handler_validate_begin (FitEventHandler  *handler,
                                    FitEstimator     *estimator,
                                    GError          **error)
 {
-  reset_all (fit_estimator_peek_val_metrics (estimator));
-  return TRUE;
+  return reset_all (fit_estimator_peek_val_metrics (estimator), error);
 }
 
 static gboolean

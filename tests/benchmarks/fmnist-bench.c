@@ -317,8 +317,8 @@ fit_by_hand (Run            *run,
       double loss_sum = 0;
 
       run->started = g_get_monotonic_time ();
-      fit_metric_reset (FIT_METRIC (mean_loss));
-      fit_metric_reset (accuracy);
+      fit_metric_reset (FIT_METRIC (mean_loss), NULL);   /* built-ins never fail */
+      fit_metric_reset (accuracy, NULL);
       iter = fit_data_loader_iterate (loader, epoch, 0);
       for (;;)
         {

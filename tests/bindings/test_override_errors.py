@@ -31,6 +31,35 @@ class PassingThrough(Fit.Module):
         raise GLib.Error.new_literal(Fit.error_quark(), "kept as is", int(Fit.Error.SHAPE))
 
 
+class RaisingMetric(Fit.Metric):
+    def do_reset(self):
+        raise RuntimeError("cannot reset")
+
+    def do_compute(self):
+        raise ValueError("no value")
+
+
+class ForgetfulMetric(Fit.Metric):
+    def do_compute(self):
+        pass
+
+
+class NumpyMetric(Fit.Metric):
+    def do_compute(self):
+        import numpy  # noqa: PLC0415 - only this test needs it
+        return numpy.float32(0.75)
+
+
+class WordySchedule(Fit.LrSchedule):
+    def do_compute(self, base_lr, step):
+        return "fast"
+
+
+class RaisingSchedule(Fit.LrSchedule):
+    def do_compute(self, base_lr, step):
+        return 1 / step
+
+
 class OverrideErrors(unittest.TestCase):
     def scalar(self):
         return Fit.Tensor.new_scalar(Fit.DType.FLOAT32, 1.0)
@@ -59,6 +88,30 @@ class OverrideErrors(unittest.TestCase):
         with self.assertRaises(GLib.Error) as cm:
             PassingThrough().forward(self.scalar())
         self.assertFailed(cm, "kept as is", Fit.Error.SHAPE)
+
+    def test_metric_reset_and_compute(self):
+        with self.assertRaises(GLib.Error) as cm:
+            RaisingMetric().reset()
+        self.assertFailed(cm, "RaisingMetric.do_reset: RuntimeError: cannot reset")
+        with self.assertRaises(GLib.Error) as cm:
+            RaisingMetric().get()
+        self.assertFailed(cm, "RaisingMetric.do_compute: ValueError: no value")
+
+    def test_compute_must_return_a_number(self):
+        # Bare PyGObject would hand C a 0 for None, silently.
+        with self.assertRaises(GLib.Error) as cm:
+            ForgetfulMetric().get()
+        self.assertFailed(cm, "ForgetfulMetric.do_compute: returned NoneType, not a number")
+        with self.assertRaises(GLib.Error) as cm:
+            WordySchedule().get_learning_rate(1.0, 0)
+        self.assertFailed(cm, "WordySchedule.do_compute: returned str, not a number")
+        self.assertEqual(NumpyMetric().get(), 0.75)
+
+    def test_schedule_compute(self):
+        self.assertEqual(RaisingSchedule().get_learning_rate(1.0, 4), 0.25)
+        with self.assertRaises(GLib.Error) as cm:
+            RaisingSchedule().get_learning_rate(1.0, 0)
+        self.assertFailed(cm, "RaisingSchedule.do_compute: ZeroDivisionError: division by zero")
 
     def test_wrapping_is_once_per_method(self):
         class Sub(Raising):

@@ -40,6 +40,25 @@ update (FitMetric *m,
   g_object_unref (l);
 }
 
+static double
+value_of (FitMetric *m)
+{
+  g_autoptr(GError) error = NULL;
+  double v = fit_metric_get (m, &error);
+
+  g_assert_no_error (error);
+  return v;
+}
+
+static void
+reset (FitMetric *m)
+{
+  g_autoptr(GError) error = NULL;
+
+  fit_metric_reset (m, &error);
+  g_assert_no_error (error);
+}
+
 static void
 test_accuracy_weighted (void)
 {
@@ -49,16 +68,16 @@ test_accuracy_weighted (void)
   const float p2[] = { 0.3f, 0.7f };                            /* predicts 1 */
   const gint64 l2[] = { 0 };
 
-  g_assert_true (isnan (fit_metric_get (acc)));
+  g_assert_true (isnan (value_of (acc)));
   update (acc, floats (p1, 6, 3, 2), labels (l1, 3));
   update (acc, floats (p2, 2, 1, 2), labels (l2, 1));
   /* 2 right out of 4, not the mean of the batch accuracies (2/3 and 0). */
-  g_assert_cmpfloat (fit_metric_get (acc), ==, 0.5);
+  g_assert_cmpfloat (value_of (acc), ==, 0.5);
   g_assert_cmpstr (fit_metric_get_name (acc), ==, "accuracy");
   g_assert_cmpint (fit_metric_get_mode (acc), ==, FIT_MONITOR_MODE_MAX);
 
-  fit_metric_reset (acc);
-  g_assert_true (isnan (fit_metric_get (acc)));
+  reset (acc);
+  g_assert_true (isnan (value_of (acc)));
 }
 
 static void
@@ -71,11 +90,11 @@ test_accuracy_forms (void)
   const float binary[] = { 1, 0, 0 };
 
   update (acc, floats (p, 4, 2, 2), floats (onehot, 4, 2, 2));
-  g_assert_cmpfloat (fit_metric_get (acc), ==, 0.5);
-  fit_metric_reset (acc);
+  g_assert_cmpfloat (value_of (acc), ==, 0.5);
+  reset (acc);
   /* No class dimension: binary probabilities at 0.5. */
   update (acc, floats (probs, 3, 3, 0), floats (binary, 3, 3, 0));
-  g_assert_cmpfloat_with_epsilon (fit_metric_get (acc), 2.0 / 3.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (value_of (acc), 2.0 / 3.0, 1e-12);
 }
 
 static void
@@ -105,7 +124,7 @@ test_errors (void)
   g_assert_false (fit_metric_update (mse, pt, l3, &error));
   g_assert_error (error, FIT_ERROR, FIT_ERROR_SHAPE);
   /* A failed update changes nothing. */
-  g_assert_true (isnan (fit_metric_get (acc)));
+  g_assert_true (isnan (value_of (acc)));
 }
 
 static void
@@ -119,7 +138,7 @@ test_top_k (void)
   const gint64 l[] = { 2, 0, 1, 0 };
 
   update (top2, floats (p, 12, 4, 3), labels (l, 4));
-  g_assert_cmpfloat (fit_metric_get (top2), ==, 0.75);
+  g_assert_cmpfloat (value_of (top2), ==, 0.75);
   g_assert_cmpstr (fit_metric_get_name (top2), ==, "top_2_accuracy");
   g_assert_cmpuint (fit_top_k_accuracy_get_k (FIT_TOP_K_ACCURACY (top2)), ==, 2);
 }
@@ -146,9 +165,9 @@ test_top_k_errors (void)
   g_assert_nonnull (strstr (error->message, "[2, 3]"));
   /* The first label was fine, but a failed update changes nothing: two misses next
    * score 0, not the earlier hit. */
-  g_assert_true (isnan (fit_metric_get (top2)));
+  g_assert_true (isnan (value_of (top2)));
   update (top2, floats (p, 6, 2, 3), labels (misses, 2));
-  g_assert_cmpfloat (fit_metric_get (top2), ==, 0.0);
+  g_assert_cmpfloat (value_of (top2), ==, 0.0);
 }
 
 static void
@@ -160,7 +179,7 @@ test_binary_accuracy (void)
 
   /* Multi-label [3, 2]: every element is scored. */
   update (acc, floats (logits, 6, 3, 2), floats (y, 6, 3, 2));
-  g_assert_cmpfloat_with_epsilon (fit_metric_get (acc), 4.0 / 6.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (value_of (acc), 4.0 / 6.0, 1e-12);
 }
 
 static void
@@ -185,12 +204,12 @@ test_precision_recall_f1 (void)
       update (*m, floats (p, 5 * 3, 5, 3), labels (truth, 5));
       update (*m, floats (p + 15, 2 * 3, 2, 3), labels (truth + 5, 2));
     }
-  g_assert_cmpfloat_with_epsilon (fit_metric_get (pm), (p0 + p1 + p2) / 3, 1e-12);
-  g_assert_cmpfloat_with_epsilon (fit_metric_get (rm), (r0 + r1 + r2) / 3, 1e-12);
-  g_assert_cmpfloat_with_epsilon (fit_metric_get (fm),
+  g_assert_cmpfloat_with_epsilon (value_of (pm), (p0 + p1 + p2) / 3, 1e-12);
+  g_assert_cmpfloat_with_epsilon (value_of (rm), (r0 + r1 + r2) / 3, 1e-12);
+  g_assert_cmpfloat_with_epsilon (value_of (fm),
                                   (2 * p0 * r0 / (p0 + r0) + 2 * p1 * r1 / (p1 + r1) +
                                    2 * p2 * r2 / (p2 + r2)) / 3, 1e-12);
-  g_assert_cmpfloat_with_epsilon (fit_metric_get (fmi), 5.0 / 7.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (value_of (fmi), 5.0 / 7.0, 1e-12);
   g_assert_cmpstr (fit_metric_get_name (fm), ==, "f1");
   g_assert_cmpstr (fit_metric_get_name (fmi), ==, "micro_f1");
 }
@@ -206,8 +225,8 @@ test_binary_precision (void)
   /* Predicted 1 1 0 1 0: tp 2, fp 1, fn 1. */
   update (prec, floats (probs, 5, 5, 0), labels (y, 5));
   update (rec, floats (probs, 5, 5, 0), labels (y, 5));
-  g_assert_cmpfloat_with_epsilon (fit_metric_get (prec), 2.0 / 3, 1e-12);
-  g_assert_cmpfloat_with_epsilon (fit_metric_get (rec), 2.0 / 3, 1e-12);
+  g_assert_cmpfloat_with_epsilon (value_of (prec), 2.0 / 3, 1e-12);
+  g_assert_cmpfloat_with_epsilon (value_of (rec), 2.0 / 3, 1e-12);
   g_assert_cmpstr (fit_metric_get_name (prec), ==, "binary_precision");
 }
 
@@ -225,9 +244,9 @@ test_regression (void)
       update (*m, floats (p1, 3, 3, 1), floats (y1, 3, 3, 0));
       update (*m, floats (p2, 1, 1, 1), floats (y2, 1, 1, 0));
     }
-  g_assert_cmpfloat_with_epsilon (fit_metric_get (mae), 6.0 / 4, 1e-12);
-  g_assert_cmpfloat_with_epsilon (fit_metric_get (mse), 14.0 / 4, 1e-12);
-  g_assert_cmpfloat_with_epsilon (fit_metric_get (rmse), sqrt (14.0 / 4), 1e-12);
+  g_assert_cmpfloat_with_epsilon (value_of (mae), 6.0 / 4, 1e-12);
+  g_assert_cmpfloat_with_epsilon (value_of (mse), 14.0 / 4, 1e-12);
+  g_assert_cmpfloat_with_epsilon (value_of (rmse), sqrt (14.0 / 4), 1e-12);
   g_assert_cmpint (fit_metric_get_mode (rmse), ==, FIT_MONITOR_MODE_MIN);
 }
 
@@ -245,10 +264,10 @@ test_cross_entropy (void)
 
   update (ce, floats (logits, 4, 2, 2), labels (y, 2));
   update (ppl, floats (logits, 4, 2, 2), labels (y, 2));
-  g_assert_cmpfloat_with_epsilon (fit_metric_get (ce), expected, 1e-9);
-  g_assert_cmpfloat_with_epsilon (fit_metric_get (ppl), exp (expected), 1e-9);
+  g_assert_cmpfloat_with_epsilon (value_of (ce), expected, 1e-9);
+  g_assert_cmpfloat_with_epsilon (value_of (ppl), exp (expected), 1e-9);
   update (ce_p, floats (probs, 2, 1, 2), labels (yp, 1));
-  g_assert_cmpfloat_with_epsilon (fit_metric_get (ce_p), -log (0.75), 1e-6);
+  g_assert_cmpfloat_with_epsilon (value_of (ce_p), -log (0.75), 1e-6);
 }
 
 static void
@@ -261,9 +280,9 @@ test_mean_loss (void)
 
   fit_mean_loss_update_value (FIT_MEAN_LOSS (loss), 2.0, 3);
   fit_mean_loss_update_value (FIT_MEAN_LOSS (loss), 6.0, 1);
-  g_assert_cmpfloat (fit_metric_get (loss), ==, 3.0);
+  g_assert_cmpfloat (value_of (loss), ==, 3.0);
   g_assert_true (fit_metric_update (loss, t, NULL, &error));
-  g_assert_cmpfloat (fit_metric_get (loss), ==, (12.0 + 6.0) / 7);
+  g_assert_cmpfloat (value_of (loss), ==, (12.0 + 6.0) / 7);
   g_assert_cmpstr (fit_metric_get_name (loss), ==, "loss");
 }
 
@@ -290,6 +309,52 @@ test_copy_and_modes (void)
   g_assert_cmpint (fit_monitor_mode_for_name ("val_mae"), ==, FIT_MONITOR_MODE_MIN);
 }
 
+/* A subclass that implements only update(): computing it is an error naming it, not a
+ * made-up value, and its reset (the base class's) does nothing. */
+#define TEST_TYPE_UPDATE_ONLY (test_update_only_get_type ())
+G_DECLARE_FINAL_TYPE (TestUpdateOnly, test_update_only, TEST, UPDATE_ONLY, FitMetric)
+
+struct _TestUpdateOnly
+{
+  FitMetric parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (TestUpdateOnly, test_update_only, FIT_TYPE_METRIC)
+
+static gboolean
+test_update_only_update (FitMetric  *metric,
+                         FitTensor  *prediction,
+                         FitTensor  *label,
+                         GError    **error)
+{
+  return TRUE;
+}
+
+static void
+test_update_only_class_init (TestUpdateOnlyClass *klass)
+{
+  FIT_METRIC_CLASS (klass)->update = test_update_only_update;
+}
+
+static void
+test_update_only_init (TestUpdateOnly *self)
+{
+}
+
+static void
+test_unimplemented (void)
+{
+  g_autoptr(FitMetric) m = g_object_new (TEST_TYPE_UPDATE_ONLY, "name", "partial", NULL);
+  g_autoptr(GError) error = NULL;
+
+  fit_metric_reset (m, &error);
+  g_assert_no_error (error);
+  g_assert_true (isnan (fit_metric_get (m, &error)));
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_FAILED);
+  g_assert_cmpstr (error->message, ==,
+                   "Metric “partial” (TestUpdateOnly) does not implement compute()");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -308,6 +373,7 @@ main (int    argc,
   g_test_add_func ("/Fit/Metric/cross-entropy", test_cross_entropy);
   g_test_add_func ("/Fit/Metric/mean-loss", test_mean_loss);
   g_test_add_func ("/Fit/Metric/copy-and-modes", test_copy_and_modes);
+  g_test_add_func ("/Fit/Metric/unimplemented", test_unimplemented);
 
   return g_test_run ();
 }

@@ -123,7 +123,7 @@ class PythonMetric(unittest.TestCase):
                 self.worst = err if math.isnan(self.worst) else max(self.worst, err)
                 return True
 
-            def do_get(self):
+            def do_compute(self):
                 return self.worst
 
         m = MaxError()

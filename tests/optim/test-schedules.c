@@ -6,8 +6,90 @@
 
 #include <fit-glib/fit-glib.h>
 #include <math.h>
+#include <string.h>
 
-#define LR(s, base, step) fit_lr_schedule_get_learning_rate ((s), (base), (step))
+static double
+LR (FitLrSchedule *s,
+    double         base,
+    gint64         step)
+{
+  g_autoptr(GError) error = NULL;
+  double rate = fit_lr_schedule_get_learning_rate (s, base, step, &error);
+
+  g_assert_no_error (error);
+  return rate;
+}
+
+/* A schedule that gives a fixed rate, or fails, for the checks of what comes back. */
+#define TEST_TYPE_FIXED_LR (test_fixed_lr_get_type ())
+G_DECLARE_FINAL_TYPE (TestFixedLR, test_fixed_lr, TEST, FIXED_LR, FitLrSchedule)
+
+struct _TestFixedLR
+{
+  FitLrSchedule parent_instance;
+  double        rate;
+  gboolean      fail;
+};
+
+G_DEFINE_FINAL_TYPE (TestFixedLR, test_fixed_lr, FIT_TYPE_LR_SCHEDULE)
+
+static void
+test_fixed_lr_compute (FitLrSchedule  *schedule,
+                       double          base_lr,
+                       gint64          step,
+                       double         *learning_rate,
+                       GError        **error)
+{
+  TestFixedLR *self = TEST_FIXED_LR (schedule);
+
+  if (self->fail)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY, "fixed schedule failed at %d", (int) step);
+  else
+    *learning_rate = self->rate;
+}
+
+static void
+test_fixed_lr_class_init (TestFixedLRClass *klass)
+{
+  FIT_LR_SCHEDULE_CLASS (klass)->compute = test_fixed_lr_compute;
+}
+
+static void
+test_fixed_lr_init (TestFixedLR *self)
+{
+}
+
+static FitLrSchedule *
+fixed_lr (double   rate,
+          gboolean fail)
+{
+  TestFixedLR *self = g_object_new (TEST_TYPE_FIXED_LR, NULL);
+
+  self->rate = rate;
+  self->fail = fail;
+  return FIT_LR_SCHEDULE (self);
+}
+
+/* A subclass without compute() */
+#define TEST_TYPE_LAZY_LR (test_lazy_lr_get_type ())
+G_DECLARE_FINAL_TYPE (TestLazyLR, test_lazy_lr, TEST, LAZY_LR, FitLrSchedule)
+
+struct _TestLazyLR
+{
+  FitLrSchedule parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (TestLazyLR, test_lazy_lr, FIT_TYPE_LR_SCHEDULE)
+
+static void
+test_lazy_lr_class_init (TestLazyLRClass *klass)
+{
+}
+
+static void
+test_lazy_lr_init (TestLazyLR *self)
+{
+}
 
 static void
 test_step (void)
@@ -118,12 +200,60 @@ test_negative_step (void)
     {
       g_autoptr(FitLrSchedule) s = fit_exponential_lr_new (0.5);
 
-      g_assert_cmpfloat (LR (s, 1.0, -1), ==, 1.0);
+      g_assert_true (isnan (fit_lr_schedule_get_learning_rate (s, 1.0, -1, NULL)));
       return;
     }
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_failed ();
   g_test_trap_assert_stderr ("*step >= 0*");
+}
+
+/* What a schedule gives back is checked: its own error passes through unchanged; a NaN,
+ * infinite or negative rate, or a base rate that is one, is an error naming the schedule,
+ * the step and the value; a subclass without compute() fails instead of giving 0. */
+static void
+test_checked_rates (void)
+{
+  static const struct { double rate; int code; const char *text; } bad[] = {
+    { NAN, FIT_ERROR_NOT_FINITE, "TestFixedLR gave the rate nan at step 7 (base rate 0.5)" },
+    { INFINITY, FIT_ERROR_NOT_FINITE, "TestFixedLR gave the rate inf at step 7" },
+    { -0.25, FIT_ERROR_INVALID_ARGUMENT, "TestFixedLR gave the rate -0.25 at step 7" },
+  };
+  g_autoptr(FitLrSchedule) good = fixed_lr (0.75, FALSE);
+  g_autoptr(FitLrSchedule) failing = fixed_lr (0.75, TRUE);
+  g_autoptr(FitLrSchedule) zero = fixed_lr (0.0, FALSE);
+  g_autoptr(FitLrSchedule) lazy = g_object_new (TEST_TYPE_LAZY_LR, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpfloat (LR (good, 0.5, 7), ==, 0.75);
+  g_assert_cmpfloat (LR (zero, 0.5, 7), ==, 0.0);
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(FitLrSchedule) s = fixed_lr (bad[i].rate, FALSE);
+
+      g_assert_true (isnan (fit_lr_schedule_get_learning_rate (s, 0.5, 7, &error)));
+      g_assert_error (error, FIT_ERROR, bad[i].code);
+      g_assert_nonnull (strstr (error->message, bad[i].text));
+      g_clear_error (&error);
+    }
+  g_assert_true (isnan (fit_lr_schedule_get_learning_rate (failing, 0.5, 7, &error)));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
+  g_assert_cmpstr (error->message, ==, "fixed schedule failed at 7");
+  g_clear_error (&error);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      const double base[] = { NAN, -1.0, INFINITY };
+
+      g_assert_true (isnan (fit_lr_schedule_get_learning_rate (good, base[i], 0, &error)));
+      g_assert_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT);
+      g_assert_nonnull (strstr (error->message, "TestFixedLR"));
+      g_clear_error (&error);
+    }
+
+  g_assert_true (isnan (fit_lr_schedule_get_learning_rate (lazy, 0.5, 0, &error)));
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "TestLazyLR does not implement compute()"));
 }
 
 static void
@@ -156,5 +286,6 @@ main (int   argc,
   g_test_add_func ("/Fit/LrSchedule/bad-arguments", test_bad_arguments);
   g_test_add_func ("/Fit/LrSchedule/negative-step", test_negative_step);
   g_test_add_func ("/Fit/LrSchedule/property-range", test_property_range);
+  g_test_add_func ("/Fit/LrSchedule/checked-rates", test_checked_rates);
   return g_test_run ();
 }

@@ -102,7 +102,7 @@ class ScheduleValidation(unittest.TestCase):
 
     def test_subclass_in_python(self):
         class Halving(Fit.LrSchedule):
-            def do_get_learning_rate(self, base_lr, step):
+            def do_compute(self, base_lr, step):
                 return base_lr / 2 ** step
         sched = Halving()
         self.assertEqual(sched.get_learning_rate(1.0, 3), 0.125)

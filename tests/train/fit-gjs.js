@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // The fit API from GJS: handler subclasses and callbacks in order among C handlers, every
 // stop scope, errors thrown by handlers, train-end in every case, cancellation, early
-// stopping and a batch processor subclass.
+// stopping, a batch processor subclass, and metrics and learning-rate schedules written
+// in JavaScript.
+import GIRepository from 'gi://GIRepository?version=2.0';
 import GObject from 'gi://GObject';
 import GLib from 'gi://GLib';
 import Gio from 'gi://Gio';
@@ -361,6 +363,228 @@ function runStop(event, scope, epochs) {
     const a = params(small), b = params(large);
     check(a.every((v, i) => Math.abs(v - b[i]) < 1e-5),
         'accumulating 3 batches of 2 equals batches of 6');
+}
+
+// Numbers from JavaScript metrics and schedules. GJS 1.74 hands C a garbage value for a
+// double *returned* by a JavaScript virtual method (7.9 arrives as 3.5e-323, 0.75 as 0);
+// double out parameters arrive intact. So no virtual method, signal or callback of Fit
+// may return a floating-point number: metrics and schedules hand theirs back through an
+// out parameter, which JavaScript returns. This is the guard against a new one.
+{
+    const repo = GIRepository.Repository.get_default();
+    const floats = [GIRepository.TypeTag.FLOAT, GIRepository.TypeTag.DOUBLE];
+    const returnsFloat = c => floats.includes(
+        GIRepository.type_info_get_tag(GIRepository.callable_info_get_return_type(c)));
+    const offenders = [];
+    const each = (count, get, owner) => {
+        for (let j = 0; j < count; j++) {
+            const c = get(j);
+            if (returnsFloat(c))
+                offenders.push(`${owner}.${c.get_name()}`);
+        }
+    };
+    const kinds = {
+        [GIRepository.InfoType.OBJECT]: 'object',
+        [GIRepository.InfoType.INTERFACE]: 'interface',
+    };
+    let vfuncs = 0;
+    for (let i = 0; i < repo.get_n_infos('Fit'); i++) {
+        const info = repo.get_info('Fit', i);
+        const kind = kinds[info.get_type()];
+        if (info.get_type() === GIRepository.InfoType.CALLBACK)
+            each(1, () => info, 'Fit');
+        for (const what of kind ? ['vfunc', 'signal'] : []) {
+            const count = GIRepository[`${kind}_info_get_n_${what}s`](info);
+            vfuncs += what === 'vfunc' ? count : 0;
+            each(count, j => GIRepository[`${kind}_info_get_${what}`](info, j), info.get_name());
+        }
+    }
+    check(vfuncs > 20 && offenders.length === 0,
+        `no virtual method, signal or callback returns a float or double (${offenders})`);
+}
+
+// A metric whose value at epoch e is script[e] (NaN before its first update); its reset or
+// compute throws at the epoch given in fail.
+const Scripted = GObject.registerClass(
+class Scripted extends Fit.Metric {
+    _init(props = {}) {
+        super._init({name: 'scripted', mode: Fit.MonitorMode.MIN, ...props});
+        this.script = [NaN];
+        this.fail = {};
+        this.epoch = -1;
+        this.updated = false;
+    }
+
+    vfunc_reset() {
+        this.epoch++;
+        this.updated = false;
+        if (this.fail.reset === this.epoch) {
+            throw new GLib.Error(Gio.io_error_quark(), Gio.IOErrorEnum.BUSY,
+                `reset failed at epoch ${this.epoch}`);
+        }
+    }
+
+    vfunc_update(_prediction, _label) {
+        this.updated = true;
+        return true;
+    }
+
+    vfunc_compute() {
+        if (this.fail.compute === this.epoch) {
+            throw new GLib.Error(Fit.error_quark(), Fit.Error.STATE,
+                `compute failed at epoch ${this.epoch}`);
+        }
+        if (this.fail.plain === this.epoch)
+            throw new Error('a plain error in compute');
+        return this.updated ? this.script[Math.min(this.epoch, this.script.length - 1)] : NaN;
+    }
+});
+
+// base / (step + 1.5), with a failure, or a given bad rate, at a given step.
+const Hyperbolic = GObject.registerClass(
+class Hyperbolic extends Fit.LrSchedule {
+    _init(props = {}) {
+        super._init(props);
+        this.failAt = -1;
+        this.badAt = -1;
+        this.bad = NaN;
+    }
+
+    vfunc_compute(baseLr, step) {
+        if (step === this.failAt) {
+            throw new GLib.Error(Fit.error_quark(), Fit.Error.INVALID_ARGUMENT,
+                `schedule failed at step ${step}`);
+        }
+        return step === this.badAt ? this.bad : baseLr / (step + 1.5);
+    }
+});
+
+const LrWatch = GObject.registerClass(
+class LrWatch extends Fit.EventHandler {
+    _init() {
+        super._init();
+        this.seen = [];
+    }
+
+    vfunc_batch_begin(est) {
+        this.seen.push([est.get_global_step(), est.get_learning_rate()]);
+        return true;
+    }
+});
+
+const rate = step => 0.1 / (step + 1.5);
+
+{
+    // The values of the report: with a double return value they arrived as 3.5e-323 and 0.
+    const direct = new Scripted();
+    direct.script = [7.9];
+    direct.reset();
+    direct.update(Fit.Tensor.new_scalar(Fit.DType.FLOAT32, 0), null);
+    check(direct.get() === 7.9 && new Hyperbolic().get_learning_rate(1.125, 0) === 0.75,
+        'a JavaScript metric and schedule hand back 7.9 and 0.75 through get() and ' +
+        'get_learning_rate()');
+
+    const metric = new Scripted();
+    metric.script = [0.7, 0.35, 0.6, 0.5];
+    const est = classifier(1);
+    est.set_train_metrics([metric]);
+    const watch = new LrWatch();
+    const es = Fit.EarlyStoppingHandler.new('train_scripted', 0, 1);
+    const dir = GLib.dir_make_tmp('fit-gjs-XXXXXX');
+    const ckpt = Fit.CheckpointHandler.new(dir, 'best');
+    ckpt.monitor = 'train_scripted';
+    ckpt.save_best_only = true;
+    const ok = est.fit_full(loader(6, 3, 2), null, 4, 0,
+        [Fit.LrSchedulerHandler.new(new Hyperbolic(), true), watch, es, ckpt], null);
+    const history = est.get_history();
+    const values = [0, 1, 2].map(e => history.get_record(e).get_value('train_scripted'));
+    check(ok && history.get_n_items() === 3 && values.join() === '0.7,0.35,0.6',
+        `a JavaScript metric's values reach the history exactly (${values})`);
+    check(es.get_best_value() === 0.35 && es.get_best_epoch() === 1 &&
+        es.get_stopped_epoch() === 2, 'and early stopping, which stops on them');
+    const saved = Fit.Safetensors.new_from_file(ckpt.get_best_path(), null);
+    check(Number(saved.get_metadata('handler.FitCheckpointHandler.0.best')) === 0.35,
+        'and the checkpoint monitor, which saved the best epoch with its value');
+    GLib.unlink(ckpt.get_best_path());
+    GLib.rmdir(dir);
+    check(watch.seen.length === 6 &&
+        watch.seen.every(([step, lr], i) => step === i && lr === rate(i)),
+        `the optimizer runs every step at the JavaScript schedule's rate exactly (${watch.seen})`);
+    check([0, 1, 2].every(e => history.get_record(e).get_learning_rate() === rate(2 * e + 1)),
+        "the history records each epoch's last rate");
+
+    const idle = new Scripted();
+    idle.script = [NaN, 0.25];
+    const est2 = classifier(1);
+    est2.set_train_metrics([idle]);
+    check(est2.fit(loader(6, 3, 2), null, 2, null) &&
+        Number.isNaN(est2.get_history().get_record(0).get_value('train_scripted')) &&
+        est2.get_history().get_record(1).get_value('train_scripted') === 0.25,
+    'a NaN metric value is recorded as NaN and fails nothing');
+}
+
+// A metric or schedule that throws fails the fit with its error; train-end still runs.
+function failingFit(metricFail, schedule = null) {
+    const metric = new Scripted();
+    metric.script = [0.5];
+    metric.fail = metricFail;
+    const est = classifier(1);
+    est.set_train_metrics([metric]);
+    const rec = new Recorder('r', []);
+    const handlers = [rec];
+    if (schedule)
+        handlers.push(Fit.LrSchedulerHandler.new(schedule, true));
+    let error = null;
+    try {
+        est.fit_full(loader(6, 3, 2), null, 3, 0, handlers, null);
+    } catch (e) {
+        error = e;
+    }
+    return [error, rec.reason === Fit.StopReason.ERROR && rec.counts['train-end'] === 1];
+}
+{
+    let [error, ended] = failingFit({compute: 1});
+    check(error !== null && error.matches(Fit.error_quark(), Fit.Error.STATE) &&
+        error.message === 'compute failed at epoch 1' && ended,
+    'a metric whose compute throws fails the fit with that error, train-end with ERROR');
+    [error, ended] = failingFit({plain: 0});
+    check(error !== null && `${error}`.includes('a plain error in compute') && ended,
+        'a plain exception in compute fails the fit with its message');
+    [error, ended] = failingFit({reset: 1});
+    check(error !== null && error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.BUSY) &&
+        error.message === 'reset failed at epoch 1' && ended,
+    'a metric whose reset throws fails the fit with that error, train-end with ERROR');
+
+    const throwing = new Hyperbolic();
+    throwing.failAt = 2;
+    [error, ended] = failingFit({}, throwing);
+    check(error !== null && error.matches(Fit.error_quark(), Fit.Error.INVALID_ARGUMENT) &&
+        error.message === 'schedule failed at step 2' && ended,
+    'a schedule that throws fails the fit with that error, train-end with ERROR');
+    const typeName = GObject.type_name(Hyperbolic.$gtype);
+    for (const [bad, code, text] of [[NaN, Fit.Error.NOT_FINITE, 'nan'],
+        [Infinity, Fit.Error.NOT_FINITE, 'inf'], [-0.5, Fit.Error.INVALID_ARGUMENT, '-0.5']]) {
+        const schedule = new Hyperbolic();
+        schedule.badAt = 1;
+        schedule.bad = bad;
+        [error, ended] = failingFit({}, schedule);
+        check(error !== null && error.matches(Fit.error_quark(), code) &&
+            error.message.includes(`${typeName} gave the rate ${text} at step 1`) && ended,
+        `a schedule giving the rate ${bad} fails the fit naming it (${error})`);
+    }
+
+    const val = new Scripted();
+    val.fail = {compute: 0};
+    const est = classifier(1);
+    est.set_val_metrics([val]);
+    let thrown = null;
+    try {
+        est.evaluate(loader(6, 3, 4), null);
+    } catch (e) {
+        thrown = e;
+    }
+    check(thrown !== null && thrown.matches(Fit.error_quark(), Fit.Error.STATE),
+        'evaluate() throws a validation metric\'s failure');
 }
 
 print(`1..${n}`);

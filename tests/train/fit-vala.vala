@@ -1,5 +1,6 @@
 /* fit-vala.vala: the fit API from Vala: a handler subclass among C handlers, stop scopes,
- * errors thrown by handlers, train-end in every case, a batch processor subclass.
+ * errors thrown by handlers, train-end in every case, a batch processor subclass, and a
+ * metric and a learning-rate schedule written in Vala.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -64,6 +65,67 @@ class Doubling : Fit.BatchProcessor {
     }
 }
 
+/* Its value at epoch e is script[e] (NaN before its first update); its reset or compute
+ * throws at a given epoch. */
+class Scripted : Fit.Metric {
+    public double[] script = { double.NAN };
+    public int fail_reset = -1;
+    public int fail_compute = -1;
+    int epoch = -1;
+    bool updated = false;
+
+    public Scripted () {
+        Object (name: "scripted", mode: Fit.MonitorMode.MIN);
+    }
+
+    public override void reset () throws Error {
+        epoch++;
+        updated = false;
+        if (epoch == fail_reset)
+            throw new IOError.BUSY ("reset failed at epoch %d", epoch);
+    }
+
+    public override bool update (Fit.Tensor prediction, Fit.Tensor? label) throws Error {
+        updated = true;
+        return true;
+    }
+
+    public override void compute (out double value) throws Error {
+        if (epoch == fail_compute)
+            throw new Fit.Error.STATE ("compute failed at epoch %d", epoch);
+        value = updated ? script[int.min (epoch, script.length - 1)] : double.NAN;
+    }
+}
+
+/* base / (step + 1.5), with a failure, or a given bad rate, at a given step. */
+class Hyperbolic : Fit.LrSchedule {
+    public int64 fail_at = -1;
+    public int64 bad_at = -1;
+    public double bad = double.NAN;
+
+    public override void compute (double base_lr, int64 step, out double learning_rate)
+        throws Error {
+        if (step == fail_at)
+            throw new Fit.Error.INVALID_ARGUMENT ("schedule failed at step %d", (int) step);
+        learning_rate = step == bad_at ? bad : base_lr / (step + 1.5);
+    }
+}
+
+class LrWatch : Fit.EventHandler {
+    public double[] rates = {};
+    public uint64[] steps = {};
+
+    public override bool batch_begin (Fit.Estimator est) throws Error {
+        steps += est.get_global_step ();
+        rates += est.get_learning_rate ();
+        return true;
+    }
+}
+
+static double rate (uint64 step) {
+    return 0.1 / (step + 1.5);
+}
+
 static Fit.DataLoader loader (int n, uint batch_size, uint64 seed) throws Error {
     var rng = new Fit.Rng (seed);
     float[] xs = {};
@@ -120,6 +182,120 @@ static void check (bool ok, string what) {
     print ("%s - %s\n", ok ? "ok" : "not ok", what);
     if (!ok)
         failures++;
+}
+
+/* Values from a Vala metric and schedule reach the history, the monitors and the optimizer
+ * exactly; NaN is recorded as a value. */
+static void metric_and_schedule_values () throws Error {
+    var direct = new Scripted ();
+    direct.script = { 7.9 };
+    direct.reset ();
+    direct.update (new Fit.Tensor.scalar (Fit.DType.FLOAT32, 0), null);
+    check (direct.get () == 7.9 && new Hyperbolic ().get_learning_rate (1.125, 0) == 0.75,
+           "a Vala metric and schedule hand back 7.9 and 0.75");
+
+    var metric = new Scripted ();
+    metric.script = { 0.7, 0.35, 0.6, 0.5 };
+    var est = classifier ();
+    est.set_train_metrics ({ metric });
+    var watch = new LrWatch ();
+    var es = new Fit.EarlyStoppingHandler ("train_scripted", 0, 1);
+    var dir = DirUtils.make_tmp ("fit-vala-XXXXXX");
+    var ckpt = new Fit.CheckpointHandler (dir, "best");
+    ckpt.monitor = "train_scripted";
+    ckpt.save_best_only = true;
+    check (est.fit_full (loader (6, 3, 2), null, 4, 0,
+                         { new Fit.LrSchedulerHandler (new Hyperbolic (), true), watch, es, ckpt },
+                         null), "a fit with a Vala metric and schedule");
+    var history = est.get_history ();
+    check (history.get_n_items () == 3 &&
+           history.get_record (0).get_value ("train_scripted") == 0.7 &&
+           history.get_record (1).get_value ("train_scripted") == 0.35 &&
+           history.get_record (2).get_value ("train_scripted") == 0.6,
+           "a Vala metric's values reach the history exactly");
+    var stopper = (Fit.EarlyStoppingHandler) es;
+    check (stopper.get_best_value () == 0.35 && stopper.get_best_epoch () == 1 &&
+           stopper.get_stopped_epoch () == 2, "and early stopping, which stops on them");
+    var best = ((Fit.CheckpointHandler) ckpt).get_best_path ();
+    var saved = new Fit.Safetensors.from_file (best, null);
+    check (double.parse (saved.get_metadata ("handler.FitCheckpointHandler.0.best")) == 0.35,
+           "and the checkpoint monitor, which saved the best epoch with its value");
+    FileUtils.unlink (best);
+    DirUtils.remove (dir);
+    bool exact = watch.rates.length == 6;
+    for (int i = 0; exact && i < 6; i++)
+        exact = watch.steps[i] == i && watch.rates[i] == rate (i);
+    check (exact, "the optimizer runs every step at the Vala schedule's rate exactly");
+    check (history.get_record (2).get_learning_rate () == rate (5),
+           "the history records the epoch's last rate");
+
+    var idle = new Scripted ();
+    idle.script = { double.NAN, 0.25 };
+    var est2 = classifier ();
+    est2.set_train_metrics ({ idle });
+    check (est2.fit (loader (6, 3, 2), null, 2, null) &&
+           est2.get_history ().get_record (0).get_value ("train_scripted").is_nan () &&
+           est2.get_history ().get_record (1).get_value ("train_scripted") == 0.25,
+           "a NaN metric value is recorded as NaN and fails nothing");
+}
+
+/* A metric or schedule that throws fails the fit with its error; train-end still runs. */
+static Error? failing_fit (Scripted metric, Hyperbolic? schedule, out bool ended) {
+    var est = classifier ();
+    est.set_train_metrics ({ metric });
+    var rec = new Recorder ("r", new GenericArray<string> (), 0);
+    Fit.EventHandler[] handlers = { rec };
+    if (schedule != null)
+        handlers += new Fit.LrSchedulerHandler (schedule, true);
+    Error? error = null;
+    try {
+        est.fit_full (loader (6, 3, 2), null, 3, 0, handlers, null);
+    } catch (Error e) {
+        error = e;
+    }
+    ended = rec.reason == Fit.StopReason.ERROR && rec.log[rec.log.length - 1] == "r:train-end";
+    return error;
+}
+
+static void metric_and_schedule_failures () throws Error {
+    bool ended;
+    var compute = new Scripted ();
+    compute.fail_compute = 1;
+    var e = failing_fit (compute, null, out ended);
+    check (e is Fit.Error.STATE && e.message == "compute failed at epoch 1" && ended,
+           "a metric whose compute throws fails the fit with that error, train-end with ERROR");
+    var reset = new Scripted ();
+    reset.fail_reset = 1;
+    e = failing_fit (reset, null, out ended);
+    check (e is IOError.BUSY && e.message == "reset failed at epoch 1" && ended,
+           "a metric whose reset throws fails the fit with that error, train-end with ERROR");
+    var throwing = new Hyperbolic ();
+    throwing.fail_at = 2;
+    e = failing_fit (new Scripted (), throwing, out ended);
+    check (e is Fit.Error.INVALID_ARGUMENT && e.message == "schedule failed at step 2" && ended,
+           "a schedule that throws fails the fit with that error, train-end with ERROR");
+    var nan = new Hyperbolic ();
+    nan.bad_at = 1;
+    e = failing_fit (new Scripted (), nan, out ended);
+    check (e is Fit.Error.NOT_FINITE && "Hyperbolic gave the rate nan at step 1" in e.message &&
+           ended, "a schedule giving the rate NaN fails the fit naming it");
+    var negative = new Hyperbolic ();
+    negative.bad_at = 1;
+    negative.bad = -0.5;
+    e = failing_fit (new Scripted (), negative, out ended);
+    check (e is Fit.Error.INVALID_ARGUMENT && "gave the rate -0.5 at step 1" in e.message && ended,
+           "a schedule giving a negative rate fails the fit naming it");
+
+    var val = new Scripted ();
+    val.fail_compute = 0;
+    var est = classifier ();
+    est.set_val_metrics ({ val });
+    try {
+        est.evaluate (loader (6, 3, 4), null);
+        check (false, "evaluate() throws a validation metric's failure");
+    } catch (Fit.Error.STATE err) {
+        check (true, "evaluate() throws a validation metric's failure");
+    }
 }
 
 static int main () {
@@ -221,6 +397,9 @@ static int main () {
         var finder = resumed.find_lr (shuffled (), 1e-5, 10.0, 20, null);
         var lrs = finder.get_learning_rates ();
         check (lrs.length > 2 && params (resumed) == before, "the LR finder leaves the model untouched");
+
+        metric_and_schedule_values ();
+        metric_and_schedule_failures ();
     } catch (Error e) {
         printerr ("unexpected error: %s\n", e.message);
         return 1;

@@ -716,6 +716,267 @@ test_evaluate_predict (void)
   g_assert_cmpstr (log->str, ==, "");
 }
 
+/* A metric whose value at epoch e is script[e] (NaN before its first update), and whose
+ * reset or compute can fail, for the checks of what the fit does with either. */
+#define TEST_TYPE_SCRIPTED (test_scripted_get_type ())
+G_DECLARE_FINAL_TYPE (TestScripted, test_scripted, TEST, SCRIPTED, FitMetric)
+
+struct _TestScripted
+{
+  FitMetric     parent_instance;
+  const double *script;
+  int           n_script;
+  int           epoch;            /* resets so far, minus one */
+  gboolean      updated;
+  int           fail_reset;       /* the reset (counted from 1) that fails; 0: none */
+  int           fail_compute;     /* the epoch whose first compute fails; -1: none */
+  gboolean      failed;
+};
+
+G_DEFINE_FINAL_TYPE (TestScripted, test_scripted, FIT_TYPE_METRIC)
+
+static void
+test_scripted_reset (FitMetric  *metric,
+                     GError    **error)
+{
+  TestScripted *self = TEST_SCRIPTED (metric);
+
+  self->epoch++;
+  self->updated = FALSE;
+  if (self->epoch + 1 == self->fail_reset)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY, "reset %d failed", self->fail_reset);
+}
+
+static gboolean
+test_scripted_update (FitMetric  *metric,
+                      FitTensor  *prediction,
+                      FitTensor  *label,
+                      GError    **error)
+{
+  TEST_SCRIPTED (metric)->updated = TRUE;
+  return TRUE;
+}
+
+static void
+test_scripted_compute (FitMetric  *metric,
+                       double     *value,
+                       GError    **error)
+{
+  TestScripted *self = TEST_SCRIPTED (metric);
+
+  if (self->epoch == self->fail_compute && !self->failed)
+    {
+      self->failed = TRUE;
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "compute failed at epoch %d",
+                   self->epoch);
+    }
+  else
+    *value = self->updated ? self->script[MIN (self->epoch, self->n_script - 1)] : NAN;
+}
+
+static void
+test_scripted_class_init (TestScriptedClass *klass)
+{
+  FitMetricClass *metric_class = FIT_METRIC_CLASS (klass);
+
+  metric_class->reset = test_scripted_reset;
+  metric_class->update = test_scripted_update;
+  metric_class->compute = test_scripted_compute;
+}
+
+static void
+test_scripted_init (TestScripted *self)
+{
+  self->epoch = -1;
+  self->fail_compute = -1;
+  fit_metric_set_name (FIT_METRIC (self), "scripted");
+  fit_metric_set_mode (FIT_METRIC (self), FIT_MONITOR_MODE_MIN);
+}
+
+static FitEstimator *
+scripted_classifier (TestScripted *metric)
+{
+  FitEstimator *est = fit_test_classifier (1);
+  FitMetric *metrics[] = { FIT_METRIC (metric) };
+
+  fit_estimator_set_train_metrics (est, metrics, 1);
+  return est;
+}
+
+/* A metric's values reach the history and the monitors as they are; NaN, the value of a
+ * metric with nothing to report, is recorded and is not a failure. */
+static void
+test_metric_values (void)
+{
+  static const double script[] = { 0.7, 0.35, 0.6, 0.5 };
+  static const double nan_script[] = { NAN, 0.25 };
+  g_autoptr(TestScripted) metric = g_object_new (TEST_TYPE_SCRIPTED, NULL);
+  g_autoptr(TestScripted) nan_metric = g_object_new (TEST_TYPE_SCRIPTED, NULL);
+  g_autoptr(FitEstimator) est = NULL;
+  g_autoptr(FitEstimator) nan_est = NULL;
+  g_autoptr(FitDataLoader) train = fit_test_classification_loader (6, 3, 2);
+  g_autoptr(FitEventHandler) es = fit_early_stopping_handler_new ("train_scripted", 0, 1);
+  FitEventHandler *handlers[] = { es };
+  FitHistory *history;
+  g_autoptr(GError) error = NULL;
+
+  metric->script = script;
+  metric->n_script = G_N_ELEMENTS (script);
+  est = scripted_classifier (metric);
+  g_assert_true (fit_estimator_fit_full (est, train, NULL, 4, 0, handlers, 1, NULL, &error));
+  g_assert_no_error (error);
+  history = fit_estimator_get_history (est);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (history)), ==, 3);
+  for (guint e = 0; e < 3; e++)
+    g_assert_cmpfloat (fit_history_record_get_value (fit_history_get_record (history, e),
+                                                     "train_scripted"), ==, script[e]);
+  g_assert_cmpfloat (fit_early_stopping_handler_get_best_value (FIT_EARLY_STOPPING_HANDLER (es)),
+                     ==, 0.35);
+  g_assert_cmpint (fit_early_stopping_handler_get_best_epoch (FIT_EARLY_STOPPING_HANDLER (es)),
+                   ==, 1);
+
+  nan_metric->script = nan_script;
+  nan_metric->n_script = G_N_ELEMENTS (nan_script);
+  nan_est = scripted_classifier (nan_metric);
+  g_assert_true (fit_estimator_fit (nan_est, train, NULL, 2, NULL, &error));
+  g_assert_no_error (error);
+  history = fit_estimator_get_history (nan_est);
+  g_assert_true (isnan (fit_history_record_get_value (fit_history_get_record (history, 0),
+                                                      "train_scripted")));
+  g_assert_cmpfloat (fit_history_record_get_value (fit_history_get_record (history, 1),
+                                                   "train_scripted"), ==, 0.25);
+}
+
+/* A metric's failing compute fails the fit with its error, whoever reads it: the history
+ * handler (which reports errors) or a monitor (which passes none and reads first; the
+ * metric fails only once, so the history handler's read after it would succeed). */
+static void
+test_error_metric_compute (void)
+{
+  static const double script[] = { 0.5 };
+
+  for (int monitored = 0; monitored < 2; monitored++)
+    {
+      g_autoptr(TestScripted) metric = g_object_new (TEST_TYPE_SCRIPTED, NULL);
+      g_autoptr(FitEstimator) est = NULL;
+      g_autoptr(FitDataLoader) train = fit_test_classification_loader (6, 3, 2);
+      g_autoptr(FitEventHandler) es = fit_early_stopping_handler_new ("train_scripted", 0, 5);
+      g_autoptr(FitTestRecorder) rec = fit_test_recorder_new ("r", NULL, 1000);
+      FitEventHandler *handlers[] = { FIT_EVENT_HANDLER (rec), es };
+      g_autoptr(GError) error = NULL;
+
+      metric->script = script;
+      metric->n_script = 1;
+      metric->fail_compute = 1;
+      est = scripted_classifier (metric);
+      g_assert_false (fit_estimator_fit_full (est, train, NULL, 3, 0, handlers, 1 + monitored,
+                                              NULL, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+      g_assert_cmpstr (error->message, ==, "compute failed at epoch 1");
+      g_assert_cmpint (rec->reason, ==, FIT_STOP_REASON_ERROR);
+      g_assert_cmpuint (rec->n_train_end, ==, 1);
+      /* Epoch 1's epoch-end stopped at the failure: only epoch 0 is in the history. */
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fit_estimator_get_history (est))),
+                        ==, 1);
+    }
+}
+
+static void
+test_error_metric_reset (void)
+{
+  g_autoptr(TestScripted) metric = g_object_new (TEST_TYPE_SCRIPTED, NULL);
+  g_autoptr(FitEstimator) est = NULL;
+  g_autoptr(FitDataLoader) train = fit_test_classification_loader (6, 3, 2);
+  g_autoptr(FitTestRecorder) rec = fit_test_recorder_new ("r", NULL, 0);
+  FitEventHandler *handlers[] = { FIT_EVENT_HANDLER (rec) };
+  g_autoptr(GError) error = NULL;
+  static const double script[] = { 0.5 };
+
+  metric->script = script;
+  metric->n_script = 1;
+  metric->fail_reset = 2;
+  est = scripted_classifier (metric);
+  g_assert_false (fit_estimator_fit_full (est, train, NULL, 3, 0, handlers, 1, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
+  g_assert_cmpstr (error->message, ==, "reset 2 failed");
+  g_assert_cmpint (rec->reason, ==, FIT_STOP_REASON_ERROR);
+  g_assert_cmpuint (rec->n_train_end, ==, 1);
+}
+
+/* Evaluation returns a validation metric's failure instead of a record. */
+static void
+test_error_metric_evaluate (void)
+{
+  static const double script[] = { 0.5 };
+  g_autoptr(TestScripted) metric = g_object_new (TEST_TYPE_SCRIPTED, NULL);
+  g_autoptr(FitEstimator) est = fit_test_classifier (1);
+  g_autoptr(FitDataLoader) test = fit_test_classification_loader (6, 3, 4);
+  g_autoptr(FitHistoryRecord) record = NULL;
+  FitMetric *metrics[] = { FIT_METRIC (metric) };
+  g_autoptr(GError) error = NULL;
+
+  metric->script = script;
+  metric->n_script = 1;
+  metric->fail_compute = 0;
+  fit_estimator_set_val_metrics (est, metrics, 1);
+  record = fit_estimator_evaluate (est, test, NULL, &error);
+  g_assert_null (record);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_false (fit_estimator_is_running (est));
+}
+
+/* A rate that is not finite and ≥ 0 fails the fit, naming the schedule and the value. */
+#define TEST_TYPE_BAD_LR (test_bad_lr_get_type ())
+G_DECLARE_FINAL_TYPE (TestBadLR, test_bad_lr, TEST, BAD_LR, FitLrSchedule)
+
+struct _TestBadLR
+{
+  FitLrSchedule parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (TestBadLR, test_bad_lr, FIT_TYPE_LR_SCHEDULE)
+
+static void
+test_bad_lr_compute (FitLrSchedule  *schedule,
+                     double          base_lr,
+                     gint64          step,
+                     double         *learning_rate,
+                     GError        **error)
+{
+  *learning_rate = step < 2 ? base_lr / (double) (step + 1) : NAN;
+}
+
+static void
+test_bad_lr_class_init (TestBadLRClass *klass)
+{
+  FIT_LR_SCHEDULE_CLASS (klass)->compute = test_bad_lr_compute;
+}
+
+static void
+test_bad_lr_init (TestBadLR *self)
+{
+}
+
+static void
+test_error_schedule (void)
+{
+  g_autoptr(FitEstimator) est = fit_test_classifier (1);
+  g_autoptr(FitDataLoader) train = fit_test_classification_loader (6, 3, 2);
+  g_autoptr(FitLrSchedule) schedule = g_object_new (TEST_TYPE_BAD_LR, NULL);
+  g_autoptr(FitEventHandler) sched = fit_lr_scheduler_handler_new (schedule, TRUE);
+  g_autoptr(FitTestRecorder) rec = fit_test_recorder_new ("r", NULL, 0);
+  FitEventHandler *handlers[] = { sched, FIT_EVENT_HANDLER (rec) };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (fit_estimator_fit_full (est, train, NULL, 3, 0, handlers, 2, NULL, &error));
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_NOT_FINITE);
+  g_assert_nonnull (strstr (error->message, "TestBadLR gave the rate nan at step 2"));
+  g_assert_cmpint (rec->reason, ==, FIT_STOP_REASON_ERROR);
+  /* Steps 0 and 1 ran at the schedule's rates; step 2 never began its forward pass. */
+  g_assert_cmpfloat (fit_estimator_get_learning_rate (est), ==, 0.1 / 2.0);
+  g_assert_cmpuint (fit_estimator_get_global_step (est), ==, 2);
+}
+
 static void
 test_batch_limit (void)
 {
@@ -762,6 +1023,11 @@ main (int    argc,
   g_test_add_func ("/Fit/Estimator/fit/wrong-input", test_wrong_input);
   g_test_add_func ("/Fit/Estimator/defaults", test_defaults);
   g_test_add_func ("/Fit/Estimator/evaluate-predict", test_evaluate_predict);
+  g_test_add_func ("/Fit/Estimator/metrics/values", test_metric_values);
+  g_test_add_func ("/Fit/Estimator/error/metric-compute", test_error_metric_compute);
+  g_test_add_func ("/Fit/Estimator/error/metric-reset", test_error_metric_reset);
+  g_test_add_func ("/Fit/Estimator/error/metric-evaluate", test_error_metric_evaluate);
+  g_test_add_func ("/Fit/Estimator/error/schedule", test_error_schedule);
 
   return g_test_run ();
 }

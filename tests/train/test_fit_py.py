@@ -1,5 +1,6 @@
 """The fit API from Python: handlers, callbacks, stops, errors, cancellation, checkpoints,
-early stopping, accumulation, the learning-rate finder and a batch processor subclass."""
+early stopping, accumulation, the learning-rate finder, a batch processor subclass, and
+metrics and learning-rate schedules written in Python."""
 
 import math
 import os
@@ -468,7 +469,7 @@ class Processor(unittest.TestCase):
                 self.n += prediction.get_dim(0)
                 return True
 
-            def do_get(self):
+            def do_compute(self):
                 return float(self.n)
 
         est = classifier(1)
@@ -478,6 +479,141 @@ class Processor(unittest.TestCase):
         self.assertEqual(list(est.get_metric_names()), ["train_loss", "train_seen",
                                                         "val_loss", "val_seen"])
 
+
+
+class Scripted(Fit.Metric):
+    """Its value at epoch e is script[e] (NaN before its first update); its reset or compute
+    raises at the epoch given in fail."""
+
+    def __init__(self, script=(math.nan,), fail=None, **props):
+        super().__init__(name="scripted", mode=Fit.MonitorMode.MIN, **props)
+        self.script, self.fail = script, fail or {}
+        self.epoch, self.updated = -1, False
+
+    def do_reset(self):
+        self.epoch += 1
+        self.updated = False
+        if self.fail.get("reset") == self.epoch:
+            raise GLib.Error.new_literal(GLib.file_error_quark(),
+                                         f"reset failed at epoch {self.epoch}",
+                                         int(GLib.FileError.AGAIN))
+
+    def do_update(self, prediction, label):
+        self.updated = True
+        return True
+
+    def do_compute(self):
+        if self.fail.get("compute") == self.epoch:
+            raise GLib.Error.new_literal(Fit.error_quark(), f"compute failed at epoch {self.epoch}",
+                                         int(Fit.Error.STATE))
+        if self.fail.get("plain") == self.epoch:
+            raise KeyError("plain")
+        return self.script[min(self.epoch, len(self.script) - 1)] if self.updated else math.nan
+
+
+class Hyperbolic(Fit.LrSchedule):
+    """base / (step + 1.5), with a failure, or a given bad rate, at a given step."""
+
+    def __init__(self, fail_at=-1, bad_at=-1, bad=math.nan):
+        super().__init__()
+        self.fail_at, self.bad_at, self.bad = fail_at, bad_at, bad
+
+    def do_compute(self, base_lr, step):
+        if step == self.fail_at:
+            raise GLib.Error.new_literal(Fit.error_quark(), f"schedule failed at step {step}",
+                                         int(Fit.Error.INVALID_ARGUMENT))
+        return self.bad if step == self.bad_at else base_lr / (step + 1.5)
+
+
+class LrWatch(Fit.EventHandler):
+    def __init__(self):
+        super().__init__()
+        self.seen = []
+
+    def do_batch_begin(self, est):
+        self.seen.append((est.get_global_step(), est.get_learning_rate()))
+
+
+def rate(step):
+    return 0.1 / (step + 1.5)
+
+
+class MetricsAndSchedules(unittest.TestCase):
+    """Values from Python metrics and schedules reach the fit exactly; failures fail it."""
+
+    def test_values_reach_history_monitors_and_optimizer(self):
+        metric = Scripted([0.7, 0.35, 0.6, 0.5])
+        est = classifier(1)
+        est.set_train_metrics([metric])
+        watch = LrWatch()
+        es = Fit.EarlyStoppingHandler.new("train_scripted", 0, 1)
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        ckpt = Fit.CheckpointHandler.new(tmp, "best")
+        ckpt.props.monitor = "train_scripted"
+        ckpt.props.save_best_only = True
+        self.assertTrue(est.fit_full(classification_loader(6, 3, 2), None, 4, 0,
+                                     [Fit.LrSchedulerHandler.new(Hyperbolic(), True), watch, es,
+                                      ckpt], None))
+        history = est.get_history()
+        self.assertEqual([history.get_item(e).get_value("train_scripted") for e in range(3)],
+                         [0.7, 0.35, 0.6])
+        self.assertEqual(history.get_n_items(), 3)
+        self.assertEqual((es.get_best_value(), es.get_best_epoch(), es.get_stopped_epoch()),
+                         (0.35, 1, 2))
+        saved = Fit.Safetensors.new_from_file(ckpt.get_best_path(), None)
+        self.assertEqual(float(saved.get_metadata("handler.FitCheckpointHandler.0.best")), 0.35)
+        self.assertEqual(watch.seen, [(i, rate(i)) for i in range(6)])
+        self.assertEqual([history.get_item(e).get_learning_rate() for e in range(3)],
+                         [rate(1), rate(3), rate(5)])
+
+    def test_nan_is_a_value(self):
+        est = classifier(1)
+        est.set_train_metrics([Scripted([math.nan, 0.25])])
+        self.assertTrue(est.fit(classification_loader(6, 3, 2), None, 2, None))
+        self.assertTrue(math.isnan(est.get_history().get_item(0).get_value("train_scripted")))
+        self.assertEqual(est.get_history().get_item(1).get_value("train_scripted"), 0.25)
+
+    def failing_fit(self, metric_fail=None, schedule=None):
+        est = classifier(1)
+        est.set_train_metrics([Scripted([0.5], metric_fail)])
+        rec = Recorder("r", [])
+        handlers = [rec] + ([Fit.LrSchedulerHandler.new(schedule, True)] if schedule else [])
+        with self.assertRaises(GLib.Error) as cm:
+            est.fit_full(classification_loader(6, 3, 2), None, 3, 0, handlers, None)
+        self.assertEqual(rec.reason, Fit.StopReason.ERROR)
+        self.assertEqual(rec.counts["train-end"], 1)
+        return cm.exception
+
+    def test_failing_metric(self):
+        e = self.failing_fit({"compute": 1})
+        self.assertTrue(e.matches(Fit.error_quark(), Fit.Error.STATE), e)
+        self.assertEqual(e.message, "compute failed at epoch 1")
+        e = self.failing_fit({"plain": 0})
+        self.assertTrue(e.matches(Fit.error_quark(), Fit.Error.FAILED), e)
+        self.assertEqual(e.message, "Scripted.do_compute: KeyError: 'plain'")
+        e = self.failing_fit({"reset": 1})
+        self.assertTrue(e.matches(GLib.file_error_quark(), GLib.FileError.AGAIN), e)
+        self.assertEqual(e.message, "reset failed at epoch 1")
+
+    def test_failing_schedule(self):
+        e = self.failing_fit(schedule=Hyperbolic(fail_at=2))
+        self.assertTrue(e.matches(Fit.error_quark(), Fit.Error.INVALID_ARGUMENT), e)
+        self.assertEqual(e.message, "schedule failed at step 2")
+        name = Hyperbolic.__gtype__.name
+        for bad, code, text in ((math.nan, Fit.Error.NOT_FINITE, "nan"),
+                                (math.inf, Fit.Error.NOT_FINITE, "inf"),
+                                (-0.5, Fit.Error.INVALID_ARGUMENT, "-0.5")):
+            e = self.failing_fit(schedule=Hyperbolic(bad_at=1, bad=bad))
+            self.assertTrue(e.matches(Fit.error_quark(), code), e)
+            self.assertIn(f"{name} gave the rate {text} at step 1", e.message)
+
+    def test_evaluate_raises_a_failing_metric(self):
+        est = classifier(1)
+        est.set_val_metrics([Scripted(fail={"compute": 0})])
+        with self.assertRaises(GLib.Error) as cm:
+            est.evaluate(classification_loader(6, 3, 4), None)
+        self.assertTrue(cm.exception.matches(Fit.error_quark(), Fit.Error.STATE))
 
 if __name__ == "__main__":
     main()

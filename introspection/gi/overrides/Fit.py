@@ -28,12 +28,14 @@ API, which works the same without it. It adds what Python users expect:
 - Exceptions in overridden virtual methods fail the operation instead of being printed
   and ignored. PyGObject only prints an exception raised in a ``do_*`` method, and the C
   caller carries on. For subclasses of ``Fit.EventHandler``, ``Fit.BatchProcessor``,
-  ``Fit.Module``, ``Fit.Loss``, ``Fit.Metric``, ``Fit.Optimizer``, ``Fit.Transform`` and
-  classes implementing ``Fit.Dataset``, every ``do_*`` override of a method that can
-  fail is wrapped: an exception becomes a ``GLib.Error`` in the Fit domain
-  (``Fit.Error.FAILED``, or the original error if it already was a ``GLib.Error``)
+  ``Fit.Module``, ``Fit.Loss``, ``Fit.Metric``, ``Fit.LrSchedule``, ``Fit.Optimizer``,
+  ``Fit.Transform`` and classes implementing ``Fit.Dataset``, every ``do_*`` override of
+  a method that can fail is wrapped: an exception becomes a ``GLib.Error`` in the Fit
+  domain (``Fit.Error.FAILED``, or the original error if it already was a ``GLib.Error``)
   naming the class, the method and the exception, so ``fit()`` returns it. Event
-  handler methods may also return ``None``, which counts as success. Likewise a plain
+  handler methods may also return ``None``, which counts as success. ``do_compute`` of
+  a metric or a learning-rate schedule must return a number: anything else (``None``
+  included) fails the same way, where PyGObject would hand C a 0. Likewise a plain
   signal callback connected to a ``Fit.Estimator`` with ``connect``/``connect_after``
   that raises fails the running fit through ``Fit.Estimator.fail()`` with that error.
 - ``Fit.no_grad()``: a context manager (and decorator) that turns off gradient
@@ -198,14 +200,23 @@ _FAILING_VFUNCS = {
     "BatchProcessor": ("fit_batch", "evaluate_batch", "predict_batch"),
     "Module": ("forward",),
     "Loss": ("compute",),
-    "Metric": ("update",),
+    "Metric": ("reset", "update", "compute"),
+    "LrSchedule": ("compute",),
     "Optimizer": ("update",),
     "Transform": ("apply_batch",),
     "Dataset": ("get_item", "get_batch"),
 }
+# Virtual methods that hand back a number (through an out parameter in C, see the
+# Fit.Metric docs). PyGObject would pass 0 to C for a result that is not a number.
+_NUMBER_VFUNCS = {"Metric": ("compute",), "LrSchedule": ("compute",)}
 
 
-def _wrap_vfunc(func, none_is_success):
+def _failure(self, func, what):
+    message = f"{type(self).__name__}.{func.__name__}: {what}"
+    return GLib.Error.new_literal(Fit.error_quark(), message, int(Fit.Error.FAILED))
+
+
+def _wrap_vfunc(func, none_is_success, returns_number):
     @functools.wraps(func)
     def vfunc(self, *args):
         try:
@@ -213,34 +224,36 @@ def _wrap_vfunc(func, none_is_success):
         except GLib.Error:
             raise
         except Exception as e:
-            raise GLib.Error.new_literal(
-                Fit.error_quark(),
-                f"{type(self).__name__}.{func.__name__}: {type(e).__name__}: {e}",
-                int(Fit.Error.FAILED)) from e
+            raise _failure(self, func, f"{type(e).__name__}: {e}") from e
         if none_is_success and result is None:
             return True
+        if returns_number:
+            if not isinstance(result, numbers.Real):
+                raise _failure(self, func, f"returned {type(result).__name__}, not a number")
+            return float(result)
         return result
     vfunc._fit_wrapped = True
     return vfunc
 
 
-def _wrap_failing_vfuncs(cls, names, none_is_success):
+def _wrap_failing_vfuncs(cls, names, none_is_success, number_names):
     for name in names:
         func = cls.__dict__.get("do_" + name)
         if callable(func) and not getattr(func, "_fit_wrapped", False):
-            setattr(cls, "do_" + name, _wrap_vfunc(func, none_is_success))
+            setattr(cls, "do_" + name, _wrap_vfunc(func, none_is_success, name in number_names))
 
 
 def _failing_vfuncs_override(name):
     base = getattr(Fit, name)
     names = _FAILING_VFUNCS[name]
+    number_names = _NUMBER_VFUNCS.get(name, ())
     none_is_success = name == "EventHandler"
 
     # __init_subclass__ runs while the class is created, before PyGObject's metaclass
     # registers its do_* methods as the GType's virtual methods.
     def __init_subclass__(cls, **kwargs):
         super(wrapped, cls).__init_subclass__(**kwargs)
-        _wrap_failing_vfuncs(cls, names, none_is_success)
+        _wrap_failing_vfuncs(cls, names, none_is_success, number_names)
 
     wrapped = type(base)(name, (base,), {"__init_subclass__": classmethod(__init_subclass__),
                                          "__module__": __name__})
