@@ -984,6 +984,31 @@ test_npy_not_utf8 (void)
 }
 
 static void
+test_file_name_not_utf8 (void)
+{
+  /* File names are bytes; messages show them as valid UTF-8. */
+  g_autofree char *path = write_file ("bad-\xff-name.npy", "not an npy file", 15);
+  g_autofree char *display = g_filename_display_name (path);
+  g_autoptr(FitCsvReader) reader = fit_csv_reader_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FitTensor) t = fit_npy_load (path, NULL, &error);
+  g_autoptr(FitTensorDataset) ds = NULL;
+
+  g_assert_null (t);
+  assert_hostile_error (error, FIT_ERROR_PARSE, display, "magic");
+  g_clear_error (&error);
+  t = fit_idx_read (path, FIT_DTYPE_FLOAT32, NULL, &error);
+  assert_hostile_error (error, FIT_ERROR_PARSE, display, "magic");
+  g_clear_error (&error);
+  ds = fit_csv_reader_read (reader, path, NULL, &error);
+  assert_hostile_error (error, FIT_ERROR_PARSE, display, "no rows");
+  g_clear_error (&error);
+  g_unlink (path);
+  ds = fit_csv_reader_read (reader, path, NULL, &error);
+  assert_hostile_error (error, FIT_ERROR_IO, display, NULL);
+}
+
+static void
 assert_npy_int_error (const char   *name,
                       const char   *dict,
                       gconstpointer data,
@@ -1093,6 +1118,103 @@ test_idx_empty_images (void)
   assert_hostile_error (error, FIT_ERROR_SHAPE, p, "[4294967295, 0, 28]");
 }
 
+static void
+test_csv_not_utf8 (void)
+{
+  g_autoptr(FitCsvReader) reader = fit_csv_reader_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FitTensorDataset) ds = NULL;
+  g_autoptr(GString) wide = g_string_new ("a,b,y\n1,");
+
+  /* Latin-1 class names: once returned as they were, which bindings cannot convert. */
+  assert_csv_error (reader, "latin1.csv", "a,b,y\n1,2,cat\n3,4,caf\xe9\n", FIT_ERROR_PARSE,
+                    "latin1.csv:3: byte 21 is not UTF-8");
+  {
+    const char text[] = "a,b,y\n1,2,c\0t\n";
+    g_autofree char *path = write_file ("nul.csv", text, sizeof text - 1);
+
+    ds = fit_csv_reader_read (reader, path, NULL, &error);
+    g_assert_null (ds);
+    assert_hostile_error (error, FIT_ERROR_PARSE, path, ":2: byte 11 is a NUL byte");
+    g_clear_error (&error);
+  }
+
+  /* Quoted cells are escaped and cut short. */
+  assert_csv_error (reader, "tab.csv", "a,b,y\n1,\"x\ty\\\",0\n", FIT_ERROR_PARSE,
+                    "column 2 (“b”) holds “x\\ty\\\\”");
+  for (guint i = 0; i < 5000; i++)
+    g_string_append (wide, "é");
+  g_string_append (wide, ",0\n");
+  {
+    g_autofree char *path = write_file ("wide.csv", wide->str, wide->len);
+
+    ds = fit_csv_reader_read (reader, path, NULL, &error);
+    g_assert_null (ds);
+    assert_hostile_error (error, FIT_ERROR_PARSE, path, "“éééé");
+    g_assert_nonnull (strstr (error->message, "é…”"));
+    g_clear_error (&error);
+  }
+
+  /* UTF-8 class names, after a byte-order mark, come back as they were. */
+  ds = read_csv (reader, "utf8.csv", "\xef\xbb\xbf" "a,b,y\n1,2,caf\xc3\xa9\n3,4,\xe7\x8c\xab\n",
+                 &error);
+  g_assert_no_error (error);
+  {
+    const char * const *names = fit_tensor_dataset_get_class_names (ds);
+
+    g_assert_cmpstr (names[0], ==, "caf\xc3\xa9");
+    g_assert_cmpstr (names[1], ==, "\xe7\x8c\xab");
+    g_assert_null (names[2]);
+  }
+  g_clear_object (&ds);
+  fit_csv_reader_set_label_column_name (reader, "a");
+  ds = read_csv (reader, "bom.csv", "\xef\xbb\xbf" "a,b,y\n1,2,3\n", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (*(const gint64 *) fit_tensor_get_data (fit_tensor_dataset_get_labels (ds)),
+                   ==, 1);
+}
+
+static void
+test_csv_wide_header (void)
+{
+  /* A missing label column lists the first columns, not all of them. */
+  g_autoptr(FitCsvReader) reader = fit_csv_reader_new ();
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FitTensorDataset) ds = NULL;
+
+  for (guint i = 0; i < 1000; i++)
+    g_string_append_printf (text, i ? ",column%u" : "column%u", i);
+  g_string_append (text, "\n");
+  for (guint i = 0; i < 1000; i++)
+    g_string_append (text, i ? ",1" : "1");
+  g_string_append (text, "\n");
+  path = write_file ("wide-header.csv", text->str, text->len);
+  fit_csv_reader_set_label_column_name (reader, "label\n");
+  ds = fit_csv_reader_read (reader, path, NULL, &error);
+  g_assert_null (ds);
+  assert_hostile_error (error, FIT_ERROR_NOT_FOUND, path,
+                        "no column “label\\n” for the labels; the columns are column0, ");
+  g_assert_nonnull (strstr (error->message, "column11, and 988 more"));
+}
+
+static void
+test_csv_integer_overflow (void)
+{
+  /* An integer past int64 is a number, not a class index saturated to 2^63 - 1. */
+  g_autoptr(FitCsvReader) reader = fit_csv_reader_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FitTensorDataset) ds = read_csv (reader, "overflow.csv",
+                                             "a,y\n1,3\n2,99999999999999999999\n", &error);
+  const float y[] = { 3, 1e20f };
+
+  g_assert_no_error (error);
+  g_assert_cmpint (fit_tensor_get_dtype (fit_tensor_dataset_get_labels (ds)), ==,
+                   FIT_DTYPE_FLOAT32);
+  assert_floats (fit_tensor_dataset_get_labels (ds), y, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1120,9 +1242,13 @@ main (int   argc,
   g_test_add_func ("/Fit/Readers/gzip-grows", test_gzip_grows);
   g_test_add_func ("/Fit/Npy/pipe", test_npy_pipe);
   g_test_add_func ("/Fit/Npy/not-utf8", test_npy_not_utf8);
+  g_test_add_func ("/Fit/Readers/file-name-not-utf8", test_file_name_not_utf8);
   g_test_add_func ("/Fit/Npy/int-conversion", test_npy_int_conversion);
   g_test_add_func ("/Fit/Idx/int-conversion", test_idx_int_conversion);
   g_test_add_func ("/Fit/Idx/empty-images", test_idx_empty_images);
+  g_test_add_func ("/Fit/CsvReader/not-utf8", test_csv_not_utf8);
+  g_test_add_func ("/Fit/CsvReader/wide-header", test_csv_wide_header);
+  g_test_add_func ("/Fit/CsvReader/integer-overflow", test_csv_integer_overflow);
 
   ret = g_test_run ();
 
