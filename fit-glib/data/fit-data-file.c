@@ -5,9 +5,10 @@
  * The readers learn sizes from headers they cannot trust. A promised size is checked
  * against what the file can hold (fit_data_file_get_max_size), and memory is only ever
  * committed to data that is there: the size of a plain file bounds an allocation made
- * before reading, while the tensor of a gzip file (whose header could promise a
- * thousand times its size) grows as the decompressed bytes arrive, so no file makes a
- * reader allocate more than a small multiple of what it read. A short read is reported
+ * before reading, while the data of a gzip file (whose header could promise a thousand
+ * times its size) is staged in a buffer that grows as the decompressed bytes arrive, and
+ * its tensor allocated once they all have, so no file makes a reader allocate more than
+ * a small multiple of what it read. A short read is reported
  * with the number of bytes that were there. A gzip file is recognised by its magic
  * number, not its name, and read to its end so that zlib checks the trailer's CRC and
  * length.
@@ -27,10 +28,10 @@
 /* deflate cannot expand data by more than about 1032:1. */
 #define GZIP_MAX_RATIO 1032
 #define READ_BUFFER_SIZE (256 * 1024)
-/* The elements converted at a time, and the first allocation of a tensor whose size the
- * file cannot vouch for; it doubles as the data arrives. */
+/* The bytes converted at a time from a plain file, and the first allocation for data
+ * whose size the file cannot vouch for; it doubles as the data arrives. */
 #define CHUNK_BYTES (1024 * 1024)
-#define GROW_FIRST_ELEMENTS (64 * 1024)
+#define GROW_FIRST_BYTES (64 * 1024)
 /* The characters of file text quoted in a message. */
 #define QUOTE_MAX_CHARS 40
 
@@ -222,6 +223,37 @@ fit_data_file_read_exact (FitDataFile   *file,
   return TRUE;
 }
 
+/* Reads exactly @n bytes into a new buffer (one byte longer, for a NUL) that grows as
+ * they arrive; NULL with *n_read < @n when the data ends first. */
+static guint8 *
+read_growing (FitDataFile   *file,
+              gsize          n,
+              gsize         *n_read,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  g_autofree guint8 *data = NULL;
+  gsize cap = 0;
+
+  *n_read = 0;
+  do
+    {
+      gsize got, want;
+
+      /* glibc grows large blocks with mremap(): doubling copies nothing. */
+      cap = MIN (n, MAX (2 * cap, GROW_FIRST_BYTES));
+      data = g_realloc (data, cap + 1);
+      want = cap - *n_read;
+      if (!fit_data_file_read (file, data + *n_read, want, &got, cancellable, error))
+        return NULL;
+      *n_read += got;
+      if (got < want)
+        return NULL;
+    }
+  while (*n_read < n);
+  return g_steal_pointer (&data);
+}
+
 char *
 fit_data_file_read_text (FitDataFile   *file,
                          gsize          n,
@@ -229,45 +261,21 @@ fit_data_file_read_text (FitDataFile   *file,
                          GCancellable  *cancellable,
                          GError       **error)
 {
-  g_autofree char *text = NULL;
+  GError *local_error = NULL;
   guint64 start = file->offset;
-  gsize done = 0, cap = 0;
+  gsize got;
+  char *text = (char *) read_growing (file, n, &got, cancellable, &local_error);
 
-  do
+  if (text == NULL)
     {
-      gsize got, want;
-
-      cap = MIN (n, MAX (2 * cap, GROW_FIRST_ELEMENTS));
-      text = g_realloc (text, cap + 1);
-      want = cap - done;
-      if (!fit_data_file_read (file, text + done, want, &got, cancellable, error))
-        return NULL;
-      done += got;
-      if (got < want)
-        {
-          set_ends_inside (file, start, n, what, error);
-          return NULL;
-        }
+      if (local_error != NULL)
+        g_propagate_error (error, local_error);
+      else
+        set_ends_inside (file, start, n, what, error);
+      return NULL;
     }
-  while (done < n);
   text[n] = '\0';
-  return g_steal_pointer (&text);
-}
-
-/* The tensor that holds the first @cap of @numel elements: the final tensor once @cap
- * reaches @numel, a flat one before. */
-static FitTensor *
-new_partial_tensor (FitDType      dtype,
-                    const gint64 *shape,
-                    guint         n_dims,
-                    guint64       cap,
-                    guint64       numel)
-{
-  gint64 flat = (gint64) cap;
-
-  if (cap == numel)
-    return fit_tensor_new_empty (dtype, shape, n_dims);
-  return fit_tensor_new_empty (dtype, &flat, 1);
+  return text;
 }
 
 /* Checks a header's shape against what the file can hold and what a tensor can be. */
@@ -297,6 +305,31 @@ check_promise (FitDataFile   *file,
   return fit_shape_check (file->name, shape, n_dims, error);
 }
 
+static gboolean
+convert_or_fail (FitDataFile         *file,
+                 const guint8        *src,
+                 gsize                n,
+                 gpointer             dst,
+                 guint64              first,
+                 FitDType             dtype,
+                 FitDataConvertFunc   convert,
+                 gconstpointer        user_data,
+                 GError             **error)
+{
+  double bad = 0;
+  gsize n_done = convert (src, n, dst, &bad, user_data);
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (n_done == n)
+    return TRUE;
+  g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
+               _("%s: element %" PRIu64 " of the data is %s, which is not a value of %s; "
+                 "read the file as a floating-point type, or replace the value"),
+               file->name, first + n_done, g_ascii_dtostr (buffer, sizeof buffer, bad),
+               fit_dtype_get_name (dtype));
+  return FALSE;
+}
+
 FitTensor *
 fit_data_file_read_tensor (FitDataFile         *file,
                            FitDType             dtype,
@@ -310,71 +343,64 @@ fit_data_file_read_tensor (FitDataFile         *file,
 {
   g_autoptr(FitTensor) out = NULL;
   g_autofree guint8 *chunk = NULL;
+  GError *local_error = NULL;
   gsize out_size = fit_dtype_get_size (dtype);
   gsize chunk_elements = CHUNK_BYTES / elem_size;
-  guint64 start = file->offset, numel, cap, done = 0;
+  guint64 start = file->offset, numel, done = 0;
+  gsize got = 0;
 
   g_return_val_if_fail (convert != NULL || elem_size == out_size, NULL);
 
   if (!check_promise (file, shape, n_dims, elem_size, error))
     return NULL;
   numel = fit_shape_numel (shape, n_dims);
-  /* A plain file holds what it says; anything else must first deliver the data. */
-  cap = file->size_known && !file->gzip ? numel : MIN (numel, GROW_FIRST_ELEMENTS);
-  out = new_partial_tensor (dtype, shape, n_dims, cap, numel);
+
+  if (!file->size_known || file->gzip)
+    {
+      /* Nothing vouches for the header until the data is there: the data is staged in a
+       * buffer that grows as it arrives, and the tensor allocated once it is complete. */
+      chunk = read_growing (file, numel * elem_size, &got, cancellable, &local_error);
+      if (chunk == NULL)
+        goto short_data;
+      out = fit_tensor_new_empty (dtype, shape, n_dims);
+      if (convert == NULL)
+        memcpy (fit_tensor_ptr (out), chunk, numel * elem_size);
+      else if (!convert_or_fail (file, chunk, numel, fit_tensor_ptr (out), 0, dtype, convert,
+                                 user_data, error))
+        return NULL;
+      return g_steal_pointer (&out);
+    }
+
+  /* A plain file holds what its size says: the tensor is allocated at once, and the data
+   * read into it, converted a chunk at a time. */
+  out = fit_tensor_new_empty (dtype, shape, n_dims);
   if (convert != NULL)
     chunk = g_malloc (MIN (numel, chunk_elements) * elem_size + 1);
-
   while (done < numel)
     {
-      gsize n, got;
-      guint8 *dst;
+      gsize n = (gsize) MIN (numel - done, chunk_elements);
+      guint8 *dst = (guint8 *) fit_tensor_ptr (out) + done * out_size;
 
-      if (done == cap)
-        {
-          FitTensor *bigger;
-
-          cap = MIN (numel, 2 * cap);
-          bigger = new_partial_tensor (dtype, shape, n_dims, cap, numel);
-          memcpy (fit_tensor_ptr (bigger), fit_tensor_ptr (out), done * out_size);
-          g_object_unref (out);
-          out = bigger;
-        }
-      n = (gsize) MIN (cap - done, chunk_elements);
-      dst = (guint8 *) fit_tensor_ptr (out) + done * out_size;
       if (!fit_data_file_read (file, convert ? chunk : dst, n * elem_size, &got, cancellable,
-                               error))
+                               &local_error) ||
+          got < n * elem_size)
+        goto short_data;
+      if (convert != NULL &&
+          !convert_or_fail (file, chunk, n, dst, done, dtype, convert, user_data, error))
         return NULL;
-      if (got < n * elem_size)
-        {
-          g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                       _("%s: the header promises %" PRIu64 " bytes of data from byte %"
-                         PRIu64 ", but the data ends at byte %" PRIu64),
-                       file->name, numel * elem_size, start, file->offset);
-          return NULL;
-        }
-      if (convert != NULL)
-        {
-          double bad = 0;
-          gsize n_done = convert (chunk, n, dst, &bad, user_data);
-
-          if (n_done < n)
-            {
-              char buffer[G_ASCII_DTOSTR_BUF_SIZE];
-
-              g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
-                           _("%s: element %" PRIu64 " of the data is %s, which is not a "
-                             "value of %s; read the file as a floating-point type, or "
-                             "replace the value"),
-                           file->name, done + n_done,
-                           g_ascii_dtostr (buffer, sizeof buffer, bad),
-                           fit_dtype_get_name (dtype));
-              return NULL;
-            }
-        }
       done += n;
     }
   return g_steal_pointer (&out);
+
+short_data:
+  if (local_error != NULL)
+    g_propagate_error (error, local_error);
+  else
+    g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
+                 _("%s: the header promises %" PRIu64 " bytes of data from byte %" PRIu64
+                   ", but the data ends at byte %" PRIu64),
+                 file->name, numel * elem_size, start, file->offset);
+  return NULL;
 }
 
 char *

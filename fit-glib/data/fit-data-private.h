@@ -139,8 +139,9 @@ fit_data_store (gpointer dst,
  * elements. @shape comes from the file's header and is checked here: FIT_ERROR_PARSE
  * when it promises more than the file can hold, FIT_ERROR_SHAPE when no tensor can have
  * it. Then FIT_ERROR_PARSE when the data ends early, FIT_ERROR_INVALID_ARGUMENT naming
- * the first element that @convert refuses. Unless the file is plain, the tensor grows as
- * the data arrives, never to more than twice the elements read. */
+ * the first element that @convert refuses. Unless the file is plain (its size vouches
+ * for the data), the data is staged in a buffer that grows as it arrives, never to more
+ * than twice what was read, and the tensor is allocated once it is all there. */
 FitTensor      *fit_data_file_read_tensor (FitDataFile        *file,
                                            FitDType            dtype,
                                            const gint64       *shape,

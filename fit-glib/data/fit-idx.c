@@ -222,9 +222,9 @@ idx_read (const char    *path,
  *   type and an element is a NaN, an infinity or out of its range.
  *
  * Memory follows the data, never the header: a plain file's size bounds what is
- * allocated before reading, and the tensor of a gzip file (or a pipe) grows as the
- * uncompressed bytes arrive, so a file cannot make the reader allocate more than a small
- * multiple of what it holds.
+ * allocated before reading, and a gzip file (or a pipe) is read into a buffer that grows
+ * as the uncompressed bytes arrive, its tensor allocated only once they have, so a file
+ * cannot make the reader allocate more than a small multiple of what it holds.
  *
  * Returns: (transfer full): the tensor, or %NULL with @error set
  *

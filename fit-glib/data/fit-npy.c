@@ -468,9 +468,9 @@ npy_load (const char    *path,
  *   bytes that are not UTF-8 escaped (`\xff`) and long strings cut short.
  *
  * Memory follows the data, never the header: a plain file's size bounds what is
- * allocated before reading, and the tensor of a gzip file (or a pipe) grows as the
- * uncompressed bytes arrive, so a file cannot make the reader allocate more than a small
- * multiple of what it holds.
+ * allocated before reading, and a gzip file (or a pipe) is read into a buffer that grows
+ * as the uncompressed bytes arrive, its tensor allocated only once they have, so a file
+ * cannot make the reader allocate more than a small multiple of what it holds.
  *
  * Returns: (transfer full): the tensor, or %NULL with @error set
  *

@@ -861,7 +861,7 @@ static void
 test_gzip_grows (void)
 {
   /* Larger than the first allocation for data whose size the file cannot vouch for, so
-   * that the tensor grows (and is copied) several times. */
+   * that the buffer it is staged in grows several times. */
   guint n = 300001;
   g_autofree float *values = g_new (float, n);
   g_autofree guint8 *bytes = g_new (guint8, n);
@@ -928,7 +928,7 @@ write_fifo (gpointer user_data)
 static void
 test_npy_pipe (void)
 {
-  /* A pipe has no size to allocate by: the tensor grows as the data arrives. */
+  /* A pipe has no size to allocate by: the data is staged as it arrives. */
   guint n = 100000;
   g_autofree gint32 *values = g_new (gint32, n);
   g_autofree char *dict = g_strdup_printf ("{'descr': '<i4', 'fortran_order': False, "
