@@ -592,7 +592,7 @@ check_text (const char   *name,
             gsize        *size,
             GError      **error)
 {
-  const char *bad;
+  const char *start = *text, *bad;
   guint64 line = 1;
 
   if (*size >= 3 && memcmp (*text, "\xef\xbb\xbf", 3) == 0)
@@ -607,12 +607,12 @@ check_text (const char   *name,
   if (*bad == '\0')
     g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
                  _("%s:%" PRIu64 ": byte %" PRIu64 " is a NUL byte, which a CSV file does "
-                   "not hold"), name, line, (guint64) (bad - *text));
+                   "not hold"), name, line, (guint64) (bad - start));
   else
     g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
                  _("%s:%" PRIu64 ": byte %" PRIu64 " is not UTF-8 text; CSV files are read "
                    "as UTF-8 (convert the file, e.g. with iconv -f LATIN1 -t UTF-8)"),
-                 name, line, (guint64) (bad - *text));
+                 name, line, (guint64) (bad - start));
   return FALSE;
 }
 

@@ -1155,6 +1155,10 @@ test_csv_not_utf8 (void)
     g_clear_error (&error);
   }
 
+  /* Offsets count from the start of the file, byte-order mark included. */
+  assert_csv_error (reader, "bom-latin1.csv", "\xef\xbb\xbf" "a,b,y\n1,2,\xe9\n",
+                    FIT_ERROR_PARSE, "bom-latin1.csv:2: byte 13 is not UTF-8");
+
   /* UTF-8 class names, after a byte-order mark, come back as they were. */
   ds = read_csv (reader, "utf8.csv", "\xef\xbb\xbf" "a,b,y\n1,2,caf\xc3\xa9\n3,4,\xe7\x8c\xab\n",
                  &error);
