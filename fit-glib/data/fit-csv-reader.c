@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,10 +39,17 @@
  * Fields may be quoted with double quotes (`""` inside stands for one quote). Blank
  * lines are skipped; `\r\n` line ends are accepted; the file may be gzip-compressed.
  *
+ * The file is text in UTF-8 (ASCII is UTF-8; a leading byte-order mark is skipped), so
+ * that column and class names are strings every language binding can take. A file in
+ * another encoding is refused rather than read with its names changed: convert it first
+ * (`iconv -f LATIN1 -t UTF-8`).
+ *
  * Errors name the file and the line: a row with a different number of fields than the
  * first (%FIT_ERROR_PARSE), a feature that is not a number (%FIT_ERROR_PARSE, with the
  * column), a label column that does not exist (%FIT_ERROR_NOT_FOUND), a file with no
- * rows (%FIT_ERROR_PARSE).
+ * rows (%FIT_ERROR_PARSE), bytes that are not UTF-8 or a NUL byte (%FIT_ERROR_PARSE, with
+ * the byte offset). Text quoted from the file in a message is cut short, with control
+ * characters escaped.
  *
  * Since: 1.0
  */
@@ -426,30 +435,70 @@ fit_csv_reader_set_class_order (FitCsvReader  *self,
 
 /* ---- parsing ---- */
 
+/* Tables past these sizes are refused rather than indexed with overflowing integers. */
+#define MAX_FIELDS G_MAXINT
+#define MAX_CLASSES G_MAXINT32
+/* The header's names listed in a message. */
+#define MAX_LISTED_COLUMNS 12
+
+/* A growing array of bytes with a 64-bit length (GArray's is 32 bits). */
+typedef struct
+{
+  guint8  *data;
+  gsize    len;
+  gsize    cap;
+} Buffer;
+
+static gpointer
+buffer_append (Buffer        *b,
+               gconstpointer  data,
+               gsize          n)
+{
+  gpointer p;
+
+  if (b->cap - b->len < n)
+    {
+      b->cap = MAX (b->len + n, 2 * b->cap);
+      b->data = g_realloc (b->data, b->cap);
+    }
+  p = b->data + b->len;
+  memcpy (p, data, n);
+  b->len += n;
+  return p;
+}
+
 typedef struct
 {
   const char *name;
   const char *p;
   const char *end;
   char        delim;
-  guint       line;         /* the line of p, from 1 */
-  guint       row_line;     /* the line where the current row starts */
-  GPtrArray  *fields;       /* char*, owned */
+  guint64     line;         /* the line of p, from 1 */
+  guint64     row_line;     /* the line where the current row starts */
+  GString    *row;          /* the fields of the current row, each one NUL-terminated */
+  GArray     *starts;       /* gsize: where each field starts in row */
 } Splitter;
+
+static inline char *
+field_at (Splitter *s,
+          guint     i)
+{
+  return s->row->str + g_array_index (s->starts, gsize, i);
+}
 
 static gboolean
 field_error (Splitter    *s,
              GError     **error,
              const char  *message)
 {
-  g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE, "%s:%u: %s", s->name, s->row_line, message);
+  g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE, "%s:%" PRIu64 ": %s", s->name, s->row_line,
+               message);
   return FALSE;
 }
 
 /* Reads a double-quoted field; p is just past the opening quote. */
 static gboolean
 read_quoted (Splitter  *s,
-             GString   *field,
              GError   **error)
 {
   for (;;)
@@ -459,7 +508,7 @@ read_quoted (Splitter  *s,
                                         "the file"));
       if (*s->p == '"' && s->p + 1 < s->end && s->p[1] == '"')
         {
-          g_string_append_c (field, '"');
+          g_string_append_c (s->row, '"');
           s->p += 2;
         }
       else if (*s->p == '"')
@@ -471,7 +520,7 @@ read_quoted (Splitter  *s,
         {
           if (*s->p == '\n')
             s->line++;
-          g_string_append_c (field, *s->p++);
+          g_string_append_c (s->row, *s->p++);
         }
     }
 }
@@ -481,9 +530,8 @@ static gboolean
 next_row (Splitter  *s,
           GError   **error)
 {
-  g_autoptr(GString) field = g_string_new (NULL);
-
-  g_ptr_array_set_size (s->fields, 0);
+  g_string_truncate (s->row, 0);
+  g_array_set_size (s->starts, 0);
   while (s->p < s->end && (*s->p == '\n' || *s->p == '\r'))
     {
       if (*s->p == '\n')
@@ -497,25 +545,31 @@ next_row (Splitter  *s,
   for (;;)
     {
       gboolean quoted = s->p < s->end && *s->p == '"';
+      gsize start = s->row->len;
+      const char *text;
 
-      g_string_truncate (field, 0);
+      if (s->starts->len == MAX_FIELDS)
+        return field_error (s, error, _("the row has more fields than a table can have"));
+      g_array_append_val (s->starts, start);
       if (quoted)
         {
           s->p++;
-          if (!read_quoted (s, field, error))
+          if (!read_quoted (s, error))
             return FALSE;
         }
-      for (; s->p < s->end && *s->p != s->delim && *s->p != '\n'; s->p++)
+      for (text = s->p; s->p < s->end && *s->p != s->delim && *s->p != '\n'; s->p++)
+        if (quoted && *s->p != '\r' && *s->p != ' ')
+          return field_error (s, error, _("text follows the closing quote of a field"));
+      if (!quoted)
         {
-          if (!quoted)
-            g_string_append_c (field, *s->p);
-          else if (*s->p != '\r' && *s->p != ' ')
-            return field_error (s, error, _("text follows the closing quote of a field"));
+          /* The '\r' of a Windows line end is not part of the field. */
+          gsize len = s->p - text;
+
+          if (len > 0 && text[len - 1] == '\r')
+            len--;
+          g_string_append_len (s->row, text, len);
         }
-      /* The '\r' of a Windows line end is not part of the field. */
-      if (!quoted && field->len > 0 && field->str[field->len - 1] == '\r')
-        g_string_truncate (field, field->len - 1);
-      g_ptr_array_add (s->fields, g_strdup (field->str));
+      g_string_append_c (s->row, '\0');
       if (s->p < s->end && *s->p == s->delim)
         {
           s->p++;
@@ -528,6 +582,38 @@ next_row (Splitter  *s,
         }
       return TRUE;
     }
+}
+
+/* The reader takes text in UTF-8 (of which ASCII is a part), so that class names and
+ * column names are strings every binding can take; a byte-order mark is skipped. */
+static gboolean
+check_text (const char   *name,
+            const char  **text,
+            gsize        *size,
+            GError      **error)
+{
+  const char *start = *text, *bad;
+  guint64 line = 1;
+
+  if (*size >= 3 && memcmp (*text, "\xef\xbb\xbf", 3) == 0)
+    {
+      *text += 3;
+      *size -= 3;
+    }
+  if (g_utf8_validate_len (*text, *size, &bad))
+    return TRUE;
+  for (const char *p = *text; p < bad; p++)
+    line += *p == '\n';
+  if (*bad == '\0')
+    g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
+                 _("%s:%" PRIu64 ": byte %" PRIu64 " is a NUL byte, which a CSV file does "
+                   "not hold"), name, line, (guint64) (bad - start));
+  else
+    g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
+                 _("%s:%" PRIu64 ": byte %" PRIu64 " is not UTF-8 text; CSV files are read "
+                   "as UTF-8 (convert the file, e.g. with iconv -f LATIN1 -t UTF-8)"),
+                 name, line, (guint64) (bad - start));
+  return FALSE;
 }
 
 static gboolean
@@ -546,6 +632,7 @@ parse_number (const char *text,
   return end != text && *end == '\0';
 }
 
+/* An integer that fits in an int64: a larger one is a number, not a class index. */
 static gboolean
 parse_integer (const char *text,
                gint64     *value)
@@ -556,7 +643,10 @@ parse_integer (const char *text,
     text++;
   if (*text == '\0')
     return FALSE;
+  errno = 0;
   *value = g_ascii_strtoll (text, &end, 10);
+  if (errno == ERANGE)
+    return FALSE;
   while (*end == ' ')
     end++;
   return end != text && *end == '\0';
@@ -569,13 +659,45 @@ compare_strings (gconstpointer a,
   return strcmp (*(const char * const *) a, *(const char * const *) b);
 }
 
+/* The label texts of the rows: NUL-terminated strings one after the other, and where
+ * each one starts. */
+typedef struct
+{
+  Buffer  chars;
+  Buffer  starts;     /* gsize */
+  gsize   n;
+} Labels;
+
+static const char *
+label_at (Labels *l,
+          gsize   i)
+{
+  gsize start;
+
+  memcpy (&start, l->starts.data + i * sizeof start, sizeof start);
+  return (const char *) l->chars.data + start;
+}
+
+static void
+labels_add (Labels     *l,
+            const char *text)
+{
+  gsize start = l->chars.len;
+
+  buffer_append (&l->chars, text, strlen (text) + 1);
+  buffer_append (&l->starts, &start, sizeof start);
+  l->n++;
+}
+
 /* Turns the label strings into a tensor: integers, numbers, or class names. */
 static FitTensor *
 labels_to_tensor (FitCsvReader  *self,
-                  GPtrArray     *texts,
-                  char        ***class_names)
+                  const char    *name,
+                  Labels        *texts,
+                  char        ***class_names,
+                  GError       **error)
 {
-  gsize n = texts->len;
+  gsize n = texts->n;
   gboolean all_int = TRUE, all_num = TRUE;
   g_autoptr(GHashTable) index = NULL;
   g_autoptr(GPtrArray) names = NULL;
@@ -587,9 +709,9 @@ labels_to_tensor (FitCsvReader  *self,
       double d;
       gint64 v;
 
-      if (all_int && !parse_integer (texts->pdata[i], &v))
+      if (all_int && !parse_integer (label_at (texts, i), &v))
         all_int = FALSE;
-      if (!all_int && !parse_number (texts->pdata[i], &d))
+      if (!all_int && !parse_number (label_at (texts, i), &d))
         all_num = FALSE;
     }
 
@@ -600,7 +722,7 @@ labels_to_tensor (FitCsvReader  *self,
       out = fit_tensor_new_empty (FIT_DTYPE_INT64, shape, 1);
       d = fit_tensor_ptr (out);
       for (gsize i = 0; i < n; i++)
-        parse_integer (texts->pdata[i], &d[i]);
+        parse_integer (label_at (texts, i), &d[i]);
       return out;
     }
   if (all_num)
@@ -613,7 +735,7 @@ labels_to_tensor (FitCsvReader  *self,
         {
           double v = 0;
 
-          parse_number (texts->pdata[i], &v);
+          parse_number (label_at (texts, i), &v);
           d[i] = (float) v;
         }
       return out;
@@ -623,11 +745,20 @@ labels_to_tensor (FitCsvReader  *self,
   index = g_hash_table_new (g_str_hash, g_str_equal);
   names = g_ptr_array_new ();
   for (gsize i = 0; i < n; i++)
-    if (!g_hash_table_contains (index, texts->pdata[i]))
-      {
-        g_hash_table_insert (index, texts->pdata[i], GUINT_TO_POINTER (names->len));
-        g_ptr_array_add (names, texts->pdata[i]);
-      }
+    {
+      const char *text = label_at (texts, i);
+
+      if (g_hash_table_contains (index, text))
+        continue;
+      if (names->len == MAX_CLASSES)
+        {
+          g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
+                       _("%s: the labels name more than %d classes"), name, MAX_CLASSES);
+          return NULL;
+        }
+      g_hash_table_insert (index, (gpointer) text, GUINT_TO_POINTER (names->len));
+      g_ptr_array_add (names, (gpointer) text);
+    }
   if (self->class_order == FIT_CLASS_ORDER_SORTED)
     {
       g_ptr_array_sort (names, compare_strings);
@@ -641,12 +772,34 @@ labels_to_tensor (FitCsvReader  *self,
     out = fit_tensor_new_empty (FIT_DTYPE_INT64, shape, 1);
     d = fit_tensor_ptr (out);
     for (gsize i = 0; i < n; i++)
-      d[i] = GPOINTER_TO_UINT (g_hash_table_lookup (index, texts->pdata[i]));
+      d[i] = GPOINTER_TO_UINT (g_hash_table_lookup (index, label_at (texts, i)));
   }
   *class_names = g_new0 (char *, names->len + 1);
   for (guint i = 0; i < names->len; i++)
     (*class_names)[i] = g_strdup (names->pdata[i]);
   return out;
+}
+
+/* The header's names, quoted, for a message; the first few of a wide table. */
+static char *
+describe_columns (GPtrArray *header)
+{
+  GString *list = g_string_new (NULL);
+
+  for (guint i = 0; i < header->len; i++)
+    {
+      const char *column = header->pdata[i];
+      g_autofree char *quoted = NULL;
+
+      if (i == MAX_LISTED_COLUMNS)
+        {
+          g_string_append_printf (list, _(", and %u more"), header->len - i);
+          break;
+        }
+      quoted = fit_data_quote (column, strlen (column));
+      g_string_append_printf (list, i > 0 ? ", %s" : "%s", quoted);
+    }
+  return g_string_free (list, FALSE);
 }
 
 static int
@@ -656,11 +809,13 @@ find_label_column (FitCsvReader  *self,
                    guint          n_columns,
                    GError       **error)
 {
-  int column;
+  gint64 column;
 
   if (self->label_column_name != NULL)
     {
       g_autofree char *list = NULL;
+      g_autofree char *wanted = fit_data_quote (self->label_column_name,
+                                                strlen (self->label_column_name));
 
       if (header != NULL)
         for (guint i = 0; i < header->len; i++)
@@ -671,27 +826,26 @@ find_label_column (FitCsvReader  *self,
           g_set_error (error, FIT_ERROR, FIT_ERROR_NOT_FOUND,
                        _("%s: the label column is chosen by name (“%s”) but the reader "
                          "expects no header; set has-header or choose the column by index"),
-                       name, self->label_column_name);
+                       name, wanted);
           return -1;
         }
-      g_ptr_array_add (header, NULL);
-      list = g_strjoinv (", ", (char **) header->pdata);
-      g_ptr_array_remove_index (header, header->len - 1);
+      list = describe_columns (header);
       g_set_error (error, FIT_ERROR, FIT_ERROR_NOT_FOUND,
                    _("%s:1: there is no column “%s” for the labels; the columns are %s"),
-                   name, self->label_column_name, list);
+                   name, wanted, list);
       return -1;
     }
 
-  column = self->label_column < 0 ? (int) n_columns + self->label_column : self->label_column;
-  if (column < 0 || column >= (int) n_columns)
+  column = self->label_column < 0 ? (gint64) n_columns + self->label_column
+                                  : self->label_column;
+  if (column < 0 || column >= n_columns)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_NOT_FOUND,
                    _("%s: there is no column %d for the labels; the file has %u columns"),
                    name, self->label_column, n_columns);
       return -1;
     }
-  return column;
+  return (int) column;
 }
 
 /**
@@ -704,8 +858,14 @@ find_label_column (FitCsvReader  *self,
  * Reads a CSV file into a dataset of float32 features `[N, F]` and labels `[N]`, as
  * described in [class@Fit.CsvReader].
  *
- * Returns: (transfer full): the dataset, or %NULL with @error set (%FIT_ERROR_IO,
- *   %FIT_ERROR_PARSE with the line, %FIT_ERROR_NOT_FOUND for a missing label column)
+ * The file is untrusted input. Every error names the file (by its display name, so the
+ * message is valid UTF-8 whatever the file name's encoding) and, where there is one,
+ * the line: %FIT_ERROR_IO when it cannot be opened or read; %FIT_ERROR_PARSE for a
+ * truncated or corrupt gzip stream, malformed rows, cells that are not numbers, bytes
+ * that are not UTF-8 and NUL bytes; %FIT_ERROR_NOT_FOUND for a missing label column. Memory stays a small multiple of the (uncompressed) text. Class names are
+ * returned exactly as the file spells them, which is valid UTF-8.
+ *
+ * Returns: (transfer full): the dataset, or %NULL with @error set
  *
  * Since: 1.0
  */
@@ -718,13 +878,14 @@ fit_csv_reader_read (FitCsvReader  *self,
   g_autoptr(FitDataFile) file = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GPtrArray) header = NULL;
-  g_autoptr(GPtrArray) label_texts = NULL;
-  g_autoptr(GArray) features = NULL;
   g_autoptr(FitTensor) inputs = NULL;
   g_autoptr(FitTensor) labels = NULL;
   g_auto(GStrv) class_names = NULL;
   Splitter s = { 0, };
-  FitTensorDataset *dataset;
+  Buffer features = { 0, };
+  Labels label_texts = { { 0, }, };
+  FitTensorDataset *dataset = NULL;
+  const char *name;
   guint n_columns = 0;
   int label = -1;
   gsize size;
@@ -738,30 +899,32 @@ fit_csv_reader_read (FitCsvReader  *self,
   file = fit_data_file_open (path, cancellable, error);
   if (file == NULL)
     return NULL;
+  name = fit_data_file_get_name (file);
   bytes = fit_data_file_read_all (file, cancellable, error);
   if (bytes == NULL)
     return NULL;
 
-  s.name = path;
+  s.name = name;
   s.p = g_bytes_get_data (bytes, &size);
+  if (!check_text (name, &s.p, &size, error))
+    return NULL;
   s.end = s.p + size;
   s.delim = (char) self->delimiter;
   s.line = 1;
-  s.fields = g_ptr_array_new_with_free_func (g_free);
-  features = g_array_new (FALSE, FALSE, sizeof (float));
-  label_texts = g_ptr_array_new_with_free_func (g_free);
+  s.row = g_string_new (NULL);
+  s.starts = g_array_new (FALSE, FALSE, sizeof (gsize));
 
   if (self->has_header)
     {
       if (!next_row (&s, error))
         goto fail_empty;
       header = g_ptr_array_new_with_free_func (g_free);
-      for (guint i = 0; i < s.fields->len; i++)
-        g_ptr_array_add (header, g_strdup (g_strstrip ((char *) s.fields->pdata[i])));
+      for (guint i = 0; i < s.starts->len; i++)
+        g_ptr_array_add (header, g_strdup (g_strstrip (field_at (&s, i))));
       n_columns = header->len;
-      label = find_label_column (self, path, header, n_columns, error);
+      label = find_label_column (self, name, header, n_columns, error);
       if (label < 0)
-        goto fail;
+        goto out;
     }
 
   for (;;)
@@ -772,57 +935,61 @@ fit_csv_reader_read (FitCsvReader  *self,
         {
           g_clear_error (&local_error);
           g_set_error (error, FIT_ERROR, FIT_ERROR_CANCELLED, _("Reading %s was cancelled"),
-                       path);
-          goto fail;
+                       name);
+          goto out;
         }
       if (!next_row (&s, &local_error))
         {
           if (local_error != NULL)
             {
               g_propagate_error (error, local_error);
-              goto fail;
+              goto out;
             }
           break;
         }
       if (n_columns == 0)
         {
-          n_columns = s.fields->len;
-          label = find_label_column (self, path, NULL, n_columns, error);
+          n_columns = s.starts->len;
+          label = find_label_column (self, name, NULL, n_columns, error);
           if (label < 0)
-            goto fail;
+            goto out;
         }
-      if (s.fields->len != n_columns)
+      if (s.starts->len != n_columns)
         {
           g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                       _("%s:%u: the row has %u fields but %s has %u"),
-                       path, s.row_line, s.fields->len,
+                       _("%s:%" PRIu64 ": the row has %u fields but %s has %u"),
+                       name, s.row_line, s.starts->len,
                        self->has_header ? _("the header") : _("the first row"), n_columns);
-          goto fail;
+          goto out;
         }
       for (guint c = 0; c < n_columns; c++)
         {
-          const char *text = s.fields->pdata[c];
+          char *text = field_at (&s, c);
           double v;
           float f;
 
           if ((int) c == label)
             {
-              g_ptr_array_add (label_texts, g_strstrip (g_strdup (text)));
+              labels_add (&label_texts, g_strstrip (text));
               continue;
             }
           if (!parse_number (text, &v))
             {
-              g_autofree char *col = header ? g_strdup_printf ("%u (“%s”)", c + 1,
-                                                               (char *) header->pdata[c])
-                                            : g_strdup_printf ("%u", c + 1);
+              g_autofree char *quoted = fit_data_quote (text, strlen (text));
+              g_autofree char *column = NULL;
+              g_autofree char *col = NULL;
 
+              if (header != NULL)
+                column = fit_data_quote (header->pdata[c], strlen (header->pdata[c]));
+              col = column ? g_strdup_printf ("%u (“%s”)", c + 1, column)
+                           : g_strdup_printf ("%u", c + 1);
               g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                           _("%s:%u: column %s holds “%s”, which is not a number"),
-                           path, s.row_line, col, text);
-              goto fail;
+                           _("%s:%" PRIu64 ": column %s holds “%s”, which is not a number"),
+                           name, s.row_line, col, quoted);
+              goto out;
             }
           f = (float) v;
-          g_array_append_val (features, f);
+          buffer_append (&features, &f, sizeof f);
         }
       n_rows++;
     }
@@ -832,21 +999,26 @@ fit_csv_reader_read (FitCsvReader  *self,
 
   shape[0] = n_rows;
   shape[1] = n_columns - 1;
-  inputs = fit_tensor_new_from_data (FIT_DTYPE_FLOAT32, shape, 2, (const guint8 *) features->data,
-                                     features->len * sizeof (float), error);
+  inputs = fit_tensor_new_from_data (FIT_DTYPE_FLOAT32, shape, 2, features.data, features.len,
+                                     error);
   if (inputs == NULL)
-    goto fail;
-  labels = labels_to_tensor (self, label_texts, &class_names);
+    goto out;
+  labels = labels_to_tensor (self, name, &label_texts, &class_names, error);
+  if (labels == NULL)
+    goto out;
   dataset = fit_tensor_dataset_new (inputs, labels, error);
   if (dataset != NULL && class_names != NULL)
     fit_tensor_dataset_set_class_names (dataset, (const char * const *) class_names);
-  g_ptr_array_unref (s.fields);
-  return dataset;
+  goto out;
 
 fail_empty:
   if (error == NULL || *error == NULL)
-    g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE, _("%s holds no rows of data"), path);
-fail:
-  g_ptr_array_unref (s.fields);
-  return NULL;
+    g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE, _("%s holds no rows of data"), name);
+out:
+  g_string_free (s.row, TRUE);
+  g_array_unref (s.starts);
+  g_free (features.data);
+  g_free (label_texts.chars.data);
+  g_free (label_texts.starts.data);
+  return dataset;
 }

@@ -102,14 +102,22 @@ check_item_tensor (FitDataset  *self,
   return TRUE;
 }
 
+/* A batch of @n items like @item, or NULL with @error set when no tensor can be that
+ * large: items are any size a dataset chooses, and @n of them can overflow. */
 static FitTensor *
-new_batch_like (FitTensor *item,
-                guint      n)
+new_batch_like (FitDataset  *self,
+                FitTensor   *item,
+                guint        n,
+                GError     **error)
 {
+  g_autofree char *what = g_strdup_printf (_("Dataset %s: a batch of %u items"),
+                                           G_OBJECT_TYPE_NAME (self), n);
   gint64 shape[FIT_MAX_DIMS];
 
   shape[0] = n;
   memcpy (shape + 1, item->shape, item->n_dims * sizeof (gint64));
+  if (!fit_shape_check (what, shape, item->n_dims + 1, error))
+    return NULL;
   return fit_tensor_new_empty (item->dtype, shape, item->n_dims + 1);
 }
 
@@ -158,9 +166,11 @@ fit_dataset_real_get_batch (FitDataset    *self,
         return FALSE;
       if (i == 0)
         {
-          batch_x = new_batch_like (x, n_indices);
-          if (y != NULL)
-            batch_y = new_batch_like (y, n_indices);
+          batch_x = new_batch_like (self, x, n_indices, error);
+          if (batch_x == NULL)
+            return FALSE;
+          if (y != NULL && (batch_y = new_batch_like (self, y, n_indices, error)) == NULL)
+            return FALSE;
         }
       copy_row (batch_x, i, x);
       if (y != NULL)

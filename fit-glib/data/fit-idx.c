@@ -17,8 +17,6 @@
 #include "fit-glib/data/fit-data-private.h"
 #include "fit-glib/data/fit-idx.h"
 
-#define CHUNK_BYTES (1024 * 1024)
-
 typedef enum
 {
   IDX_UBYTE = 0x08,
@@ -87,80 +85,55 @@ idx_element (guint         code,
     }
 }
 
-/* Converts @n elements; the unsigned-byte case, all of MNIST, gets its own tight loops. */
-static void
-convert_chunk (guint         code,
-               const guint8 *src,
-               gsize         n,
-               FitDType      dtype,
-               gpointer      dst,
-               double        scale)
+typedef struct
 {
-  gsize size = idx_type_size (code);
+  guint     code;
+  FitDType  dtype;
+  double    scale;
+} IdxConvert;
 
-  if (code == IDX_UBYTE && dtype == FIT_DTYPE_FLOAT32)
+/* A FitDataConvertFunc; the unsigned-byte case, all of MNIST, gets its own tight loops.
+ * Integer dtypes are not scaled. */
+static gsize
+idx_convert (const guint8  *src,
+             gsize          n,
+             gpointer       dst,
+             double        *bad_value,
+             gconstpointer  user_data)
+{
+  const IdxConvert *c = user_data;
+  gsize size = idx_type_size (c->code);
+  double scale = fit_dtype_is_floating (c->dtype) ? c->scale : 1.0;
+
+  if (c->code == IDX_UBYTE && c->dtype == FIT_DTYPE_FLOAT32)
     {
       float *d = dst;
       float s = (float) scale;
 
       for (gsize i = 0; i < n; i++)
         d[i] = src[i] * s;
-      return;
+      return n;
     }
-  if (code == IDX_UBYTE && dtype == FIT_DTYPE_INT64)
+  if (c->code == IDX_UBYTE && c->dtype == FIT_DTYPE_INT64)
     {
       gint64 *d = dst;
 
       for (gsize i = 0; i < n; i++)
         d[i] = src[i];
-      return;
+      return n;
     }
 
-  switch (dtype)
+  for (gsize i = 0; i < n; i++)
     {
-    case FIT_DTYPE_FLOAT32:
-      for (gsize i = 0; i < n; i++)
-        ((float *) dst)[i] = (float) (idx_element (code, src + i * size) * scale);
-      break;
-    case FIT_DTYPE_FLOAT64:
-      for (gsize i = 0; i < n; i++)
-        ((double *) dst)[i] = idx_element (code, src + i * size) * scale;
-      break;
-    case FIT_DTYPE_INT32:
-      for (gsize i = 0; i < n; i++)
-        ((gint32 *) dst)[i] = (gint32) idx_element (code, src + i * size);
-      break;
-    case FIT_DTYPE_INT64:
-      for (gsize i = 0; i < n; i++)
-        ((gint64 *) dst)[i] = (gint64) idx_element (code, src + i * size);
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-}
+      double v = idx_element (c->code, src + i * size) * scale;
 
-static gboolean
-read_exact (FitDataFile   *file,
-            gpointer       buffer,
-            gsize          n,
-            const char    *what,
-            GCancellable  *cancellable,
-            GError       **error)
-{
-  guint64 start = fit_data_file_get_offset (file);
-  gsize got;
-
-  if (!fit_data_file_read (file, buffer, n, &got, cancellable, error))
-    return FALSE;
-  if (got < n)
-    {
-      g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                   _("%s: the file ends at byte %" PRIu64 ", inside the %s, which "
-                     "needs %zu bytes from byte %" PRIu64),
-                   fit_data_file_get_name (file), start + got, what, n, start);
-      return FALSE;
+      if (!fit_data_store (dst, i, c->dtype, v))
+        {
+          *bad_value = v;
+          return i;
+        }
     }
-  return TRUE;
+  return n;
 }
 
 static FitTensor *
@@ -172,20 +145,18 @@ idx_read (const char    *path,
 {
   g_autoptr(FitDataFile) file = NULL;
   g_autoptr(FitTensor) out = NULL;
-  g_autofree guint8 *chunk = NULL;
   guint8 magic[4];
-  guint8 dims_be[4 * 255];
+  guint8 dims_be[4 * FIT_MAX_DIMS];
   gint64 shape[FIT_MAX_DIMS];
   guint n_dims, code;
-  gsize elem_size, out_size;
-  guint64 numel = 1, n_bytes, header_bytes, max_size, done = 0;
-  guint8 *dst;
+  gsize elem_size;
+  IdxConvert convert;
 
   file = fit_data_file_open (path, cancellable, error);
   if (file == NULL)
     return NULL;
 
-  if (!read_exact (file, magic, 4, _("IDX magic number"), cancellable, error))
+  if (!fit_data_file_read_exact (file, magic, 4, _("IDX magic number"), cancellable, error))
     return NULL;
   code = magic[2];
   n_dims = magic[3];
@@ -196,68 +167,30 @@ idx_read (const char    *path,
                    _("%s: wrong magic number 0x%02x%02x%02x%02x at byte 0; an IDX file starts "
                      "with 00 00, an element type (08, 09, 0b, 0c, 0d or 0e) and the number "
                      "of dimensions"),
-                   path, magic[0], magic[1], magic[2], magic[3]);
+                   fit_data_file_get_name (file), magic[0], magic[1], magic[2], magic[3]);
       return NULL;
     }
   if (n_dims == 0 || n_dims > FIT_MAX_DIMS)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
                    _("%s: the magic number at byte 0 gives %u dimensions; fit-glib reads "
-                     "IDX files of 1 to %d dimensions"), path, n_dims, FIT_MAX_DIMS);
+                     "IDX files of 1 to %d dimensions"),
+                   fit_data_file_get_name (file), n_dims, FIT_MAX_DIMS);
       return NULL;
     }
-  if (!read_exact (file, dims_be, 4 * n_dims, _("IDX dimension sizes"), cancellable, error))
+  if (!fit_data_file_read_exact (file, dims_be, 4 * n_dims, _("IDX dimension sizes"),
+                                 cancellable, error))
     return NULL;
   for (guint i = 0; i < n_dims; i++)
-    {
-      shape[i] = ((guint32) dims_be[4 * i] << 24) | ((guint32) dims_be[4 * i + 1] << 16) |
-                 ((guint32) dims_be[4 * i + 2] << 8) | dims_be[4 * i + 3];
-      /* Each size is below 2^32, so the product of up to 8 overflows only past 2^63. */
-      if (shape[i] != 0 && numel > G_MAXUINT64 / 16 / (guint64) shape[i])
-        numel = G_MAXUINT64 / 16;
-      else
-        numel *= shape[i];
-    }
+    shape[i] = ((guint32) dims_be[4 * i] << 24) | ((guint32) dims_be[4 * i + 1] << 16) |
+               ((guint32) dims_be[4 * i + 2] << 8) | dims_be[4 * i + 3];
 
-  header_bytes = 4 + 4 * (guint64) n_dims;
-  max_size = fit_data_file_get_max_size (file);
-  n_bytes = numel * elem_size;
-  if (numel >= G_MAXUINT64 / 16 || n_bytes > max_size - MIN (max_size, header_bytes))
-    {
-      g_autofree char *s = fit_shape_to_string (shape, n_dims);
-
-      g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                   _("%s: the header promises a %s array of %" PRIu64 " bytes, more "
-                     "than the file can hold (%" PRIu64 " bytes%s)"),
-                   path, s, numel < G_MAXUINT64 / 16 ? n_bytes : G_MAXUINT64, max_size,
-                   fit_data_file_is_gzip (file) ? _(" once uncompressed") : "");
-      return NULL;
-    }
-
-  out = fit_tensor_new_empty (dtype, shape, n_dims);
-  dst = fit_tensor_ptr (out);
-  out_size = fit_dtype_get_size (dtype);
-  chunk = g_malloc (MIN (n_bytes, CHUNK_BYTES) + 1);
-  while (done < numel)
-    {
-      gsize n = (gsize) MIN (numel - done, CHUNK_BYTES / elem_size);
-      gsize got;
-
-      if (!fit_data_file_read (file, chunk, n * elem_size, &got, cancellable, error))
-        return NULL;
-      if (got < n * elem_size)
-        {
-          g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                       _("%s: the header promises %" PRIu64 " bytes of data from byte "
-                         "%" PRIu64 ", but the data ends at byte %" PRIu64),
-                       path, n_bytes, header_bytes, fit_data_file_get_offset (file));
-          return NULL;
-        }
-      convert_chunk (code, chunk, n, dtype, dst + done * out_size, scale);
-      done += n;
-    }
-
-  if (!fit_data_file_expect_end (file, _("IDX data"), cancellable, error))
+  convert.code = code;
+  convert.dtype = dtype;
+  convert.scale = scale;
+  out = fit_data_file_read_tensor (file, dtype, shape, n_dims, elem_size, idx_convert, &convert,
+                                   cancellable, error);
+  if (out == NULL || !fit_data_file_expect_end (file, _("IDX data"), cancellable, error))
     return NULL;
   return g_steal_pointer (&out);
 }
@@ -272,13 +205,26 @@ idx_read (const char    *path,
  *
  * Reads an IDX file (the format of MNIST and Fashion-MNIST) into a tensor of the shape
  * the file declares. Unsigned bytes, signed bytes, 16- and 32-bit integers, floats and
- * doubles are read; integers become floating-point values unchanged, or truncate when
- * @dtype is an integer type.
+ * doubles are read; integers become floating-point values unchanged, and floating-point
+ * values truncate towards zero when @dtype is an integer type.
  *
- * A malformed file gives %FIT_ERROR_PARSE with the file name and the byte offset: a
- * wrong magic number, a header that promises more data than the file holds (checked
- * before allocating), data that ends early, a truncated or corrupt gzip stream, or bytes
- * after the data. A file that cannot be opened gives %FIT_ERROR_IO.
+ * The file is untrusted input. Every error names the file (by its display name, so the
+ * message is valid UTF-8 whatever the file name's encoding):
+ *
+ * - %FIT_ERROR_IO when the file cannot be opened or read;
+ * - %FIT_ERROR_PARSE, with the byte offset, for a malformed file: a wrong magic number,
+ *   a header that promises more data than the file holds (checked against the file's
+ *   size, or for gzip against the most it can hold once uncompressed), data that ends
+ *   early, a truncated or corrupt gzip stream, or bytes after the data;
+ * - %FIT_ERROR_SHAPE when the sizes are beyond any tensor, even an empty one (say
+ *   `[2^32 - 1, 2^32 - 1, 2^32 - 1, 0]`);
+ * - %FIT_ERROR_INVALID_ARGUMENT, naming the first such element, when @dtype is an integer
+ *   type and an element is a NaN, an infinity or out of its range.
+ *
+ * Memory follows the data, never the header: a plain file's size bounds what is
+ * allocated before reading, and a gzip file (or a pipe) is read into a buffer that grows
+ * as the uncompressed bytes arrive, its tensor allocated only once they have, so a file
+ * cannot make the reader allocate more than a small multiple of what it holds.
  *
  * Returns: (transfer full): the tensor, or %NULL with @error set
  *
@@ -291,6 +237,7 @@ fit_idx_read (const char    *path,
               GError       **error)
 {
   g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail ((guint) dtype <= FIT_DTYPE_INT64, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return idx_read (path, dtype, 1.0, cancellable, error);
@@ -314,9 +261,14 @@ fit_idx_read (const char    *path,
  *
  * Reading the 60000 training images of Fashion-MNIST takes a fraction of a second.
  *
+ * Both files are untrusted input, read as [func@Fit.idx_read] reads them, with the
+ * same errors. Labels are integers, so a float or double labels file holding a NaN, an
+ * infinity or a value beyond int64 gives %FIT_ERROR_INVALID_ARGUMENT.
+ *
  * Returns: (transfer full): the dataset, or %NULL with @error set as for
- *   [func@Fit.idx_read], or %FIT_ERROR_SHAPE naming both files when the labels are not
- *   one per image
+ *   [func@Fit.idx_read], or %FIT_ERROR_SHAPE naming the files when the labels are not
+ *   one per image, or when images of no pixels come without labels (a file of a few
+ *   bytes could otherwise make a dataset of four billion items)
  *
  * Since: 1.0
  */
@@ -336,6 +288,18 @@ fit_idx_dataset_new (const char    *images_path,
   images = idx_read (images_path, FIT_DTYPE_FLOAT32, scale, cancellable, error);
   if (images == NULL)
     return NULL;
+  /* The number of items is the one size that costs memory downstream (a loader's order
+   * of visit) even when the items are empty; labels vouch for it with their data. */
+  if (labels_path == NULL && images->numel == 0 && images->shape[0] > 0)
+    {
+      g_autofree char *name = g_filename_display_name (images_path);
+      g_autofree char *s = fit_shape_to_string (images->shape, images->n_dims);
+
+      g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
+                   _("%s: the images (shape %s) hold no pixels; give their labels, or a "
+                     "file of images"), name, s);
+      return NULL;
+    }
   if (images->n_dims == 3)
     {
       gint64 shape[4] = { images->shape[0], 1, images->shape[1], images->shape[2] };
@@ -354,10 +318,12 @@ fit_idx_dataset_new (const char    *images_path,
         {
           g_autofree char *si = fit_shape_to_string (images->shape, images->n_dims);
           g_autofree char *sl = fit_shape_to_string (labels->shape, labels->n_dims);
+          g_autofree char *li = g_filename_display_name (images_path);
+          g_autofree char *ll = g_filename_display_name (labels_path);
 
           g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
                        _("The labels in %s (shape %s) are not one per image of %s (shape %s)"),
-                       labels_path, sl, images_path, si);
+                       ll, sl, li, si);
           return NULL;
         }
     }

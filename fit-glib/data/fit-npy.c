@@ -19,7 +19,6 @@
 #include "fit-glib/data/fit-npy.h"
 
 #define MAX_HEADER_BYTES (1024 * 1024)
-#define CHUNK_ELEMENTS (256 * 1024)
 
 typedef enum
 {
@@ -34,6 +33,7 @@ typedef struct
 {
   const char *p;
   const char *start;
+  const char *end;
   char       *descr;
   gboolean    fortran;
   gboolean    have_descr, have_fortran, have_shape;
@@ -81,7 +81,8 @@ parse_string (Header *h)
 }
 
 /* A tuple of non-negative integers: "()", "(5,)", "(3, 4)". Returns FALSE on bad syntax;
- * *too_many when there are more than FIT_MAX_DIMS. */
+ * *too_many when there are more than FIT_MAX_DIMS, of which the first FIT_MAX_DIMS are
+ * kept (n_dims still counts them all). */
 static gboolean
 parse_shape (Header   *h,
              gboolean *too_many)
@@ -106,7 +107,10 @@ parse_shape (Header   *h,
       if (end == h->p || v > G_MAXINT64)
         return FALSE;
       h->p = end;
-      if (h->n_dims == FIT_MAX_DIMS)
+      /* Python 2's NumPy wrote long integers as "3L". */
+      if (*h->p == 'L')
+        h->p++;
+      if (h->n_dims >= FIT_MAX_DIMS)
         *too_many = TRUE;
       else
         h->shape[h->n_dims] = (gint64) v;
@@ -180,6 +184,13 @@ parse_header (Header      *h,
         goto syntax;
     }
 
+  /* NumPy pads the dictionary with spaces and ends it with a newline; anything else
+   * (a NUL byte included) is not a header NumPy would read. */
+  h->p++;
+  skip_space (h);
+  if (h->p != h->end)
+    goto syntax;
+
   if (!h->have_descr || !h->have_fortran || !h->have_shape)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
@@ -242,6 +253,7 @@ natural_dtype (NpyType type)
     }
 }
 
+/* An element of a little-endian type, whatever the machine's byte order. */
 static inline double
 npy_element (NpyType       type,
              const guint8 *p)
@@ -250,100 +262,83 @@ npy_element (NpyType       type,
     {
     case NPY_F4:
       {
+        guint32 u;
         float v;
-        memcpy (&v, p, 4);
+
+        memcpy (&u, p, 4);
+        u = GUINT32_FROM_LE (u);
+        memcpy (&v, &u, 4);
         return v;
       }
     case NPY_F8:
       {
+        guint64 u;
         double v;
-        memcpy (&v, p, 8);
+
+        memcpy (&u, p, 8);
+        u = GUINT64_FROM_LE (u);
+        memcpy (&v, &u, 8);
         return v;
       }
     case NPY_I4:
       {
-        gint32 v;
-        memcpy (&v, p, 4);
-        return v;
+        guint32 u;
+
+        memcpy (&u, p, 4);
+        return (gint32) GUINT32_FROM_LE (u);
       }
     case NPY_I8:
       {
-        gint64 v;
-        memcpy (&v, p, 8);
-        return (double) v;
+        guint64 u;
+
+        memcpy (&u, p, 8);
+        return (double) (gint64) GUINT64_FROM_LE (u);
       }
     case NPY_U1:
       return p[0];
     default:
-      return 0;
+      g_assert_not_reached ();
     }
 }
 
-static void
-convert (NpyType       type,
-         gsize         size,
-         const guint8 *src,
-         gsize         n,
-         FitDType      dtype,
-         guint8       *dst)
+typedef struct
 {
-  /* Integer to integer goes through gint64 so that large int64 values stay exact. */
-  if (type == NPY_I8 && dtype == FIT_DTYPE_INT32)
+  NpyType   type;
+  gsize     size;
+  FitDType  dtype;
+} NpyConvert;
+
+/* A FitDataConvertFunc. Every value of the file's types that fits in an int32 or int64
+ * is exact as a double (int64 values beyond 2^53 do not fit in an int32 either), so
+ * one path through double converts, and checks, them all. */
+static gsize
+npy_convert (const guint8  *src,
+             gsize          n,
+             gpointer       dst,
+             double        *bad_value,
+             gconstpointer  user_data)
+{
+  const NpyConvert *c = user_data;
+
+  if (c->type == NPY_U1 && c->dtype == FIT_DTYPE_FLOAT32)
     {
+      float *d = dst;
+
       for (gsize i = 0; i < n; i++)
-        {
-          gint64 v;
-          memcpy (&v, src + i * 8, 8);
-          ((gint32 *) dst)[i] = (gint32) v;
-        }
-      return;
+        d[i] = src[i];
+      return n;
     }
   for (gsize i = 0; i < n; i++)
     {
-      double v = npy_element (type, src + i * size);
+      double v = npy_element (c->type, src + i * c->size);
 
-      switch (dtype)
+      if (!fit_data_store (dst, i, c->dtype, v))
         {
-        case FIT_DTYPE_FLOAT32:
-          ((float *) dst)[i] = (float) v;
-          break;
-        case FIT_DTYPE_FLOAT64:
-          ((double *) dst)[i] = v;
-          break;
-        case FIT_DTYPE_INT32:
-          ((gint32 *) dst)[i] = (gint32) v;
-          break;
-        case FIT_DTYPE_INT64:
-          ((gint64 *) dst)[i] = (gint64) v;
-          break;
-        default:
-          g_assert_not_reached ();
+          *bad_value = v;
+          return i;
         }
     }
-}
-
-static gboolean
-read_exact (FitDataFile   *file,
-            gpointer       buffer,
-            gsize          n,
-            const char    *what,
-            GCancellable  *cancellable,
-            GError       **error)
-{
-  guint64 start = fit_data_file_get_offset (file);
-  gsize got;
-
-  if (!fit_data_file_read (file, buffer, n, &got, cancellable, error))
-    return FALSE;
-  if (got < n)
-    {
-      g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                   _("%s: the file ends at byte %" PRIu64 ", inside the %s, which "
-                     "needs %zu bytes from byte %" PRIu64),
-                   fit_data_file_get_name (file), start + got, what, n, start);
-      return FALSE;
-    }
-  return TRUE;
+  return n;
 }
 
 static FitTensor *
@@ -357,25 +352,25 @@ npy_load (const char    *path,
   g_autoptr(FitTensor) out = NULL;
   g_autofree char *header_text = NULL;
   g_autofree char *descr = NULL;
+  const char *name;
   guint8 prelude[12];
   guint major, header_len, len_size;
   Header h = { 0, };
-  NpyType type;
-  gsize size, out_size;
-  guint64 numel = 1, n_bytes, max_size, data_offset;
+  NpyConvert convert;
   gboolean ok;
 
   file = fit_data_file_open (path, cancellable, error);
   if (file == NULL)
     return NULL;
+  name = fit_data_file_get_name (file);
 
-  if (!read_exact (file, prelude, 8, _("NPY magic string"), cancellable, error))
+  if (!fit_data_file_read_exact (file, prelude, 8, _("NPY magic string"), cancellable, error))
     return NULL;
   if (memcmp (prelude, "\x93NUMPY", 6) != 0)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
                    _("%s: wrong magic string at byte 0; a .npy file starts with "
-                     "\\x93NUMPY"), path);
+                     "\\x93NUMPY"), name);
       return NULL;
     }
   major = prelude[6];
@@ -383,115 +378,62 @@ npy_load (const char    *path,
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
                    _("%s: NPY format version %u.%u at byte 6 is not one of 1.0, 2.0 and 3.0"),
-                   path, prelude[6], prelude[7]);
+                   name, prelude[6], prelude[7]);
       return NULL;
     }
   len_size = major == 1 ? 2 : 4;
-  if (!read_exact (file, prelude + 8, len_size, _("NPY header length"), cancellable, error))
+  if (!fit_data_file_read_exact (file, prelude + 8, len_size, _("NPY header length"),
+                                 cancellable, error))
     return NULL;
   header_len = major == 1 ? (guint) prelude[8] | ((guint) prelude[9] << 8)
                           : (guint) prelude[8] | ((guint) prelude[9] << 8) |
                             ((guint) prelude[10] << 16) | ((guint) prelude[11] << 24);
-  /* Past this bound, a short file is reported by the read below. */
   if (header_len > MAX_HEADER_BYTES)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
                    _("%s: the header length %u at byte 8 is larger than any sensible header "
-                     "(at most %u bytes)"), path, header_len, MAX_HEADER_BYTES);
+                     "(at most %u bytes)"), name, header_len, MAX_HEADER_BYTES);
       return NULL;
     }
-  header_text = g_malloc (header_len + 1);
-  if (!read_exact (file, header_text, header_len, _("NPY header"), cancellable, error))
+  header_text = fit_data_file_read_text (file, header_len, _("NPY header"), cancellable, error);
+  if (header_text == NULL)
     return NULL;
-  header_text[header_len] = '\0';
-  data_offset = 8 + len_size;
 
   h.p = h.start = header_text;
-  ok = parse_header (&h, path, data_offset, error);
+  h.end = header_text + header_len;
+  ok = parse_header (&h, name, 8 + len_size, error);
   descr = h.descr;
   if (!ok)
     return NULL;
-  if (!lookup_type (descr, &type, &size))
+  if (!lookup_type (descr, &convert.type, &convert.size))
     {
+      g_autofree char *quoted = fit_data_quote (descr, strlen (descr));
+
       g_set_error (error, FIT_ERROR, FIT_ERROR_DTYPE,
                    _("%s: cannot use dtype '%s'; fit-glib reads '<f4', '<f8', '<i4', '<i8' "
-                     "and '|u1' (convert with numpy's astype)"), path, descr);
+                     "and '|u1' (convert with numpy's astype)"), name, quoted);
       return NULL;
     }
   if (h.fortran && h.n_dims > 1)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
                    _("%s: the array is stored in Fortran order; save it in C order "
-                     "(numpy.ascontiguousarray) to read it"), path);
+                     "(numpy.ascontiguousarray) to read it"), name);
       return NULL;
     }
 
-  for (guint i = 0; i < h.n_dims; i++)
-    {
-      if (h.shape[i] != 0 && numel > G_MAXUINT64 / 16 / (guint64) h.shape[i])
-        numel = G_MAXUINT64 / 16;
-      else
-        numel *= h.shape[i];
-    }
-  n_bytes = numel * size;
-  data_offset += header_len;
-  max_size = fit_data_file_get_max_size (file);
-  if (numel >= G_MAXUINT64 / 16 || n_bytes > max_size - MIN (max_size, data_offset))
-    {
-      g_autofree char *s = fit_shape_to_string (h.shape, h.n_dims);
-
-      g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                   _("%s: the header promises a %s array of %s, more data than the file "
-                     "can hold (%" PRIu64 " bytes%s)"),
-                   path, s, descr, max_size,
-                   fit_data_file_is_gzip (file) ? _(" once uncompressed") : "");
-      return NULL;
-    }
-
-  if (natural)
-    dtype = natural_dtype (type);
-  out = fit_tensor_new_empty (dtype, h.shape, h.n_dims);
-  out_size = fit_dtype_get_size (dtype);
-
-  if (natural_dtype (type) == dtype && type != NPY_U1 && G_BYTE_ORDER == G_LITTLE_ENDIAN)
-    {
-      gsize got;
-
-      if (!fit_data_file_read (file, fit_tensor_ptr (out), n_bytes, &got, cancellable, error))
-        return NULL;
-      if (got < n_bytes)
-        goto short_data;
-    }
+  convert.dtype = natural ? natural_dtype (convert.type) : dtype;
+  /* The data is the tensor's bytes when the types match on a little-endian machine. */
+  if (natural_dtype (convert.type) == convert.dtype && convert.type != NPY_U1 &&
+      G_BYTE_ORDER == G_LITTLE_ENDIAN)
+    out = fit_data_file_read_tensor (file, convert.dtype, h.shape, h.n_dims, convert.size,
+                                     NULL, NULL, cancellable, error);
   else
-    {
-      g_autofree guint8 *chunk = g_malloc (MIN (numel, CHUNK_ELEMENTS) * size + 1);
-      guint8 *dst = fit_tensor_ptr (out);
-      guint64 done = 0;
-
-      while (done < numel)
-        {
-          gsize n = (gsize) MIN (numel - done, CHUNK_ELEMENTS);
-          gsize got;
-
-          if (!fit_data_file_read (file, chunk, n * size, &got, cancellable, error))
-            return NULL;
-          if (got < n * size)
-            goto short_data;
-          convert (type, size, chunk, n, dtype, dst + done * out_size);
-          done += n;
-        }
-    }
-
-  if (!fit_data_file_expect_end (file, _("array data"), cancellable, error))
+    out = fit_data_file_read_tensor (file, convert.dtype, h.shape, h.n_dims, convert.size,
+                                     npy_convert, &convert, cancellable, error);
+  if (out == NULL || !fit_data_file_expect_end (file, _("array data"), cancellable, error))
     return NULL;
   return g_steal_pointer (&out);
-
-short_data:
-  g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-               _("%s: the header promises %" PRIu64 " bytes of data from byte %"
-                 PRIu64 ", but the data ends at byte %" PRIu64),
-               path, n_bytes, data_offset, fit_data_file_get_offset (file));
-  return NULL;
 }
 
 /**
@@ -507,13 +449,28 @@ short_data:
  * [func@Fit.npy_load_as] for another element type (int64 labels stored as bytes, for
  * instance).
  *
- * Only arrays in C order can be read: a multi-dimensional array in Fortran order gives
- * %FIT_ERROR_SHAPE, as does one of more than %FIT_MAX_DIMS dimensions. Another element
- * type (big-endian, unsigned wider than a byte, booleans, objects, structured) gives
- * %FIT_ERROR_DTYPE. A malformed file gives %FIT_ERROR_PARSE naming the file and the byte
- * offset: a wrong magic string or version, a malformed header, a header that promises
- * more data than the file holds (checked before allocating), short data or trailing
- * bytes.
+ * Only arrays in C order can be read. The file is untrusted input; every error names
+ * the file (by its display name, so the message is valid UTF-8 whatever the file name's
+ * encoding):
+ *
+ * - %FIT_ERROR_IO when the file cannot be opened or read;
+ * - %FIT_ERROR_PARSE, with the byte offset, for a malformed file: a wrong magic string or
+ *   version, a malformed header (anything but a dictionary of 'descr', 'fortran_order'
+ *   and 'shape', padded with spaces), a header that promises more data than the file
+ *   holds (checked against the file's size, or for gzip against the most it can hold
+ *   once uncompressed), data that ends early, a truncated or corrupt gzip stream, or
+ *   trailing bytes;
+ * - %FIT_ERROR_SHAPE for a multi-dimensional array in Fortran order, more than
+ *   %FIT_MAX_DIMS dimensions, or sizes beyond any tensor, even an empty one (say
+ *   `(2**40, 2**40, 0)`);
+ * - %FIT_ERROR_DTYPE for another element type (big-endian, unsigned wider than a byte,
+ *   booleans, objects, structured); the message quotes the file's type string with
+ *   bytes that are not UTF-8 escaped (`\xff`) and long strings cut short.
+ *
+ * Memory follows the data, never the header: a plain file's size bounds what is
+ * allocated before reading, and a gzip file (or a pipe) is read into a buffer that grows
+ * as the uncompressed bytes arrive, its tensor allocated only once they have, so a file
+ * cannot make the reader allocate more than a small multiple of what it holds.
  *
  * Returns: (transfer full): the tensor, or %NULL with @error set
  *
@@ -541,6 +498,11 @@ fit_npy_load (const char    *path,
  * they are read (floating-point values truncate towards zero when @dtype is an integer
  * type).
  *
+ * The errors are those of [func@Fit.npy_load], and one more: when @dtype is an integer
+ * type and an element is a NaN, an infinity or beyond @dtype's range (an int64 past
+ * 2^31 read as int32, say), %FIT_ERROR_INVALID_ARGUMENT naming the file and the first
+ * such element.
+ *
  * Returns: (transfer full): the tensor, or %NULL with @error set
  *
  * Since: 1.0
@@ -552,6 +514,7 @@ fit_npy_load_as (const char    *path,
                  GError       **error)
 {
   g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail ((guint) dtype <= FIT_DTYPE_INT64, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return npy_load (path, FALSE, dtype, cancellable, error);

@@ -17,6 +17,7 @@ struct _TestDataset
   guint64  n;
   gint64   fail_at;       /* an item that fails, or -1 */
   gint64   odd_at;        /* an item with a different shape, or -1 */
+  gint64   empty_rows;    /* > 0: every input is empty, of shape [empty_rows, 0] */
   gulong   delay_us;
   gint     calls;         /* atomic */
 };
@@ -52,7 +53,14 @@ test_dataset_get_item (FitDataset  *dataset,
       g_set_error (error, FIT_ERROR, FIT_ERROR_IO, "item %" G_GUINT64_FORMAT " is broken", index);
       return FALSE;
     }
-  *input = fit_tensor_new_from_floats (x, shape[0], shape, 1, NULL);
+  if (self->empty_rows > 0)
+    {
+      gint64 empty[2] = { self->empty_rows, 0 };
+
+      *input = fit_tensor_new_from_floats (NULL, 0, empty, 2, NULL);
+    }
+  else
+    *input = fit_tensor_new_from_floats (x, shape[0], shape, 1, NULL);
   *label = fit_tensor_new_from_int64s (&y, 1, NULL, 0, NULL);
   return TRUE;
 }
@@ -408,6 +416,23 @@ test_loader_errors (void)
 
     g_assert_false (fit_dataset_get_item (FIT_DATASET (ds), 10, &x, &y, &error));
     g_assert_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT);
+    g_clear_error (&error);
+  }
+
+  /* Empty items of [2^59, 0] are valid tensors, but 16 of them stacked are not: the
+   * product of the non-zero sizes overflows. */
+  {
+    g_autoptr(FitTensor) x = NULL, y = NULL;
+    g_autoptr(GError) error = NULL;
+    gint64 idx[16] = { 0, };
+
+    ds->odd_at = -1;
+    ds->empty_rows = G_GINT64_CONSTANT (1) << 59;
+    g_assert_false (fit_dataset_get_batch (FIT_DATASET (ds), idx, 16, &x, &y, &error));
+    g_assert_error (error, FIT_ERROR, FIT_ERROR_SHAPE);
+    g_assert_nonnull (strstr (error->message, "TestDataset: a batch of 16 items"));
+    g_assert_null (x);
+    ds->empty_rows = 0;
   }
 }
 

@@ -5,7 +5,14 @@
 
 #include <fit-glib/fit-glib.h>
 #include <glib/gstdio.h>
+
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static char *tmp_dir;
 
@@ -503,8 +510,8 @@ test_npy_errors (void)
   assert_npy_error ("dims.npy", too_many_dims, FIT_ERROR_SHAPE, "9 dimensions");
   assert_npy_error ("malformed.npy", malformed, FIT_ERROR_PARSE, "malformed");
   assert_npy_error ("missing-key.npy", missing_key, FIT_ERROR_PARSE, "fortran_order");
-  assert_npy_error ("huge.npy", huge, FIT_ERROR_PARSE, "more data than the file");
-  assert_npy_error ("more.npy", promises_more, FIT_ERROR_PARSE, "more data than the file");
+  assert_npy_error ("huge.npy", huge, FIT_ERROR_PARSE, "more than the file can hold");
+  assert_npy_error ("more.npy", promises_more, FIT_ERROR_PARSE, "more than the file can hold");
   assert_npy_error ("trailing.npy", trailing, FIT_ERROR_PARSE, "4 bytes follow");
   bad_magic->data[1] = 'X';
   assert_npy_error ("magic.npy", bad_magic, FIT_ERROR_PARSE, "magic");
@@ -710,6 +717,508 @@ test_csv_errors (void)
   g_assert_error (error, FIT_ERROR, FIT_ERROR_IO);
 }
 
+/* ---- hostile files: each test is built from an input that once crashed a reader,
+ * made it allocate from a header, or gave a message bindings could not convert ---- */
+
+/* An error as bindings see it: the right domain and code, the file named, valid UTF-8
+ * and no longer than the file name plus a few lines. */
+static void
+assert_hostile_error (const GError *error,
+                      int           code,
+                      const char   *display_name,
+                      const char   *fragment)
+{
+  g_assert_error (error, FIT_ERROR, code);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  if (strstr (error->message, display_name) == NULL)
+    g_error ("“%s” does not name “%s”", error->message, display_name);
+  if (fragment != NULL && strstr (error->message, fragment) == NULL)
+    g_error ("“%s” does not mention “%s”", error->message, fragment);
+  g_assert_cmpuint (strlen (error->message), <, strlen (display_name) + 400);
+}
+
+static void
+test_npy_too_many_dims (void)
+{
+  /* 49 dimensions once wrote 41 sizes past the end of an array on the stack. */
+  g_autoptr(GString) dict = g_string_new ("{'descr': '<f4', 'fortran_order': False, 'shape': (");
+  float one = 1;
+
+  for (guint i = 0; i < 49; i++)
+    g_string_append (dict, "1, ");
+  g_string_append (dict, "), }");
+  {
+    g_autoptr(GByteArray) f = make_npy (1, dict->str, &one, sizeof one);
+
+    assert_npy_error ("49-dims.npy", f, FIT_ERROR_SHAPE, "49 dimensions");
+  }
+}
+
+static void
+test_empty_huge_shape (void)
+{
+  /* An empty array whose other sizes overflow: no data to read, but no tensor either. */
+  g_autoptr(GByteArray) npy = make_npy (1, "{'descr': '<f4', 'fortran_order': False, "
+                                           "'shape': (1099511627776, 1099511627776, 0), }",
+                                        NULL, 0);
+  guint32 dims[4] = { 0xffffffffu, 0xffffffffu, 0xffffffffu, 0 };
+  g_autoptr(GByteArray) idx = make_idx (0x08, 4, dims, NULL, 0);
+  g_autofree char *idx_path = write_file ("empty-huge.idx", idx->data, idx->len);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FitTensor) t = NULL;
+
+  assert_npy_error ("empty-huge.npy", npy, FIT_ERROR_SHAPE, "[1099511627776, 1099511627776, 0]");
+  t = fit_idx_read (idx_path, FIT_DTYPE_FLOAT32, NULL, &error);
+  g_assert_null (t);
+  assert_hostile_error (error, FIT_ERROR_SHAPE, idx_path, "overflowing");
+
+  /* Empty arrays with sensible sizes are fine. */
+  g_clear_error (&error);
+  {
+    g_autoptr(GByteArray) ok = make_npy (1, "{'descr': '<f4', 'fortran_order': False, "
+                                            "'shape': (3, 0), }", NULL, 0);
+    g_autofree char *p = write_file ("empty.npy", ok->data, ok->len);
+
+    t = fit_npy_load (p, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (fit_tensor_get_dim (t, 0), ==, 3);
+    g_assert_cmpint (fit_tensor_get_numel (t), ==, 0);
+  }
+}
+
+/* Limits the address space to what the process uses now plus @extra bytes, so that an
+ * allocation beyond that fails (and aborts the process). */
+static void
+limit_address_space (guint64 extra)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+  struct rlimit limit;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  line = strstr (status, "VmSize:");
+  g_assert_nonnull (line);
+  limit.rlim_cur = limit.rlim_max = g_ascii_strtoull (line + 7, NULL, 10) * 1024 + extra;
+  g_assert_cmpint (setrlimit (RLIMIT_AS, &limit), ==, 0);
+}
+
+/* A header promising 200 million bytes, then 200 KB of random bytes, compressed: the
+ * file could hold the promise once uncompressed, but does not. */
+static char *
+write_bomb (const char   *name,
+            GByteArray   *header)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (13);
+  g_autoptr(GByteArray) f = g_byte_array_new ();
+
+  g_byte_array_append (f, header->data, header->len);
+  for (guint i = 0; i < 200 * 1024; i++)
+    {
+      guint8 b = g_rand_int (rand);
+
+      g_byte_array_append (f, &b, 1);
+    }
+  return write_gzip (name, f->data, f->len, -1);
+}
+
+static void
+test_gzip_bomb (void)
+{
+  guint32 dims[1] = { 200000000 };
+  g_autoptr(GByteArray) idx = make_idx (0x08, 1, dims, NULL, 0);
+  g_autoptr(GByteArray) npy = make_npy (1, "{'descr': '|u1', 'fortran_order': False, "
+                                           "'shape': (200000000,), }", NULL, 0);
+  g_autofree char *idx_path = write_bomb ("bomb.idx.gz", idx);
+  g_autofree char *npy_path = write_bomb ("bomb.npy.gz", npy);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FitTensor) t = NULL;
+  g_autoptr(FitTensorDataset) ds = NULL;
+
+  if (!g_test_subprocess ())
+    {
+      /* The readers once allocated the 800 MB float32 tensor before reading. */
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  limit_address_space (256 * 1024 * 1024);
+  t = fit_idx_read (idx_path, FIT_DTYPE_FLOAT32, NULL, &error);
+  g_assert_null (t);
+  assert_hostile_error (error, FIT_ERROR_PARSE, idx_path, "the data ends at byte");
+  g_clear_error (&error);
+  t = fit_npy_load (npy_path, NULL, &error);
+  g_assert_null (t);
+  assert_hostile_error (error, FIT_ERROR_PARSE, npy_path, "the data ends at byte");
+  g_clear_error (&error);
+  /* Labels become int64, eight times the bytes. */
+  ds = fit_idx_dataset_new (idx_path, idx_path, 1.0, NULL, &error);
+  g_assert_null (ds);
+  assert_hostile_error (error, FIT_ERROR_PARSE, idx_path, "the data ends at byte");
+}
+
+static void
+test_gzip_grows (void)
+{
+  /* Larger than the first allocation for data whose size the file cannot vouch for, so
+   * that the buffer it is staged in grows several times. */
+  guint n = 300001;
+  g_autofree float *values = g_new (float, n);
+  g_autofree guint8 *bytes = g_new (guint8, n);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      values[i] = i * 0.5f - 7;
+      bytes[i] = (i * 31) % 251;
+    }
+  {
+    g_autofree char *dict = g_strdup_printf ("{'descr': '<f4', 'fortran_order': False, "
+                                             "'shape': (%u, 1), }", n);
+    g_autoptr(GByteArray) f = make_npy (1, dict, values, n * sizeof (float));
+    g_autofree char *p = write_gzip ("grow.npy.gz", f->data, f->len, -1);
+    g_autoptr(FitTensor) t = fit_npy_load (p, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (fit_tensor_get_n_dims (t), ==, 2);
+    g_assert_cmpint (fit_tensor_get_dim (t, 0), ==, n);
+    g_assert_cmpmem (fit_tensor_get_data (t), n * sizeof (float), values, n * sizeof (float));
+  }
+  {
+    guint32 dims[1] = { n };
+    g_autoptr(GByteArray) f = make_idx (0x08, 1, dims, bytes, n);
+    g_autofree char *p = write_gzip ("grow.idx.gz", f->data, f->len, -1);
+    g_autoptr(FitTensor) t = fit_idx_read (p, FIT_DTYPE_INT64, NULL, &error);
+    const gint64 *v;
+
+    g_assert_no_error (error);
+    g_assert_cmpint (fit_tensor_get_numel (t), ==, n);
+    v = fit_tensor_get_data (t);
+    for (guint i = 0; i < n; i++)
+      g_assert_cmpint (v[i], ==, bytes[i]);
+  }
+}
+
+typedef struct
+{
+  const char *path;
+  GByteArray *data;
+} FifoJob;
+
+static gpointer
+write_fifo (gpointer user_data)
+{
+  FifoJob *job = user_data;
+  int fd = open (job->path, O_WRONLY);
+  gsize done = 0;
+
+  g_assert_cmpint (fd, >=, 0);
+  while (done < job->data->len)
+    {
+      gssize n = write (fd, job->data->data + done, job->data->len - done);
+
+      if (n <= 0)
+        break;
+      done += n;
+    }
+  close (fd);
+  return NULL;
+}
+
+static void
+test_npy_pipe (void)
+{
+  /* A pipe has no size to allocate by: the data is staged as it arrives. */
+  guint n = 100000;
+  g_autofree gint32 *values = g_new (gint32, n);
+  g_autofree char *dict = g_strdup_printf ("{'descr': '<i4', 'fortran_order': False, "
+                                           "'shape': (%u,), }", n);
+  g_autofree char *path = g_build_filename (tmp_dir, "pipe.npy", NULL);
+  g_autoptr(GByteArray) f = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FitTensor) t = NULL;
+  FifoJob job;
+  GThread *writer;
+
+  for (guint i = 0; i < n; i++)
+    values[i] = (gint32) (i * 2654435761u);
+  f = make_npy (1, dict, values, n * sizeof (gint32));
+  signal (SIGPIPE, SIG_IGN);
+  g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+  job.path = path;
+  job.data = f;
+  writer = g_thread_new ("fifo", write_fifo, &job);
+  t = fit_npy_load (path, NULL, &error);
+  g_thread_join (writer);
+  g_assert_no_error (error);
+  g_assert_cmpint (fit_tensor_get_dtype (t), ==, FIT_DTYPE_INT32);
+  g_assert_cmpmem (fit_tensor_get_data (t), n * sizeof (gint32), values, n * sizeof (gint32));
+}
+
+static void
+test_npy_not_utf8 (void)
+{
+  float data[2] = { 1, 2 };
+  g_autoptr(GByteArray) bad = make_npy (1, "{'descr': '\xff\xfe\x01<f4', 'fortran_order': "
+                                           "False, 'shape': (2,), }", data, sizeof data);
+  g_autoptr(GString) dict = g_string_new ("{'descr': '");
+  g_autoptr(GByteArray) long_descr = NULL;
+  g_autofree char *path = write_file ("descr.npy", bad->data, bad->len);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FitTensor) t = fit_npy_load (path, NULL, &error);
+
+  g_assert_null (t);
+  assert_hostile_error (error, FIT_ERROR_DTYPE, path, "'\\xff\\xfe\\x01<f4'");
+
+  /* Quoted file text is cut short. */
+  for (guint i = 0; i < 2000; i++)
+    g_string_append_c (dict, 'x');
+  g_string_append (dict, "', 'fortran_order': False, 'shape': (2,), }");
+  long_descr = make_npy (1, dict->str, data, sizeof data);
+  g_clear_error (&error);
+  g_free (path);
+  path = write_file ("long-descr.npy", long_descr->data, long_descr->len);
+  t = fit_npy_load (path, NULL, &error);
+  g_assert_null (t);
+  assert_hostile_error (error, FIT_ERROR_DTYPE, path, "xxxx…'");
+}
+
+static void
+test_file_name_not_utf8 (void)
+{
+  /* File names are bytes; messages show them as valid UTF-8. */
+  g_autofree char *path = write_file ("bad-\xff-name.npy", "not an npy file", 15);
+  g_autofree char *display = g_filename_display_name (path);
+  g_autoptr(FitCsvReader) reader = fit_csv_reader_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FitTensor) t = fit_npy_load (path, NULL, &error);
+  g_autoptr(FitTensorDataset) ds = NULL;
+
+  g_assert_null (t);
+  assert_hostile_error (error, FIT_ERROR_PARSE, display, "magic");
+  g_clear_error (&error);
+  t = fit_idx_read (path, FIT_DTYPE_FLOAT32, NULL, &error);
+  assert_hostile_error (error, FIT_ERROR_PARSE, display, "magic");
+  g_clear_error (&error);
+  ds = fit_csv_reader_read (reader, path, NULL, &error);
+  assert_hostile_error (error, FIT_ERROR_PARSE, display, "no rows");
+  g_clear_error (&error);
+  g_unlink (path);
+  ds = fit_csv_reader_read (reader, path, NULL, &error);
+  assert_hostile_error (error, FIT_ERROR_IO, display, NULL);
+}
+
+static void
+assert_npy_int_error (const char   *name,
+                      const char   *dict,
+                      gconstpointer data,
+                      gsize         n_bytes,
+                      FitDType      dtype,
+                      const char   *fragment)
+{
+  g_autoptr(GByteArray) f = make_npy (1, dict, data, n_bytes);
+  g_autofree char *path = write_file (name, f->data, f->len);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FitTensor) t = fit_npy_load_as (path, dtype, NULL, &error);
+
+  g_assert_null (t);
+  assert_hostile_error (error, FIT_ERROR_INVALID_ARGUMENT, path, fragment);
+}
+
+static void
+test_npy_int_conversion (void)
+{
+  float f4[3] = { 1, NAN, 2 };
+  double f8[3] = { 0, -2.5, 3e9 };
+  gint64 i8[2] = { -5, G_GINT64_CONSTANT (1) << 40 };
+  float ok[4] = { -1.5f, 2.75f, -2147483648.0f, 1e9f };
+  const gint32 truncated[4] = { -1, 2, G_MININT32, 1000000000 };
+  g_autoptr(GError) error = NULL;
+
+  /* Once undefined behaviour (cvttss2si gives INT_MIN on x86); now an error naming the
+   * element. */
+  assert_npy_int_error ("nan.npy", "{'descr': '<f4', 'fortran_order': False, "
+                        "'shape': (3,), }", f4, sizeof f4, FIT_DTYPE_INT64,
+                        "element 1 of the data is nan, which is not a value of int64");
+  assert_npy_int_error ("big.npy", "{'descr': '<f8', 'fortran_order': False, "
+                        "'shape': (3,), }", f8, sizeof f8, FIT_DTYPE_INT32,
+                        "element 2 of the data is 3000000000");
+  assert_npy_int_error ("wide.npy", "{'descr': '<i8', 'fortran_order': False, "
+                        "'shape': (2,), }", i8, sizeof i8, FIT_DTYPE_INT32,
+                        "element 1 of the data is 1099511627776");
+  {
+    g_autoptr(GByteArray) f = make_npy (1, "{'descr': '<f4', 'fortran_order': False, "
+                                           "'shape': (4,), }", ok, sizeof ok);
+    g_autofree char *p = write_file ("truncate.npy", f->data, f->len);
+    g_autoptr(FitTensor) t = fit_npy_load_as (p, FIT_DTYPE_INT32, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpmem (fit_tensor_get_data (t), sizeof truncated, truncated, sizeof truncated);
+  }
+}
+
+static void
+test_idx_int_conversion (void)
+{
+  guint32 dims[1] = { 3 };
+  float fv[3] = { 0.5f, -1, INFINITY };
+  double dv[1] = { 1e19 };
+  guint8 floats[12], doubles[8];
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      guint32 u;
+
+      memcpy (&u, &fv[i], 4);
+      u = GUINT32_TO_BE (u);
+      memcpy (floats + 4 * i, &u, 4);
+    }
+  {
+    guint64 u;
+
+    memcpy (&u, &dv[0], 8);
+    u = GUINT64_TO_BE (u);
+    memcpy (doubles, &u, 8);
+  }
+  {
+    g_autoptr(GByteArray) f = make_idx (0x0d, 1, dims, floats, sizeof floats);
+    g_autofree char *p = write_file ("inf.idx", f->data, f->len);
+    g_autoptr(FitTensor) t = fit_idx_read (p, FIT_DTYPE_INT32, NULL, &error);
+
+    g_assert_null (t);
+    assert_hostile_error (error, FIT_ERROR_INVALID_ARGUMENT, p, "element 2 of the data is inf");
+    g_clear_error (&error);
+  }
+  {
+    g_autoptr(GByteArray) f = make_idx (0x0e, 1, dims, doubles, sizeof doubles);
+    g_autofree char *p = NULL;
+    g_autoptr(FitTensor) t = NULL;
+
+    f->data[7] = 1;    /* one element */
+    p = write_file ("big.idx", f->data, f->len);
+    t = fit_idx_read (p, FIT_DTYPE_INT64, NULL, &error);
+    g_assert_null (t);
+    assert_hostile_error (error, FIT_ERROR_INVALID_ARGUMENT, p, "element 0 of the data is 1e+19");
+  }
+}
+
+static void
+test_idx_empty_images (void)
+{
+  /* Items without pixels and without labels: a dataset of 4 billion nothings, which a
+   * loader would need 32 GB just to shuffle. */
+  guint32 dims[3] = { 0xffffffffu, 0, 28 };
+  g_autoptr(GByteArray) f = make_idx (0x08, 3, dims, NULL, 0);
+  g_autofree char *p = write_file ("no-pixels.idx", f->data, f->len);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FitTensorDataset) ds = fit_idx_dataset_new (p, NULL, 1.0, NULL, &error);
+
+  g_assert_null (ds);
+  assert_hostile_error (error, FIT_ERROR_SHAPE, p, "[4294967295, 0, 28]");
+}
+
+static void
+test_csv_not_utf8 (void)
+{
+  g_autoptr(FitCsvReader) reader = fit_csv_reader_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FitTensorDataset) ds = NULL;
+  g_autoptr(GString) wide = g_string_new ("a,b,y\n1,");
+
+  /* Latin-1 class names: once returned as they were, which bindings cannot convert. */
+  assert_csv_error (reader, "latin1.csv", "a,b,y\n1,2,cat\n3,4,caf\xe9\n", FIT_ERROR_PARSE,
+                    "latin1.csv:3: byte 21 is not UTF-8");
+  {
+    const char text[] = "a,b,y\n1,2,c\0t\n";
+    g_autofree char *path = write_file ("nul.csv", text, sizeof text - 1);
+
+    ds = fit_csv_reader_read (reader, path, NULL, &error);
+    g_assert_null (ds);
+    assert_hostile_error (error, FIT_ERROR_PARSE, path, ":2: byte 11 is a NUL byte");
+    g_clear_error (&error);
+  }
+
+  /* Quoted cells are escaped and cut short. */
+  assert_csv_error (reader, "tab.csv", "a,b,y\n1,\"x\ty\\\",0\n", FIT_ERROR_PARSE,
+                    "column 2 (“b”) holds “x\\ty\\\\”");
+  for (guint i = 0; i < 5000; i++)
+    g_string_append (wide, "é");
+  g_string_append (wide, ",0\n");
+  {
+    g_autofree char *path = write_file ("wide.csv", wide->str, wide->len);
+
+    ds = fit_csv_reader_read (reader, path, NULL, &error);
+    g_assert_null (ds);
+    assert_hostile_error (error, FIT_ERROR_PARSE, path, "“éééé");
+    g_assert_nonnull (strstr (error->message, "é…”"));
+    g_clear_error (&error);
+  }
+
+  /* Offsets count from the start of the file, byte-order mark included. */
+  assert_csv_error (reader, "bom-latin1.csv", "\xef\xbb\xbf" "a,b,y\n1,2,\xe9\n",
+                    FIT_ERROR_PARSE, "bom-latin1.csv:2: byte 13 is not UTF-8");
+
+  /* UTF-8 class names, after a byte-order mark, come back as they were. */
+  ds = read_csv (reader, "utf8.csv", "\xef\xbb\xbf" "a,b,y\n1,2,caf\xc3\xa9\n3,4,\xe7\x8c\xab\n",
+                 &error);
+  g_assert_no_error (error);
+  {
+    const char * const *names = fit_tensor_dataset_get_class_names (ds);
+
+    g_assert_cmpstr (names[0], ==, "caf\xc3\xa9");
+    g_assert_cmpstr (names[1], ==, "\xe7\x8c\xab");
+    g_assert_null (names[2]);
+  }
+  g_clear_object (&ds);
+  fit_csv_reader_set_label_column_name (reader, "a");
+  ds = read_csv (reader, "bom.csv", "\xef\xbb\xbf" "a,b,y\n1,2,3\n", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (*(const gint64 *) fit_tensor_get_data (fit_tensor_dataset_get_labels (ds)),
+                   ==, 1);
+}
+
+static void
+test_csv_wide_header (void)
+{
+  /* A missing label column lists the first columns, not all of them. */
+  g_autoptr(FitCsvReader) reader = fit_csv_reader_new ();
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FitTensorDataset) ds = NULL;
+
+  for (guint i = 0; i < 1000; i++)
+    g_string_append_printf (text, i ? ",column%u" : "column%u", i);
+  g_string_append (text, "\n");
+  for (guint i = 0; i < 1000; i++)
+    g_string_append (text, i ? ",1" : "1");
+  g_string_append (text, "\n");
+  path = write_file ("wide-header.csv", text->str, text->len);
+  fit_csv_reader_set_label_column_name (reader, "label\n");
+  ds = fit_csv_reader_read (reader, path, NULL, &error);
+  g_assert_null (ds);
+  assert_hostile_error (error, FIT_ERROR_NOT_FOUND, path,
+                        "no column “label\\n” for the labels; the columns are column0, ");
+  g_assert_nonnull (strstr (error->message, "column11, and 988 more"));
+}
+
+static void
+test_csv_integer_overflow (void)
+{
+  /* An integer past int64 is a number, not a class index saturated to 2^63 - 1. */
+  g_autoptr(FitCsvReader) reader = fit_csv_reader_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FitTensorDataset) ds = read_csv (reader, "overflow.csv",
+                                             "a,y\n1,3\n2,99999999999999999999\n", &error);
+  const float y[] = { 3, 1e20f };
+
+  g_assert_no_error (error);
+  g_assert_cmpint (fit_tensor_get_dtype (fit_tensor_dataset_get_labels (ds)), ==,
+                   FIT_DTYPE_FLOAT32);
+  assert_floats (fit_tensor_dataset_get_labels (ds), y, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -731,6 +1240,19 @@ main (int   argc,
   g_test_add_func ("/Fit/CsvReader/class-names", test_csv_class_names);
   g_test_add_func ("/Fit/CsvReader/label-column", test_csv_label_column);
   g_test_add_func ("/Fit/CsvReader/errors", test_csv_errors);
+  g_test_add_func ("/Fit/Npy/too-many-dims", test_npy_too_many_dims);
+  g_test_add_func ("/Fit/Readers/empty-huge-shape", test_empty_huge_shape);
+  g_test_add_func ("/Fit/Readers/gzip-bomb", test_gzip_bomb);
+  g_test_add_func ("/Fit/Readers/gzip-grows", test_gzip_grows);
+  g_test_add_func ("/Fit/Npy/pipe", test_npy_pipe);
+  g_test_add_func ("/Fit/Npy/not-utf8", test_npy_not_utf8);
+  g_test_add_func ("/Fit/Readers/file-name-not-utf8", test_file_name_not_utf8);
+  g_test_add_func ("/Fit/Npy/int-conversion", test_npy_int_conversion);
+  g_test_add_func ("/Fit/Idx/int-conversion", test_idx_int_conversion);
+  g_test_add_func ("/Fit/Idx/empty-images", test_idx_empty_images);
+  g_test_add_func ("/Fit/CsvReader/not-utf8", test_csv_not_utf8);
+  g_test_add_func ("/Fit/CsvReader/wide-header", test_csv_wide_header);
+  g_test_add_func ("/Fit/CsvReader/integer-overflow", test_csv_integer_overflow);
 
   ret = g_test_run ();
 

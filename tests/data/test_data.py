@@ -226,6 +226,34 @@ class ReaderTest(unittest.TestCase):
         self.assertIn("bad.csv:3:", cm.exception.message)
 
 
+    def test_untrusted_bytes_reach_python_as_errors(self):
+        # Once: "Converting the GError failed" for the dtype, and for Latin-1 class
+        # names a UnicodeDecodeError, then an abort in free().
+        header = b"{'descr': '\xff\xfe<f4', 'fortran_order': False, 'shape': (2,), }"
+        header += b" " * (118 - len(header)) + b"\n"
+        p = self.path("latin1-descr.npy")
+        with open(p, "wb") as f:
+            f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header +
+                    np.zeros(2, "<f4").tobytes())
+        with self.assertRaises(GLib.Error) as cm:
+            Fit.npy_load(p, None)
+        self.assertTrue(fit_error(Fit.Error.DTYPE)(cm.exception))
+        self.assertIn("\\xff\\xfe<f4", cm.exception.message)
+
+        p = self.path("latin1.csv")
+        with open(p, "wb") as f:
+            f.write("a,label\n1,café\n2,thé\n".encode("latin-1"))
+        with self.assertRaises(GLib.Error) as cm:
+            Fit.CsvReader.new().read(p, None)
+        self.assertTrue(fit_error(Fit.Error.PARSE)(cm.exception))
+        self.assertIn("latin1.csv:2: byte 13 is not UTF-8", cm.exception.message)
+
+        with open(p, "wb") as f:
+            f.write("a,label\n1,café\n2,thé\n".encode("utf-8"))
+        ds = Fit.CsvReader.new().read(p, None)
+        self.assertEqual(list(ds.get_class_names()), ["café", "thé"])
+
+
 class TransformTest(unittest.TestCase):
     def test_normalize_matches_numpy(self):
         rng = np.random.default_rng(3)

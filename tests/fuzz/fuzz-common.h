@@ -73,3 +73,65 @@ fuzz_check_error (const GError *error)
       !g_utf8_validate (error->message, -1, NULL))
     abort ();
 }
+
+/* @data compressed with gzip, so that a harness reaches a reader's gunzipping path with
+ * inputs the fuzzer mutates as plain bytes. */
+static inline GBytes *
+fuzz_gzip (const uint8_t *data,
+           size_t         size)
+{
+  g_autoptr(GZlibCompressor) z = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, 1);
+  g_autoptr(GOutputStream) mem = g_memory_output_stream_new_resizable ();
+  g_autoptr(GOutputStream) out = g_converter_output_stream_new (mem, G_CONVERTER (z));
+  gsize written;
+
+  if (!g_output_stream_write_all (out, data, size, &written, NULL, NULL) ||
+      !g_output_stream_close (out, NULL, NULL))
+    abort ();
+  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (mem));
+}
+
+/* The input as a file: gzip-compressed first when @gzip is set. */
+static inline int
+fuzz_file (const uint8_t *data,
+           size_t         size,
+           gboolean       gzip,
+           char          *path,
+           size_t         path_size)
+{
+  g_autoptr(GBytes) z = NULL;
+  gsize z_size;
+  const uint8_t *z_data;
+
+  if (!gzip)
+    return fuzz_memfd (data, size, path, path_size);
+  z = fuzz_gzip (data, size);
+  z_data = g_bytes_get_data (z, &z_size);
+  return fuzz_memfd (z_data, z_size, path, path_size);
+}
+
+/* Reads every byte of a tensor that a reader returned, so that AddressSanitizer catches
+ * a tensor larger than its memory, and checks that its size is its shape's. */
+static inline void
+fuzz_touch_tensor (FitTensor *t)
+{
+  const guint8 *bytes = fit_tensor_get_data (t);
+  gsize n = fit_tensor_get_n_bytes (t);
+  guint n_dims;
+  const gint64 *shape = fit_tensor_get_shape (t, &n_dims);
+  guint64 numel = 1;
+  volatile guint8 sink = 0;
+
+  for (guint i = 0; i < n_dims; i++)
+    {
+      if (shape[i] < 0)
+        abort ();
+      numel *= (guint64) shape[i];
+    }
+  if (numel != (guint64) fit_tensor_get_numel (t) ||
+      n != numel * fit_dtype_get_size (fit_tensor_get_dtype (t)))
+    abort ();
+  for (gsize j = 0; j < n; j++)
+    sink ^= bytes[j];
+  (void) sink;
+}

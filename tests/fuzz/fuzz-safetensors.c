@@ -14,24 +14,17 @@ touch (FitSafetensors *st)
 {
   g_auto(GStrv) names = fit_safetensors_get_names (st);
   g_auto(GStrv) keys = fit_safetensors_get_metadata_keys (st);
-  volatile guint8 sink = 0;
 
   for (guint i = 0; names[i] != NULL; i++)
     {
-      FitTensor *t = fit_safetensors_get (st, names[i]);
-      const guint8 *bytes = fit_tensor_get_data (t);
-      gsize n = fit_tensor_get_n_bytes (t);
-
       if (!g_utf8_validate (names[i], -1, NULL))
         abort ();
-      for (gsize j = 0; j < n; j++)
-        sink ^= bytes[j];
+      fuzz_touch_tensor (fit_safetensors_get (st, names[i]));
     }
   for (guint i = 0; keys[i] != NULL; i++)
     if (!g_utf8_validate (keys[i], -1, NULL) ||
         !g_utf8_validate (fit_safetensors_get_metadata (st, keys[i]), -1, NULL))
       abort ();
-  (void) sink;
 }
 
 int
