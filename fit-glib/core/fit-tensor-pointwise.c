@@ -1014,8 +1014,10 @@ minimum_backward (FitNode    *node,
  * both operands for floating-point types.
  *
  * Returns: (transfer full): a new tensor of the broadcast shape, or %NULL with
- *   %FIT_ERROR_SHAPE when the shapes cannot be broadcast together, %FIT_ERROR_DTYPE
- *   when the element types differ or %FIT_ERROR_DEVICE for a tensor not on the CPU
+ *   %FIT_ERROR_SHAPE when the shapes cannot be broadcast together (or only to a shape
+ *   whose non-zero sizes multiply to 2^60 or more, as empty operands can),
+ *   %FIT_ERROR_DTYPE when the element types differ or %FIT_ERROR_DEVICE for a tensor
+ *   not on the CPU
  *
  * Since: 1.0
  */
@@ -1818,6 +1820,8 @@ fit_tensor_where (FitTensor  *condition,
       }
     memcpy (shape, full, n * sizeof (gint64));
     n_dims = n;
+    if (!fit_shape_check_result (op, shape, n_dims, error))
+      return NULL;
   }
 
   mask = mask_as (condition, a->dtype);

@@ -1452,7 +1452,8 @@ matmul_backward (FitNode    *node,
  * [batch…, n, k] × [k, m] runs as one GEMM.
  *
  * Returns: (transfer full): the product, or %NULL with %FIT_ERROR_SHAPE when the inner
- *   sizes differ or the batch dimensions do not broadcast
+ *   sizes differ, the batch dimensions do not broadcast, or the product's non-zero
+ *   sizes would multiply to 2^60 or more (as they can when the inner size is 0)
  *
  * Since: 1.0
  */
@@ -1482,7 +1483,8 @@ fit_tensor_matmul (FitTensor  *a,
                      "multiply by a scalar with fit_tensor_mul()"), s1, s2);
       return NULL;
     }
-  if (!matmul_plan_init (&p, a, b, error))
+  if (!matmul_plan_init (&p, a, b, error) ||
+      !fit_shape_check_result ("matmul", p.out_shape, p.out_n_dims, error))
     return NULL;
 
   out = fit_tensor_new_empty (a->dtype, p.out_shape, p.out_n_dims);
@@ -1592,7 +1594,7 @@ linear_check (FitTensor  *input,
  * The result has @input's shape with the last dimension replaced by out.
  *
  * Returns: (transfer full): the output, or %NULL with %FIT_ERROR_SHAPE when the shapes
- *   do not fit
+ *   do not fit or the output's non-zero sizes would multiply to 2^60 or more
  *
  * Since: 1.0
  */
@@ -1620,6 +1622,8 @@ fit_tensor_linear (FitTensor  *input,
   rows = fit_shape_numel (input->shape, input->n_dims - 1);
   memcpy (shape, input->shape, input->n_dims * sizeof (gint64));
   shape[input->n_dims - 1] = n_out;
+  if (!fit_shape_check_result ("linear", shape, input->n_dims, error))
+    return NULL;
   out = fit_tensor_new_empty (input->dtype, shape, input->n_dims);
 
   if (bias != NULL)

@@ -959,6 +959,36 @@ test_empty (void)
     g_assert_cmpfloat (get (fit_tensor_get_grad (b), k), ==, 0);
 }
 
+/* Empty operands keep their other sizes, and broadcasting two of them can give a shape
+ * no tensor can have; that used to be allocated with a wrapped-around size. */
+static void
+test_broadcast_overflow (void)
+{
+  const gint64 sa[] = { G_GINT64_CONSTANT (1) << 59, 1, 0 };
+  const gint64 sb[] = { 1, 16, 0 };
+  g_autoptr(FitTensor) a = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, sa, 3);
+  g_autoptr(FitTensor) b = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, sb, 3);
+  g_autoptr(FitTensor) small = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, sa + 1, 2);
+  g_autoptr(GError) error = NULL;
+  FitTensor *out;
+
+  out = fit_tensor_add (a, b, &error);
+  g_assert_null (out);
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_SHAPE);
+  g_assert_nonnull (strstr (error->message, "[576460752303423488, 16, 0]"));
+  g_clear_error (&error);
+
+  out = fit_tensor_masked_fill (a, b, 1.0, &error);
+  g_assert_null (out);
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_SHAPE);
+  g_clear_error (&error);
+
+  /* The values broadcast to [2^59, 1, 0]; the condition takes it past. */
+  out = fit_tensor_where (b, a, small, &error);
+  g_assert_null (out);
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_SHAPE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -986,6 +1016,7 @@ main (int   argc,
   g_test_add_func ("/Fit/Tensor/pointwise/large-unary", test_large_unary);
   g_test_add_func ("/Fit/Tensor/pointwise/errors", test_errors);
   g_test_add_func ("/Fit/Tensor/pointwise/empty", test_empty);
+  g_test_add_func ("/Fit/Tensor/pointwise/broadcast-overflow", test_broadcast_overflow);
 
   return g_test_run ();
 }

@@ -1059,6 +1059,33 @@ test_empty (void)
   assert_shape (y, (gint64[]) { 0, 4 }, 2);
 }
 
+/* A zero inner size lets the outer sizes of a product be anything their operands'
+ * shapes allow; the product's shape used to be allocated with a wrapped-around size. */
+static void
+test_product_overflow (void)
+{
+  const gint64 sa[] = { 1, G_GINT64_CONSTANT (1) << 20, 0 };
+  const gint64 sb[] = { G_GINT64_CONSTANT (1) << 30, 0, G_GINT64_CONSTANT (1) << 20 };
+  const gint64 si[] = { G_MAXINT32, 0 };
+  g_autoptr(FitTensor) a = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, sa, 3);
+  g_autoptr(FitTensor) b = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, sb, 3);
+  g_autoptr(FitTensor) in = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, si, 2);
+  g_autoptr(GError) error = NULL;
+  FitTensor *out;
+
+  out = fit_tensor_matmul (a, b, &error);
+  g_assert_null (out);
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_SHAPE);
+  g_assert_nonnull (strstr (error->message, "2^60"));
+  g_clear_error (&error);
+
+  /* [2^31 − 1, 0] through a [2^31 − 1, 0] weight: (2^31 − 1)² outputs. */
+  out = fit_tensor_linear (in, in, NULL, &error);
+  g_assert_null (out);
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_SHAPE);
+  g_assert_nonnull (strstr (error->message, "2^60"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1083,6 +1110,7 @@ main (int   argc,
   g_test_add_func ("/Fit/Tensor/reduce/grad-random", test_grad_random);
   g_test_add_func ("/Fit/Tensor/reduce/errors", test_errors);
   g_test_add_func ("/Fit/Tensor/reduce/empty", test_empty);
+  g_test_add_func ("/Fit/Tensor/matmul/overflow", test_product_overflow);
 
   return g_test_run ();
 }

@@ -320,6 +320,24 @@ test_autograd_no_grad_is_per_thread (void)
   fit_grad_set_enabled (was);
 }
 
+/* A permutation of 2^61 indices: 2^64 bytes, which wrapped around to a small buffer
+ * that the identity fill then overran. Counts are a programmer's promise here. */
+static void
+test_tensor_permutation_too_large (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(FitRng) rng = fit_rng_new (1);
+      FitTensor *t = fit_tensor_new_permutation (rng, G_GINT64_CONSTANT (1) << 61);
+
+      g_assert_null (t);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*fit_tensor_new_permutation*assertion*failed*");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -332,6 +350,7 @@ main (int   argc,
   g_test_add_func ("/Fit/Tensor/arange-and-item", test_tensor_arange_and_item);
   g_test_add_func ("/Fit/Tensor/random-is-seeded", test_tensor_random_is_seeded);
   g_test_add_func ("/Fit/Tensor/to-string", test_tensor_to_string);
+  g_test_add_func ("/Fit/Tensor/permutation-too-large", test_tensor_permutation_too_large);
   g_test_add_func ("/Fit/Tensor/assign-and-inplace", test_tensor_assign_and_inplace);
   g_test_add_func ("/Fit/Autograd/accumulates", test_autograd_accumulates);
   g_test_add_func ("/Fit/Autograd/no-grad-scope", test_autograd_no_grad_scope);
