@@ -548,7 +548,9 @@ reduce_backward (FitNode    *node,
   return TRUE;
 }
 
-/* Integer sums, in int64 as in torch; not differentiable, so a plain loop will do. */
+/* Integer sums, in int64 as in torch, wrapping around on overflow as torch's do (added
+ * as unsigned, where a signed overflow would be undefined); not differentiable, so a
+ * plain loop will do. */
 static void
 sum_integers (FitTensor *x,
               guint32    mask,
@@ -556,7 +558,7 @@ sum_integers (FitTensor *x,
 {
   gint64 ostride[FIT_MAX_DIMS];
   gint64 idx[FIT_MAX_DIMS] = { 0 };
-  gint64 *o = (gint64 *) fit_tensor_ptr (out);
+  guint64 *o = (guint64 *) fit_tensor_ptr (out);
   gint64 s = 1, off = 0;
 
   for (guint d = x->n_dims; d-- > 0;)
@@ -568,8 +570,9 @@ sum_integers (FitTensor *x,
   memset (o, 0, out->numel * sizeof (gint64));
   for (gint64 i = 0; i < x->numel; i++)
     {
-      o[off] += x->dtype == FIT_DTYPE_INT32 ? ((const gint32 *) fit_tensor_ptr (x))[i]
-                                            : ((const gint64 *) fit_tensor_ptr (x))[i];
+      o[off] += x->dtype == FIT_DTYPE_INT32
+                ? (guint64) ((const gint32 *) fit_tensor_ptr (x))[i]
+                : (guint64) ((const gint64 *) fit_tensor_ptr (x))[i];
       for (guint d = x->n_dims; d-- > 0;)
         {
           off += ostride[d];
@@ -655,7 +658,7 @@ reduce_op (const char  *op,
  * Sums the elements over the given dimensions, as `torch.sum (self, dims, keepdim)`.
  * Float32 sums are accumulated in short float32 blocks combined in double, so long
  * sums stay accurate. Integer tensors are summed into an int64 result, which is not
- * differentiable.
+ * differentiable and wraps around on overflow, as in PyTorch.
  *
  * Returns: (transfer full): the sums, or %NULL with %FIT_ERROR_INVALID_ARGUMENT for a
  *   dimension out of range or listed twice

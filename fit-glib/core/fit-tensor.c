@@ -1428,6 +1428,21 @@ fit_tensor_item (FitTensor  *self,
   return TRUE;
 }
 
+/* An element formatted for people: integers exactly (a double cannot hold every int64,
+ * and converting one that rounds up to 2^63 back is undefined), floats to six digits. */
+static void
+append_element (GString   *s,
+                FitTensor *t,
+                gint64     i)
+{
+  if (t->dtype == FIT_DTYPE_INT64)
+    g_string_append_printf (s, "%" PRId64, ((const gint64 *) fit_tensor_ptr (t))[i]);
+  else if (t->dtype == FIT_DTYPE_INT32)
+    g_string_append_printf (s, "%" PRId32, ((const gint32 *) fit_tensor_ptr (t))[i]);
+  else
+    g_string_append_printf (s, "%.6g", fit_tensor_get_flat (t, i));
+}
+
 static void
 append_elements (GString   *s,
                  FitTensor *t,
@@ -1463,10 +1478,8 @@ append_elements (GString   *s,
         }
       if (dim + 1 < t->n_dims)
         append_elements (s, t, dim + 1, offset, indent + 1);
-      else if (fit_dtype_is_floating (t->dtype))
-        g_string_append_printf (s, "%.6g", fit_tensor_get_flat (t, (*offset)++));
       else
-        g_string_append_printf (s, "%" PRId64, (gint64) fit_tensor_get_flat (t, (*offset)++));
+        append_element (s, t, (*offset)++);
     }
   g_string_append_c (s, ']');
 }
@@ -1495,7 +1508,7 @@ fit_tensor_to_string (FitTensor *self)
   host = host_tensor (self);
   s = g_string_new ("tensor(");
   if (host->n_dims == 0)
-    g_string_append_printf (s, "%.6g", fit_tensor_get_flat (host, 0));
+    append_element (s, host, 0);
   else
     append_elements (s, host, 0, &offset, 7);
   shape = fit_shape_to_string (self->shape, self->n_dims);

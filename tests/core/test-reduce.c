@@ -1059,6 +1059,31 @@ test_empty (void)
   assert_shape (y, (gint64[]) { 0, 4 }, 2);
 }
 
+/* Integer sums are int64 and wrap around as PyTorch's do; the signed overflow they used
+ * to be was undefined. int32 inputs do not wrap at 32 bits. */
+static void
+test_reduce_integer_wraps (void)
+{
+  const gint64 v64[] = { G_MAXINT64, 1, G_MININT64, -1 };
+  const gint32 v32[] = { G_MAXINT32, 1, G_MININT32, -1 };
+  const gint64 shape[] = { 2, 2 };
+  const int rows[] = { 1 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FitTensor) x64 = fit_tensor_new_from_int64s (v64, 4, shape, 2, &error);
+  g_autoptr(FitTensor) x32 = fit_tensor_new_from_data (FIT_DTYPE_INT32, shape, 2,
+                                                       (const guint8 *) v32, sizeof v32,
+                                                       &error);
+  g_autoptr(FitTensor) s64 = fit_tensor_sum (x64, rows, 1, FALSE, &error);
+  g_autoptr(FitTensor) s32 = fit_tensor_sum (x32, rows, 1, FALSE, &error);
+  const gint64 *a = fit_tensor_get_data (s64), *b = fit_tensor_get_data (s32);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (a[0], ==, G_MININT64);
+  g_assert_cmpint (a[1], ==, G_MAXINT64);
+  g_assert_cmpint (b[0], ==, (gint64) G_MAXINT32 + 1);
+  g_assert_cmpint (b[1], ==, (gint64) G_MININT32 - 1);
+}
+
 /* A zero inner size lets the outer sizes of a product be anything their operands'
  * shapes allow; the product's shape used to be allocated with a wrapped-around size. */
 static void
@@ -1110,6 +1135,7 @@ main (int   argc,
   g_test_add_func ("/Fit/Tensor/reduce/grad-random", test_grad_random);
   g_test_add_func ("/Fit/Tensor/reduce/errors", test_errors);
   g_test_add_func ("/Fit/Tensor/reduce/empty", test_empty);
+  g_test_add_func ("/Fit/Tensor/reduce/integer-wraps", test_reduce_integer_wraps);
   g_test_add_func ("/Fit/Tensor/matmul/overflow", test_product_overflow);
 
   return g_test_run ();
