@@ -1103,9 +1103,10 @@ fit_tensor_get_name (FitTensor *self)
 /**
  * fit_tensor_set_name:
  * @self: a tensor
- * @name: (nullable): the new name
+ * @name: (nullable): the new name, in UTF-8
  *
- * Names the tensor, for messages and for saved weights.
+ * Names the tensor, for messages and for saved weights. The name is quoted in error
+ * messages, which are UTF-8, so a name that is not valid UTF-8 is a programmer error.
  *
  * Since: 1.0
  */
@@ -1114,6 +1115,7 @@ fit_tensor_set_name (FitTensor  *self,
                      const char *name)
 {
   g_return_if_fail (FIT_IS_TENSOR (self));
+  g_return_if_fail (name == NULL || g_utf8_validate (name, -1, NULL));
   if (g_strcmp0 (self->name, name) == 0)
     return;
   g_free (self->name);

@@ -323,6 +323,15 @@ name_is_valid (FitModule  *self,
   FitModulePrivate *priv = GET_PRIV (self);
   gsize len = strlen (name);
 
+  /* Names end up in messages, summaries and saved files, all UTF-8. */
+  if (!g_utf8_validate (name, len, NULL))
+    {
+      g_autofree char *shown = g_utf8_make_valid (name, len);
+
+      g_critical ("%s: “%s” is not a valid name: names are UTF-8", G_OBJECT_TYPE_NAME (self),
+                  shown);
+      return FALSE;
+    }
   if (len == 0 || strchr (name, '.') != NULL)
     {
       g_critical ("%s: “%s” is not a valid name: names are not empty and have no “.”",
@@ -353,7 +362,7 @@ entry_append (GArray     *entries,
 /**
  * fit_module_add_parameter:
  * @self: a module
- * @name: the parameter's name within @self (not empty, without “.”)
+ * @name: the parameter's name within @self (UTF-8, not empty, without “.”)
  * @tensor: a floating-point tensor
  *
  * Registers @tensor as a trainable parameter of @self: it is marked as requiring a
@@ -385,7 +394,7 @@ fit_module_add_parameter (FitModule  *self,
 /**
  * fit_module_add_buffer:
  * @self: a module
- * @name: the buffer's name within @self (not empty, without “.”)
+ * @name: the buffer's name within @self (UTF-8, not empty, without “.”)
  * @tensor: a tensor
  *
  * Registers @tensor as state of @self that is saved and loaded with the parameters but
@@ -426,7 +435,7 @@ is_descendant (FitModule *self,
 /**
  * fit_module_add_child:
  * @self: a module
- * @name: the child's name within @self (not empty, without “.”)
+ * @name: the child's name within @self (UTF-8, not empty, without “.”)
  * @child: the module to add
  *
  * Adds @child as a submodule of @self: its parameters, buffers and training mode become

@@ -362,6 +362,22 @@ test_tensor_permutation_too_large (void)
   g_test_trap_assert_stderr ("*fit_tensor_new_permutation*assertion*failed*");
 }
 
+/* Names are quoted in messages, which are UTF-8. */
+static void
+test_tensor_name_must_be_utf8 (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(FitTensor) t = fit_tensor_new_scalar (FIT_DTYPE_FLOAT32, 1);
+
+      fit_tensor_set_name (t, "w\xe9ight");
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*fit_tensor_set_name*g_utf8_validate*");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -376,6 +392,7 @@ main (int   argc,
   g_test_add_func ("/Fit/Tensor/to-string", test_tensor_to_string);
   g_test_add_func ("/Fit/Tensor/to-string-integers", test_tensor_to_string_integers);
   g_test_add_func ("/Fit/Tensor/permutation-too-large", test_tensor_permutation_too_large);
+  g_test_add_func ("/Fit/Tensor/name-must-be-utf8", test_tensor_name_must_be_utf8);
   g_test_add_func ("/Fit/Tensor/assign-and-inplace", test_tensor_assign_and_inplace);
   g_test_add_func ("/Fit/Autograd/accumulates", test_autograd_accumulates);
   g_test_add_func ("/Fit/Autograd/no-grad-scope", test_autograd_no_grad_scope);

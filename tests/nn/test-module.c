@@ -421,6 +421,24 @@ test_residual (void)
                                     ((const float *) fit_tensor_get_data (by))[i] + 1, 1e-6);
 }
 
+/* Names are UTF-8: they appear in messages, summaries (which measured them with
+ * g_utf8_strlen, reading past the end of a truncated sequence) and saved files. */
+static void
+test_module_bad_names_utf8 (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(FitSequential) seq = fit_sequential_new ();
+      g_autoptr(FitReLU) relu = fit_relu_new ();
+
+      fit_module_add_child (FIT_MODULE (seq), "r\xc3", FIT_MODULE (relu));
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*not a valid name: names are UTF-8*");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -434,6 +452,7 @@ main (int   argc,
   g_test_add_func ("/Fit/Module/no-forward", test_module_no_forward);
   g_test_add_func ("/Fit/Module/bad-names/duplicate", test_module_bad_names);
   g_test_add_func ("/Fit/Module/bad-names/dot", test_module_bad_names_dot);
+  g_test_add_func ("/Fit/Module/bad-names/utf8", test_module_bad_names_utf8);
   g_test_add_func ("/Fit/Module/summary", test_module_summary);
   g_test_add_func ("/Fit/Module/state", test_module_state);
   g_test_add_func ("/Fit/Module/to-dtype", test_module_to_dtype_gradcheck);
