@@ -1158,7 +1158,9 @@ fit_module_summary_for_input (FitModule  *self,
  * Like [method@Fit.Module.summary_for_input] with a float32 input of zeros of the
  * given shape.
  *
- * Returns: (transfer full): the table, or %NULL with @error set
+ * Returns: (transfer full): the table, or %NULL with @error set, %FIT_ERROR_SHAPE for
+ *   an input shape no tensor can have (more than %FIT_MAX_DIMS dimensions, a negative
+ *   size, or non-zero sizes that multiply to 2^60 or more)
  *
  * Since: 1.0
  */
@@ -1173,21 +1175,8 @@ fit_module_summary (FitModule     *self,
   g_return_val_if_fail (FIT_IS_MODULE (self), NULL);
   g_return_val_if_fail (input_shape != NULL || n_dims == 0, NULL);
 
-  if (n_dims > FIT_MAX_DIMS)
-    {
-      g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
-                   _("fit_module_summary: an input shape has at most %d dimensions, not %u"),
-                   FIT_MAX_DIMS, n_dims);
-      return NULL;
-    }
-  for (guint i = 0; i < n_dims; i++)
-    if (input_shape[i] < 0)
-      {
-        g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
-                     _("fit_module_summary: dimension %u of the input shape is negative "
-                       "(%" PRId64 ")"), i, input_shape[i]);
-        return NULL;
-      }
+  if (!fit_shape_check ("fit_module_summary", input_shape, n_dims, error))
+    return NULL;
   input = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, input_shape, n_dims);
   return fit_module_summary_for_input (self, input, error);
 }

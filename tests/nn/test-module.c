@@ -439,6 +439,25 @@ test_module_bad_names_utf8 (void)
   g_test_trap_assert_stderr ("*not a valid name: names are UTF-8*");
 }
 
+/* An example input shape no tensor can have is an error, not a critical. */
+static void
+test_module_summary_bad_shape (void)
+{
+  g_autoptr(FitModule) model = nested ();
+  const gint64 huge[2] = { G_GINT64_CONSTANT (1) << 40, G_GINT64_CONSTANT (1) << 40 };
+  const gint64 negative[2] = { -1, 4 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  text = fit_module_summary (model, huge, 2, &error);
+  g_assert_null (text);
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_SHAPE);
+  g_clear_error (&error);
+  text = fit_module_summary (model, negative, 2, &error);
+  g_assert_null (text);
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_SHAPE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -454,6 +473,7 @@ main (int   argc,
   g_test_add_func ("/Fit/Module/bad-names/dot", test_module_bad_names_dot);
   g_test_add_func ("/Fit/Module/bad-names/utf8", test_module_bad_names_utf8);
   g_test_add_func ("/Fit/Module/summary", test_module_summary);
+  g_test_add_func ("/Fit/Module/summary/bad-shape", test_module_summary_bad_shape);
   g_test_add_func ("/Fit/Module/state", test_module_state);
   g_test_add_func ("/Fit/Module/to-dtype", test_module_to_dtype_gradcheck);
   g_test_add_func ("/Fit/Residual/identity", test_residual);
