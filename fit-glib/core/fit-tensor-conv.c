@@ -833,6 +833,16 @@ pool_prepare (const char  *op,
       !check_pool_args (op, kernel_h, kernel_w, stride_h, stride_w, padding_h, padding_w,
                         error))
     return FALSE;
+  /* Padding can make windows over an empty plane; they would hold nothing to take the
+   * maximum or average of, and the maximum's position would point outside the plane. */
+  if (d[2] == 0 || d[3] == 0)
+    {
+      g_autofree char *s = fit_shape_to_string (input->shape, input->n_dims);
+
+      g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
+                   _("%s: the input %s has an empty plane to pool"), op, s);
+      return FALSE;
+    }
   if (kernel_h > d[2] + 2 * (gint64) padding_h || kernel_w > d[3] + 2 * (gint64) padding_w)
     {
       g_autofree char *s = fit_shape_to_string (input->shape, input->n_dims);
@@ -936,7 +946,8 @@ max_pool2d_backward (FitNode    *node,
  * input element that was its maximum.
  *
  * Returns: (transfer full): the pooled images, or %NULL with %FIT_ERROR_SHAPE when the
- *   input is not 3- or 4-dimensional or the window is larger than the padded input,
+ *   input is not 3- or 4-dimensional, has an empty plane, or the window is larger than
+ *   the padded input,
  *   %FIT_ERROR_INVALID_ARGUMENT for a size out of range, or %FIT_ERROR_DTYPE or
  *   %FIT_ERROR_DEVICE
  *
@@ -1017,7 +1028,8 @@ avg_pool2d_backward (FitNode    *node,
  * is that of fit_tensor_max_pool2d(). The operation is differentiable.
  *
  * Returns: (transfer full): the pooled images, or %NULL with %FIT_ERROR_SHAPE when the
- *   input is not 3- or 4-dimensional or the window is larger than the padded input,
+ *   input is not 3- or 4-dimensional, has an empty plane, or the window is larger than
+ *   the padded input,
  *   %FIT_ERROR_INVALID_ARGUMENT for a size out of range, or %FIT_ERROR_DTYPE or
  *   %FIT_ERROR_DEVICE
  *

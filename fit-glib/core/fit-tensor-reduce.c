@@ -796,7 +796,9 @@ extreme_backward (FitNode    *node,
   DimShape s;
 
   dim_shape_init (&s, x->shape, x->n_dims, (guint) node->i[0]);
-  for (gint64 o = 0; o < s.outer; o++)
+  /* With no inner columns the outer loop would find nothing, but an empty tensor's
+   * outer size can be as large as a shape allows. */
+  for (gint64 o = 0; o < s.outer && s.inner > 0; o++)
     for (gint64 j = 0; j < s.inner; j++)
       {
         gint64 from = o * s.inner + j;
@@ -1406,6 +1408,15 @@ matmul_backward (FitNode    *node,
 
   if (!matmul_plan_init (&p, a, b, error))
     return FALSE;
+  /* An empty product (n or m is 0) contributed nothing: zero gradients, without a pass
+   * over batch dimensions that may be as large as a shape allows. */
+  if (grad_output->numel == 0)
+    {
+      for (guint i = 0; i < 2; i++)
+        if (fit_node_needs_grad (node, i))
+          grad_inputs[i] = fit_tensor_zeros_like (node->inputs[i]);
+      return TRUE;
+    }
 
   if (fit_node_needs_grad (node, 0))
     {
@@ -1491,10 +1502,12 @@ fit_tensor_matmul (FitTensor  *a,
     return NULL;
 
   out = fit_tensor_new_empty (a->dtype, p.out_shape, p.out_n_dims);
-  if (p.b_count == 1)
+  /* An empty result has nothing to compute, but its batch dimensions can still be as
+   * large as a shape allows: no loop over them. */
+  if (out->numel > 0 && p.b_count == 1)
     fit_gemm (a->dtype, FALSE, FALSE, p.a_count * p.n, p.m, p.k, fit_tensor_ptr (a), p.k,
               fit_tensor_ptr (b), p.m, 0.0, fit_tensor_ptr (out));
-  else
+  else if (out->numel > 0)
     matmul_batches (&p, a->dtype, MATMUL_FORWARD, fit_tensor_ptr (a), fit_tensor_ptr (b),
                     fit_tensor_ptr (out), FALSE);
   fit_autograd_record (out, "matmul", matmul_backward, 2, inputs);

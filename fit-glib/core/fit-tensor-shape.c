@@ -1198,8 +1198,10 @@ fit_tensor_slice (FitTensor  *self,
     return NULL;
   else
     {
+      /* With one index or none the step is never taken, and may be as large as a gint64:
+       * times inner it would overflow. With more, (len − 1) · step < size. */
       Layout layout = { .n = 3, .size = { outer, len, inner },
-                        .stride = { size * inner, step * inner, 1 } };
+                        .stride = { size * inner, len > 1 ? step * inner : 0, 1 } };
 
       out = fit_tensor_new_empty (self->dtype, shape, self->n_dims);
       strided_copy (out, (const guint8 *) fit_tensor_ptr (self) +
@@ -1288,6 +1290,10 @@ index_add (FitTensor *grad_output,
 {
   FitTensor *g = fit_tensor_new_zeros (grad_output->dtype, like->shape, like->n_dims);
 
+  /* Nothing was picked: the walk over outer × inner would find nothing to add, and an
+   * empty tensor's sizes can make it as long as a shape allows. */
+  if (grad_output->numel == 0)
+    return g;
   if (g->dtype == FIT_DTYPE_FLOAT32)
     index_add_f32 (fit_tensor_f32 (g), fit_tensor_f32 (grad_output), indices, outer, size, inner);
   else
@@ -1549,6 +1555,10 @@ gather_backward (FitNode    *node,
   gint64 strides[FIT_MAX_DIMS];
   gboolean go_parallel = worth_parallel (index->numel);
 
+  grad_inputs[0] = g;
+  /* As in the forward: an empty index's leading sizes may be as large as a shape allows. */
+  if (index->numel == 0)
+    return TRUE;
   contiguous_strides (in->shape, in->n_dims, strides);
   if (g->dtype == FIT_DTYPE_FLOAT32)
     {
@@ -1564,7 +1574,6 @@ gather_backward (FitNode    *node,
 
       GATHER_WALK (index, strides, dim, y[off] += x[e]);
     }
-  grad_inputs[0] = g;
   return TRUE;
 }
 

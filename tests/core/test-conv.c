@@ -701,6 +701,23 @@ test_conv_overflow (void)
                       &error, "2^60");
 }
 
+/* Padding lets windows cover an empty plane: they hold nothing, and the maximum's
+ * position pointed at element 0 of a plane that has none, which the backward wrote to
+ * (found by fuzz-tensor-ops). Like adaptive pooling, empty planes are refused. */
+static void
+test_pool_empty_plane (void)
+{
+  const gint64 shape[] = { 1, 2, 0, 2 };
+  g_autoptr(FitTensor) x = fit_tensor_new_zeros (FIT_DTYPE_FLOAT64, shape, 4);
+  g_autoptr(GError) error = NULL;
+
+  fit_tensor_set_requires_grad (x, TRUE);
+  assert_shape_error (fit_tensor_max_pool2d (x, 2, 2, 1, 1, 1, 1, &error), &error,
+                      "empty plane");
+  assert_shape_error (fit_tensor_avg_pool2d (x, 2, 2, 1, 1, 1, 1, FALSE, &error), &error,
+                      "empty plane");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -719,6 +736,7 @@ main (int   argc,
   g_test_add_func ("/Fit/Tensor/pool/gradcheck", test_pool_gradcheck);
   g_test_add_func ("/Fit/Tensor/pool/values", test_pool_values);
   g_test_add_func ("/Fit/Tensor/pool/errors", test_pool_errors);
+  g_test_add_func ("/Fit/Tensor/pool/empty-plane", test_pool_empty_plane);
   g_test_add_func ("/Fit/Tensor/dropout/mask", test_dropout);
   g_test_add_func ("/Fit/Tensor/dropout/identity", test_dropout_identity);
 

@@ -1311,6 +1311,60 @@ test_index_overflow (void)
   assert_result_too_large (out, error);
 }
 
+/* A step larger than the dimension takes one index; it was multiplied by the inner size
+ * all the same, which overflowed for steps near G_MAXINT64 (found by fuzz-tensor-ops). */
+static void
+test_slice_huge_step (void)
+{
+  const gint64 shape[] = { 2, 3, 4 };
+  g_autoptr(FitTensor) x = fit_tensor_new_arange (FIT_DTYPE_FLOAT32, 0, 24, 1, NULL);
+  g_autoptr(FitTensor) y = fit_tensor_reshape (x, shape, 3, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FitTensor) s = fit_tensor_slice (y, 1, 1, G_MAXINT64, G_MAXINT64, &error);
+  const float expected[] = { 4, 5, 6, 7, 16, 17, 18, 19 };
+  g_autofree float *got = NULL;
+  gsize n = 0;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (fit_tensor_get_dim (s, 1), ==, 1);
+  got = fit_tensor_to_floats (s, &n);
+  g_assert_cmpmem (got, n * sizeof (float), expected, sizeof expected);
+}
+
+/* Empty tensors with large other sizes: nothing is picked, so the backward passes have
+ * nothing to add, but they used to walk every (empty) row of the leading sizes, 2^40
+ * or more of them. */
+static void
+test_index_backward_empty (void)
+{
+  const gint64 src_shape[] = { BIG (40), 0, 16 };
+  const gint64 none[] = { 0 };
+  const gint64 flat[] = { BIG (40), 0 };
+  g_autoptr(FitTensor) src = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, src_shape, 3);
+  g_autoptr(FitTensor) wide = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, flat, 2);
+  g_autoptr(FitTensor) idx = fit_tensor_new_zeros (FIT_DTYPE_INT64, none, 1);
+  g_autoptr(FitTensor) idx2 = fit_tensor_new_zeros (FIT_DTYPE_INT64, flat, 2);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FitTensor) picked = NULL;
+  g_autoptr(FitTensor) gathered = NULL;
+  g_autoptr(FitTensor) seed = NULL;
+  g_autoptr(FitTensor) seed2 = NULL;
+
+  fit_tensor_set_requires_grad (src, TRUE);
+  fit_tensor_set_requires_grad (wide, TRUE);
+  picked = fit_tensor_index_select (src, 1, idx, &error);
+  g_assert_no_error (error);
+  seed = fit_tensor_zeros_like (picked);
+  g_assert_true (fit_tensor_backward_full (picked, seed, FALSE, &error));
+  g_assert_cmpint (fit_tensor_get_numel (fit_tensor_get_grad (src)), ==, 0);
+
+  gathered = fit_tensor_gather (wide, 1, idx2, &error);
+  g_assert_no_error (error);
+  seed2 = fit_tensor_zeros_like (gathered);
+  g_assert_true (fit_tensor_backward_full (gathered, seed2, FALSE, &error));
+  g_assert_cmpint (fit_tensor_get_numel (fit_tensor_get_grad (wide)), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1337,6 +1391,7 @@ main (int   argc,
   g_test_add_func ("/Fit/Tensor/slice/values", test_slice_values);
   g_test_add_func ("/Fit/Tensor/slice/view", test_slice_view);
   g_test_add_func ("/Fit/Tensor/slice/errors", test_slice_errors);
+  g_test_add_func ("/Fit/Tensor/slice/huge-step", test_slice_huge_step);
   g_test_add_func ("/Fit/Tensor/slice/grad", test_slice_grad);
   g_test_add_func ("/Fit/Tensor/index-select/values", test_index_select);
   g_test_add_func ("/Fit/Tensor/index-select/errors", test_index_errors);
@@ -1351,5 +1406,6 @@ main (int   argc,
   g_test_add_func ("/Fit/Tensor/expand/overflow", test_expand_overflow);
   g_test_add_func ("/Fit/Tensor/concat/overflow", test_join_overflow);
   g_test_add_func ("/Fit/Tensor/index-select/overflow", test_index_overflow);
+  g_test_add_func ("/Fit/Tensor/index-select/backward-empty", test_index_backward_empty);
   return g_test_run ();
 }
