@@ -93,7 +93,9 @@ fit_device_get_cpu (void)
  * @error: return location for a #GError
  *
  * Looks up a device by name. Asking for a GPU that this build or this machine does
- * not have is a %FIT_ERROR_DEVICE error that says how many GPUs there are.
+ * not have is a %FIT_ERROR_DEVICE error that says how many GPUs there are; any other
+ * name is %FIT_ERROR_INVALID_ARGUMENT. Messages quote @name with bytes that are not
+ * UTF-8 replaced, as it may come from a command line or a file.
  *
  * Returns: (transfer full): the device, or %NULL with @error set
  *
@@ -104,9 +106,13 @@ fit_device_new_for_name (const char  *name,
                          GError     **error)
 {
   guint64 index = 0;
+  g_autofree char *shown = NULL;
 
   g_return_val_if_fail (name != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* The name may come from a command line or a file: messages quote it in UTF-8. */
+  shown = g_utf8_make_valid (name, -1);
 
   if (g_str_equal (name, "cpu"))
     return g_object_ref (fit_device_get_cpu ());
@@ -128,14 +134,14 @@ fit_device_new_for_name (const char  *name,
             {
               g_set_error (error, FIT_ERROR, FIT_ERROR_DEVICE,
                            _("Device “%s” is not available: fit-glib was built without CUDA "
-                             "(rebuild with -Dcuda=enabled), use “cpu”"), name);
+                             "(rebuild with -Dcuda=enabled), use “cpu”"), shown);
               return NULL;
             }
           if (count == 0)
             {
               g_set_error (error, FIT_ERROR, FIT_ERROR_DEVICE,
                            _("Device “%s” is not available: this machine has no CUDA "
-                             "device; use “cpu”"), name);
+                             "device; use “cpu”"), shown);
               return NULL;
             }
           if (index >= count)
@@ -143,7 +149,7 @@ fit_device_new_for_name (const char  *name,
               g_set_error (error, FIT_ERROR, FIT_ERROR_DEVICE,
                            _("Device “%s” is not available: this machine has %u CUDA "
                              "device(s); use “cpu” or an index below %u"),
-                           name, count, count);
+                           shown, count, count);
               return NULL;
             }
           return device_new (FIT_DEVICE_TYPE_CUDA, (guint) index);
@@ -151,7 +157,7 @@ fit_device_new_for_name (const char  *name,
     }
 
   g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
-               _("Unknown device name “%s”: use “cpu”, “cuda” or “cuda:N”"), name);
+               _("Unknown device name “%s”: use “cpu”, “cuda” or “cuda:N”"), shown);
   return NULL;
 }
 

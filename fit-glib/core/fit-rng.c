@@ -370,7 +370,8 @@ fit_rng_save_state (FitRng *self)
  * Puts the generator back where it was when @state was saved.
  *
  * Returns: %TRUE on success; %FALSE with %FIT_ERROR_PARSE when @state is not a saved
- *   generator state (the generator is then unchanged)
+ *   generator state (of the wrong size, or holding a state no generator can be in);
+ *   the generator is then unchanged
  *
  * Since: 1.0
  */
@@ -381,6 +382,7 @@ fit_rng_restore_state (FitRng   *self,
 {
   const guint64 *words;
   guint64 copy[7];
+  double spare;
   gsize size = 0;
 
   g_return_val_if_fail (FIT_IS_RNG (self), FALSE);
@@ -397,14 +399,30 @@ fit_rng_restore_state (FitRng   *self,
                    size, sizeof copy);
       return FALSE;
     }
+  for (guint i = 0; i < 7; i++)
+    copy[i] = GUINT64_FROM_LE (copy[i]);
+  memcpy (&spare, &copy[6], sizeof spare);
+  /* xoshiro256** stays at zero forever from an all-zero state, which no seed gives
+   * (rejection sampling would then never return), and Box-Muller never gives a
+   * deviate that is not finite: such bytes were not saved by fit_rng_save_state(). */
+  if ((copy[2] | copy[3] | copy[4] | copy[5]) == 0 ||
+      (copy[6] != G_MAXUINT64 && !isfinite (spare)))
+    {
+      g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
+                   _("Not a saved random generator state: %s; save the state with "
+                     "fit_rng_save_state()"),
+                   (copy[2] | copy[3] | copy[4] | copy[5]) == 0
+                   ? _("its position is all zeros, where the generator would stop")
+                   : _("its cached normal deviate is not a finite number"));
+      return FALSE;
+    }
 
-  self->seed = GUINT64_FROM_LE (copy[1]);
+  self->seed = copy[1];
   for (guint i = 0; i < 4; i++)
-    self->s[i] = GUINT64_FROM_LE (copy[2 + i]);
-  copy[6] = GUINT64_FROM_LE (copy[6]);
+    self->s[i] = copy[2 + i];
   self->has_spare = copy[6] != G_MAXUINT64;
   if (self->has_spare)
-    memcpy (&self->spare, &copy[6], sizeof self->spare);
+    self->spare = spare;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEED]);
   return TRUE;
 }

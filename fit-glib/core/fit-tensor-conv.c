@@ -349,6 +349,35 @@ check_groups_divide (const char  *op,
   return FALSE;
 }
 
+/* Sizes from empty tensors can be anything a shape allows, and the parameters anything
+ * an int allows: these saturate at G_MAXINT64 instead of overflowing, which the checks
+ * that follow (a kernel larger than the input, a result too large) then refuse. */
+static gint64
+mul_saturated (gint64 a,
+               gint64 b)
+{
+  gint64 r;
+
+  return __builtin_mul_overflow (a, b, &r) ? G_MAXINT64 : r;
+}
+
+static gint64
+add_saturated (gint64 a,
+               gint64 b)
+{
+  gint64 r;
+
+  return __builtin_add_overflow (a, b, &r) ? G_MAXINT64 : r;
+}
+
+/* The extent of a kernel of @k taps at @dilation: dilation × (k − 1) + 1. */
+static gint64
+kernel_span (gint64 dilation,
+             gint64 k)
+{
+  return add_saturated (mul_saturated (dilation, k - 1), 1);
+}
+
 static void
 conv_geom_init (ConvGeom     *g,
                 const gint64  img[4],
@@ -510,7 +539,7 @@ fit_tensor_conv2d_relu (FitTensor  *input,
       !check_bias (op, bias, weight->shape[0], error))
     return NULL;
 
-  if (weight->shape[1] * groups != img[1])
+  if (mul_saturated (weight->shape[1], groups) != img[1])
     {
       g_autofree char *si = fit_shape_to_string (input->shape, input->n_dims);
       g_autofree char *sw = fit_shape_to_string (weight->shape, weight->n_dims);
@@ -518,12 +547,12 @@ fit_tensor_conv2d_relu (FitTensor  *input,
       g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
                    _("%s: the weight %s with groups=%d expects %" PRId64 " input "
                      "channels, but the input %s has %" PRId64),
-                   op, sw, groups, weight->shape[1] * groups, si, img[1]);
+                   op, sw, groups, mul_saturated (weight->shape[1], groups), si, img[1]);
       return NULL;
     }
 
-  ekh = (gint64) dilation_h * (weight->shape[2] - 1) + 1;
-  ekw = (gint64) dilation_w * (weight->shape[3] - 1) + 1;
+  ekh = kernel_span (dilation_h, weight->shape[2]);
+  ekw = kernel_span (dilation_w, weight->shape[3]);
   if (ekh > img[2] + 2 * (gint64) padding_h || ekw > img[3] + 2 * (gint64) padding_w)
     {
       g_autofree char *si = fit_shape_to_string (input->shape, input->n_dims);
@@ -541,10 +570,12 @@ fit_tensor_conv2d_relu (FitTensor  *input,
   col[1] = weight->shape[0];
   col[2] = (img[2] + 2 * (gint64) padding_h - ekh) / stride_h + 1;
   col[3] = (img[3] + 2 * (gint64) padding_w - ekw) / stride_w + 1;
+  if (!fit_shape_check_result (op, shape, image_shape (input, col[0], col[1], col[2], col[3],
+                                                       shape), error))
+    return NULL;
   conv_geom_init (&g, img, col, weight, params);
 
-  out = fit_tensor_new_empty (input->dtype, shape,
-                              image_shape (input, col[0], col[1], col[2], col[3], shape));
+  out = fit_tensor_new_empty (input->dtype, shape, input->n_dims);
   conv_run (input->dtype, &g, CONV_FWD | (relu ? CONV_RELU : 0), input, NULL, NULL, out,
             weight, bias, NULL, NULL, NULL);
 
@@ -566,6 +597,23 @@ fit_tensor_conv2d_relu (FitTensor  *input,
 }
 
 /* ---- conv_transpose2d ---- */
+
+/* The output size of a transposed convolution along one dimension:
+ * (in − 1)·stride − 2·padding + dilation·(k − 1) + output_padding + 1. */
+static gint64
+transposed_size (gint64 in,
+                 gint64 stride,
+                 gint64 padding,
+                 gint64 dilation,
+                 gint64 k,
+                 gint64 output_padding)
+{
+  gint64 size = mul_saturated (in - 1, stride);
+
+  if (size == G_MAXINT64)
+    return size;
+  return add_saturated (size - 2 * padding + output_padding, kernel_span (dilation, k));
+}
 
 static gboolean
 conv_transpose2d_backward (FitNode    *node,
@@ -703,16 +751,15 @@ fit_tensor_conv_transpose2d (FitTensor  *input,
                    op, sw, weight->shape[0], si, col[1]);
       return NULL;
     }
-  if (!check_groups_divide (op, "input channels of the input", col[1], groups, input, error) ||
-      !check_bias (op, bias, weight->shape[1] * groups, error))
-    return NULL;
-
   img[0] = col[0];
-  img[1] = weight->shape[1] * groups;
-  img[2] = (col[2] - 1) * stride_h - 2 * (gint64) padding_h +
-           (gint64) dilation_h * (weight->shape[2] - 1) + output_padding_h + 1;
-  img[3] = (col[3] - 1) * stride_w - 2 * (gint64) padding_w +
-           (gint64) dilation_w * (weight->shape[3] - 1) + output_padding_w + 1;
+  img[1] = mul_saturated (weight->shape[1], groups);
+  img[2] = transposed_size (col[2], stride_h, padding_h, dilation_h, weight->shape[2],
+                            output_padding_h);
+  img[3] = transposed_size (col[3], stride_w, padding_w, dilation_w, weight->shape[3],
+                            output_padding_w);
+  if (!check_groups_divide (op, "input channels of the input", col[1], groups, input, error) ||
+      !check_bias (op, bias, img[1], error))
+    return NULL;
   if (img[2] <= 0 || img[3] <= 0)
     {
       g_autofree char *si = fit_shape_to_string (input->shape, input->n_dims);
@@ -724,10 +771,12 @@ fit_tensor_conv_transpose2d (FitTensor  *input,
                    op, si, sw, padding_h, padding_w, img[2], img[3]);
       return NULL;
     }
+  if (!fit_shape_check_result (op, shape, image_shape (input, img[0], img[1], img[2], img[3],
+                                                       shape), error))
+    return NULL;
   conv_geom_init (&g, img, col, weight, params);
 
-  out = fit_tensor_new_empty (input->dtype, shape,
-                              image_shape (input, img[0], img[1], img[2], img[3], shape));
+  out = fit_tensor_new_empty (input->dtype, shape, input->n_dims);
   conv_run (input->dtype, &g, CONV_ADJ, NULL, out, input, NULL, weight, bias, NULL, NULL,
             NULL);
 
@@ -784,6 +833,16 @@ pool_prepare (const char  *op,
       !check_pool_args (op, kernel_h, kernel_w, stride_h, stride_w, padding_h, padding_w,
                         error))
     return FALSE;
+  /* Padding can make windows over an empty plane; they would hold nothing to take the
+   * maximum or average of, and the maximum's position would point outside the plane. */
+  if (d[2] == 0 || d[3] == 0)
+    {
+      g_autofree char *s = fit_shape_to_string (input->shape, input->n_dims);
+
+      g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
+                   _("%s: the input %s has an empty plane to pool"), op, s);
+      return FALSE;
+    }
   if (kernel_h > d[2] + 2 * (gint64) padding_h || kernel_w > d[3] + 2 * (gint64) padding_w)
     {
       g_autofree char *s = fit_shape_to_string (input->shape, input->n_dims);
@@ -806,7 +865,7 @@ pool_prepare (const char  *op,
   p->oh = (p->h + 2 * p->ph - p->kh) / p->sh + 1;
   p->ow = (p->w + 2 * p->pw - p->kw) / p->sw + 1;
   *n_dims = image_shape (input, d[0], d[1], p->oh, p->ow, shape);
-  return TRUE;
+  return fit_shape_check_result (op, shape, *n_dims, error);
 }
 
 /* Saves a PoolGeom in a node, and reads it back. */
@@ -887,7 +946,8 @@ max_pool2d_backward (FitNode    *node,
  * input element that was its maximum.
  *
  * Returns: (transfer full): the pooled images, or %NULL with %FIT_ERROR_SHAPE when the
- *   input is not 3- or 4-dimensional or the window is larger than the padded input,
+ *   input is not 3- or 4-dimensional, has an empty plane, or the window is larger than
+ *   the padded input,
  *   %FIT_ERROR_INVALID_ARGUMENT for a size out of range, or %FIT_ERROR_DTYPE or
  *   %FIT_ERROR_DEVICE
  *
@@ -968,7 +1028,8 @@ avg_pool2d_backward (FitNode    *node,
  * is that of fit_tensor_max_pool2d(). The operation is differentiable.
  *
  * Returns: (transfer full): the pooled images, or %NULL with %FIT_ERROR_SHAPE when the
- *   input is not 3- or 4-dimensional or the window is larger than the padded input,
+ *   input is not 3- or 4-dimensional, has an empty plane, or the window is larger than
+ *   the padded input,
  *   %FIT_ERROR_INVALID_ARGUMENT for a size out of range, or %FIT_ERROR_DTYPE or
  *   %FIT_ERROR_DEVICE
  *
@@ -1085,6 +1146,8 @@ fit_tensor_adaptive_avg_pool2d (FitTensor  *input,
   p.oh = output_h;
   p.ow = output_w;
   n_dims = image_shape (input, d[0], d[1], p.oh, p.ow, shape);
+  if (!fit_shape_check_result (op, shape, n_dims, error))
+    return NULL;
   out = fit_tensor_new_empty (input->dtype, shape, n_dims);
   if (input->dtype == FIT_DTYPE_FLOAT32)
     adaptive_avg_pool_forward_f32 (&p, fit_tensor_f32 (input), fit_tensor_f32 (out));

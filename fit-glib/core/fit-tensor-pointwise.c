@@ -481,8 +481,12 @@ STAMP_BINARY_ALL (k_eq, OP_EQ, OP_EQ)
 /* ---- unary, scalar and n-ary expressions ---- */
 
 #define E_NEG(v0, v1, v2, v3, p0, p1, M)      (-(v0))
+/* Integers negate through unsigned arithmetic, so that the most negative value wraps
+ * to itself (as in PyTorch) instead of overflowing. */
+#define E_NEGI(v0, v1, v2, v3, p0, p1, M)     ((__typeof__ ((v0) + 0)) (0 - (guint64) (v0)))
 #define E_ABSF(v0, v1, v2, v3, p0, p1, M)     M(fabs) (v0)
-#define E_ABSI(v0, v1, v2, v3, p0, p1, M)     ((v0) < 0 ? -(v0) : (v0))
+#define E_ABSI(v0, v1, v2, v3, p0, p1, M)     \
+  ((v0) < 0 ? E_NEGI (v0, v1, v2, v3, p0, p1, M) : (v0))
 #define E_EXP(v0, v1, v2, v3, p0, p1, M)      M(exp) (v0)
 #define E_LOG(v0, v1, v2, v3, p0, p1, M)      M(log) (v0)
 #define E_SQRT(v0, v1, v2, v3, p0, p1, M)     M(sqrt) (v0)
@@ -545,7 +549,7 @@ STAMP_BINARY_ALL (k_eq, OP_EQ, OP_EQ)
 /* masked_fill: v0 is the tensor, v1 the mask, p0 the value. */
 #define E_FILL(v0, v1, v2, v3, p0, p1, M)     ((v1) != 0 ? (p0) : (v0))
 
-STAMP_NARY_ALL (k_neg, E_NEG, E_NEG)
+STAMP_NARY_ALL (k_neg, E_NEG, E_NEGI)
 STAMP_NARY_ALL (k_abs, E_ABSF, E_ABSI)
 STAMP_NARY_F (k_exp, E_EXP)
 STAMP_NARY_F (k_log, E_LOG)
@@ -1014,8 +1018,10 @@ minimum_backward (FitNode    *node,
  * both operands for floating-point types.
  *
  * Returns: (transfer full): a new tensor of the broadcast shape, or %NULL with
- *   %FIT_ERROR_SHAPE when the shapes cannot be broadcast together, %FIT_ERROR_DTYPE
- *   when the element types differ or %FIT_ERROR_DEVICE for a tensor not on the CPU
+ *   %FIT_ERROR_SHAPE when the shapes cannot be broadcast together (or only to a shape
+ *   whose non-zero sizes multiply to 2^60 or more, as empty operands can),
+ *   %FIT_ERROR_DTYPE when the element types differ or %FIT_ERROR_DEVICE for a tensor
+ *   not on the CPU
  *
  * Since: 1.0
  */
@@ -1466,7 +1472,8 @@ fit_tensor_pow_scalar (FitTensor *self,
  * fit_tensor_neg:
  * @self: a tensor
  *
- * Negates every element. Works on every element type; differentiable.
+ * Negates every element. Works on every element type; differentiable. Integers wrap
+ * around as in PyTorch: the most negative value of int32 or int64 stays itself.
  *
  * Returns: (transfer full): a new tensor of @self's shape and element type
  *
@@ -1538,7 +1545,8 @@ fit_tensor_sqrt (FitTensor *self)
  * @self: a tensor
  *
  * The absolute value of every element. Works on every element type; differentiable,
- * with gradient 0 at 0 as in PyTorch.
+ * with gradient 0 at 0 as in PyTorch. As there, the most negative value of int32 or
+ * int64 has no positive counterpart and stays itself.
  *
  * Returns: (transfer full): a new tensor of @self's shape and element type
  *
@@ -1818,6 +1826,8 @@ fit_tensor_where (FitTensor  *condition,
       }
     memcpy (shape, full, n * sizeof (gint64));
     n_dims = n;
+    if (!fit_shape_check_result (op, shape, n_dims, error))
+      return NULL;
   }
 
   mask = mask_as (condition, a->dtype);
@@ -1836,7 +1846,8 @@ fit_tensor_where (FitTensor  *condition,
  * @self: a tensor
  * @mask: a tensor of any element type, broadcastable with @self; nonzero elements
  *   count as true
- * @value: the value to put where @mask holds
+ * @value: the value to put where @mask holds, truncated towards zero for an integer
+ *   tensor
  * @error: return location for a #GError
  *
  * Replaces the elements of @self where @mask is nonzero by @value, as in attention
@@ -1845,8 +1856,10 @@ fit_tensor_where (FitTensor  *condition,
  * was replaced.
  *
  * Returns: (transfer full): a new tensor of the broadcast shape and @self's element
- *   type, or %NULL with %FIT_ERROR_SHAPE when the shapes cannot be broadcast together
- *   or %FIT_ERROR_DEVICE for a tensor not on the CPU
+ *   type, or %NULL with %FIT_ERROR_SHAPE when the shapes cannot be broadcast together,
+ *   %FIT_ERROR_INVALID_ARGUMENT when @self holds integers and @value (NaN, an infinity,
+ *   or a number beyond the type's range) is not one of them, or %FIT_ERROR_DEVICE for a
+ *   tensor not on the CPU
  *
  * Since: 1.0
  */
@@ -1870,6 +1883,17 @@ fit_tensor_masked_fill (FitTensor  *self,
   if (!fit_check_cpu (op, self, error) || !fit_check_cpu (op, mask, error) ||
       !fit_broadcast_shapes (op, self, mask, shape, &n_dims, error))
     return NULL;
+  if (!fit_dtype_is_floating (self->dtype) && !fit_double_fits_int (value, self->dtype))
+    {
+      char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+      g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
+                   _("%s: the value %s does not fit in an element of type %s; give a number "
+                     "in its range, or convert the tensor with fit_tensor_to_dtype()"),
+                   op, g_ascii_dtostr (buffer, sizeof buffer, value),
+                   fit_dtype_get_name (self->dtype));
+      return NULL;
+    }
 
   m = mask_as (mask, self->dtype);
   in[0] = self;

@@ -119,6 +119,19 @@ gboolean    fit_shape_check            (const char     *what,
                                         const gint64   *shape,
                                         guint           n_dims,
                                         GError        **error);
+/* The rule fit_shape_check() applies, without a message: for the constructors that
+ * take a shape as a programmer's promise (g_return_val_if_fail). */
+gboolean    fit_shape_is_valid         (const gint64   *shape,
+                                        guint           n_dims);
+/* The check of a shape an operation computed for its result (a broadcast, a product of
+ * sizes from different inputs, an output-size formula), before it is allocated: sets
+ * FIT_ERROR_SHAPE naming @op and the shape. Every operation that can make a result
+ * larger than its inputs calls it; tensor allocation aborts on a shape that slipped
+ * through rather than write past a wrapped-around buffer size. */
+gboolean    fit_shape_check_result     (const char     *op,
+                                        const gint64   *shape,
+                                        guint           n_dims,
+                                        GError        **error);
 char       *fit_shape_to_string        (const gint64   *shape,
                                         guint           n_dims);
 
@@ -149,6 +162,13 @@ gboolean    fit_broadcast_shapes       (const char     *op,
                                         FitTensor      *b,
                                         gint64         *out_shape,
                                         guint          *out_n_dims,
+                                        GError        **error);
+
+/* fit_tensor_one_hot(), with @op naming the caller in messages (the FitOneHot
+ * transform). */
+FitTensor  *fit_one_hot_encode         (const char     *op,
+                                        FitTensor      *labels,
+                                        gint64          n_classes,
                                         GError        **error);
 
 /* ---- autograd (fit-autograd.c) ---- */

@@ -548,7 +548,9 @@ reduce_backward (FitNode    *node,
   return TRUE;
 }
 
-/* Integer sums, in int64 as in torch; not differentiable, so a plain loop will do. */
+/* Integer sums, in int64 as in torch, wrapping around on overflow as torch's do (added
+ * as unsigned, where a signed overflow would be undefined); not differentiable, so a
+ * plain loop will do. */
 static void
 sum_integers (FitTensor *x,
               guint32    mask,
@@ -556,7 +558,7 @@ sum_integers (FitTensor *x,
 {
   gint64 ostride[FIT_MAX_DIMS];
   gint64 idx[FIT_MAX_DIMS] = { 0 };
-  gint64 *o = (gint64 *) fit_tensor_ptr (out);
+  guint64 *o = (guint64 *) fit_tensor_ptr (out);
   gint64 s = 1, off = 0;
 
   for (guint d = x->n_dims; d-- > 0;)
@@ -568,8 +570,9 @@ sum_integers (FitTensor *x,
   memset (o, 0, out->numel * sizeof (gint64));
   for (gint64 i = 0; i < x->numel; i++)
     {
-      o[off] += x->dtype == FIT_DTYPE_INT32 ? ((const gint32 *) fit_tensor_ptr (x))[i]
-                                            : ((const gint64 *) fit_tensor_ptr (x))[i];
+      o[off] += x->dtype == FIT_DTYPE_INT32
+                ? (guint64) ((const gint32 *) fit_tensor_ptr (x))[i]
+                : (guint64) ((const gint64 *) fit_tensor_ptr (x))[i];
       for (guint d = x->n_dims; d-- > 0;)
         {
           off += ostride[d];
@@ -655,7 +658,7 @@ reduce_op (const char  *op,
  * Sums the elements over the given dimensions, as `torch.sum (self, dims, keepdim)`.
  * Float32 sums are accumulated in short float32 blocks combined in double, so long
  * sums stay accurate. Integer tensors are summed into an int64 result, which is not
- * differentiable.
+ * differentiable and wraps around on overflow, as in PyTorch.
  *
  * Returns: (transfer full): the sums, or %NULL with %FIT_ERROR_INVALID_ARGUMENT for a
  *   dimension out of range or listed twice
@@ -793,7 +796,9 @@ extreme_backward (FitNode    *node,
   DimShape s;
 
   dim_shape_init (&s, x->shape, x->n_dims, (guint) node->i[0]);
-  for (gint64 o = 0; o < s.outer; o++)
+  /* With no inner columns the outer loop would find nothing, but an empty tensor's
+   * outer size can be as large as a shape allows. */
+  for (gint64 o = 0; o < s.outer && s.inner > 0; o++)
     for (gint64 j = 0; j < s.inner; j++)
       {
         gint64 from = o * s.inner + j;
@@ -1403,6 +1408,15 @@ matmul_backward (FitNode    *node,
 
   if (!matmul_plan_init (&p, a, b, error))
     return FALSE;
+  /* An empty product (n or m is 0) contributed nothing: zero gradients, without a pass
+   * over batch dimensions that may be as large as a shape allows. */
+  if (grad_output->numel == 0)
+    {
+      for (guint i = 0; i < 2; i++)
+        if (fit_node_needs_grad (node, i))
+          grad_inputs[i] = fit_tensor_zeros_like (node->inputs[i]);
+      return TRUE;
+    }
 
   if (fit_node_needs_grad (node, 0))
     {
@@ -1452,7 +1466,8 @@ matmul_backward (FitNode    *node,
  * [batch…, n, k] × [k, m] runs as one GEMM.
  *
  * Returns: (transfer full): the product, or %NULL with %FIT_ERROR_SHAPE when the inner
- *   sizes differ or the batch dimensions do not broadcast
+ *   sizes differ, the batch dimensions do not broadcast, or the product's non-zero
+ *   sizes would multiply to 2^60 or more (as they can when the inner size is 0)
  *
  * Since: 1.0
  */
@@ -1482,14 +1497,17 @@ fit_tensor_matmul (FitTensor  *a,
                      "multiply by a scalar with fit_tensor_mul()"), s1, s2);
       return NULL;
     }
-  if (!matmul_plan_init (&p, a, b, error))
+  if (!matmul_plan_init (&p, a, b, error) ||
+      !fit_shape_check_result ("matmul", p.out_shape, p.out_n_dims, error))
     return NULL;
 
   out = fit_tensor_new_empty (a->dtype, p.out_shape, p.out_n_dims);
-  if (p.b_count == 1)
+  /* An empty result has nothing to compute, but its batch dimensions can still be as
+   * large as a shape allows: no loop over them. */
+  if (out->numel > 0 && p.b_count == 1)
     fit_gemm (a->dtype, FALSE, FALSE, p.a_count * p.n, p.m, p.k, fit_tensor_ptr (a), p.k,
               fit_tensor_ptr (b), p.m, 0.0, fit_tensor_ptr (out));
-  else
+  else if (out->numel > 0)
     matmul_batches (&p, a->dtype, MATMUL_FORWARD, fit_tensor_ptr (a), fit_tensor_ptr (b),
                     fit_tensor_ptr (out), FALSE);
   fit_autograd_record (out, "matmul", matmul_backward, 2, inputs);
@@ -1592,7 +1610,7 @@ linear_check (FitTensor  *input,
  * The result has @input's shape with the last dimension replaced by out.
  *
  * Returns: (transfer full): the output, or %NULL with %FIT_ERROR_SHAPE when the shapes
- *   do not fit
+ *   do not fit or the output's non-zero sizes would multiply to 2^60 or more
  *
  * Since: 1.0
  */
@@ -1620,6 +1638,8 @@ fit_tensor_linear (FitTensor  *input,
   rows = fit_shape_numel (input->shape, input->n_dims - 1);
   memcpy (shape, input->shape, input->n_dims * sizeof (gint64));
   shape[input->n_dims - 1] = n_out;
+  if (!fit_shape_check_result ("linear", shape, input->n_dims, error))
+    return NULL;
   out = fit_tensor_new_empty (input->dtype, shape, input->n_dims);
 
   if (bias != NULL)

@@ -275,7 +275,8 @@ make_view (FitTensor    *self,
  * ```
  *
  * Returns: (transfer full): the view, or %NULL with %FIT_ERROR_SHAPE when @shape does
- *   not hold as many elements as @self, or %FIT_ERROR_INVALID_ARGUMENT for more than
+ *   not hold as many elements as @self or its non-zero sizes multiply to 2^60 or more
+ *   (as they can for an empty tensor), or %FIT_ERROR_INVALID_ARGUMENT for more than
  *   one -1 or a size below -1
  *
  * Since: 1.0
@@ -288,6 +289,7 @@ fit_tensor_reshape (FitTensor     *self,
 {
   gint64 resolved[FIT_MAX_DIMS];
   gint64 known = 1;
+  gboolean overflow = FALSE, zero = FALSE;
   int infer = -1;
 
   g_return_val_if_fail (FIT_IS_TENSOR (self), NULL);
@@ -308,7 +310,8 @@ fit_tensor_reshape (FitTensor     *self,
       resolved[d] = shape[d];
       if (shape[d] >= 0)
         {
-          known = shape[d] == 0 || known <= G_MAXINT64 / shape[d] ? known * shape[d] : -1;
+          zero |= shape[d] == 0;
+          overflow |= __builtin_mul_overflow (known, shape[d], &known);
           continue;
         }
       if (shape[d] == -1 && infer < 0)
@@ -327,6 +330,8 @@ fit_tensor_reshape (FitTensor     *self,
       return NULL;
     }
 
+  /* The product of the known sizes, or -1 when it overflows (a zero makes it 0). */
+  known = zero ? 0 : overflow ? -1 : known;
   if (infer >= 0 && known > 0 && self->numel % known == 0)
     resolved[infer] = self->numel / known;
   if ((infer >= 0 && (known <= 0 || self->numel % known != 0)) ||
@@ -340,6 +345,8 @@ fit_tensor_reshape (FitTensor     *self,
                      " elements) into shape %s"), from, self->numel, to);
       return NULL;
     }
+  if (!fit_shape_check_result ("fit_tensor_reshape", resolved, n_dims, error))
+    return NULL;
   return make_view (self, "reshape", resolved, n_dims);
 }
 
@@ -682,7 +689,8 @@ expand_backward (FitNode    *node,
  * type; differentiable, with the gradient summed over the repeated elements.
  *
  * Returns: (transfer full): the broadcast copy, or %NULL with %FIT_ERROR_SHAPE when
- *   @self cannot be broadcast to @shape
+ *   @self cannot be broadcast to @shape or the non-zero sizes of @shape multiply to
+ *   2^60 or more
  *
  * Since: 1.0
  */
@@ -736,6 +744,8 @@ fit_tensor_expand (FitTensor     *self,
       resolved[d] = layout.size[d] = want;
       layout.stride[d] = d < lead || have == 1 ? 0 : strides[d - lead];
     }
+  if (!fit_shape_check_result ("fit_tensor_expand", resolved, n_dims, error))
+    return NULL;
 
   out = fit_tensor_new_empty (self->dtype, resolved, n_dims);
   strided_copy (out, fit_tensor_ptr (self), &layout);
@@ -909,9 +919,9 @@ join (const char    *op,
  *
  * Returns: (transfer full): the joined tensor, or %NULL with @error set:
  *   %FIT_ERROR_SHAPE when the shapes do not fit (the message names the first tensor
- *   that differs, by its index, and both shapes), %FIT_ERROR_DTYPE when the element
- *   types differ, %FIT_ERROR_INVALID_ARGUMENT when @n_tensors is 0 or @dim is out of
- *   range
+ *   that differs, by its index, and both shapes) or the result's non-zero sizes would
+ *   multiply to 2^60 or more, %FIT_ERROR_DTYPE when the element types differ,
+ *   %FIT_ERROR_INVALID_ARGUMENT when @n_tensors is 0 or @dim is out of range
  *
  * Since: 1.0
  */
@@ -964,8 +974,13 @@ fit_tensor_concat (FitTensor  **tensors,
                        k, b, a, d);
           return NULL;
         }
-      shape[d] += t->shape[d];
+      /* Empty tensors can have sizes whose sum overflows; saturate, and let the check
+       * below refuse it. */
+      if (__builtin_add_overflow (shape[d], t->shape[d], &shape[d]))
+        shape[d] = G_MAXINT64;
     }
+  if (!fit_shape_check_result ("fit_tensor_concat", shape, first->n_dims, error))
+    return NULL;
   return join ("concat", tensors, n_tensors, d, FALSE, shape, first->n_dims);
 }
 
@@ -984,8 +999,9 @@ fit_tensor_concat (FitTensor  **tensors,
  *
  * Returns: (transfer full): the stacked tensor, or %NULL with @error set:
  *   %FIT_ERROR_SHAPE when the shapes differ (the message names the first tensor that
- *   differs, by its index, and both shapes) or the result would have more than
- *   %FIT_MAX_DIMS dimensions, %FIT_ERROR_DTYPE when the element types differ,
+ *   differs, by its index, and both shapes), the result would have more than
+ *   %FIT_MAX_DIMS dimensions or non-zero sizes multiplying to 2^60 or more,
+ *   %FIT_ERROR_DTYPE when the element types differ,
  *   %FIT_ERROR_INVALID_ARGUMENT when @n_tensors is 0 or @dim is out of range
  *
  * Since: 1.0
@@ -1045,6 +1061,8 @@ fit_tensor_stack (FitTensor  **tensors,
   memcpy (shape, first->shape, dim * sizeof (gint64));
   shape[dim] = n_tensors;
   memcpy (shape + dim + 1, first->shape + dim, (n - dim) * sizeof (gint64));
+  if (!fit_shape_check_result ("fit_tensor_stack", shape, n + 1, error))
+    return NULL;
   return join ("stack", tensors, n_tensors, dim, TRUE, shape, n + 1);
 }
 
@@ -1180,8 +1198,10 @@ fit_tensor_slice (FitTensor  *self,
     return NULL;
   else
     {
+      /* With one index or none the step is never taken, and may be as large as a gint64:
+       * times inner it would overflow. With more, (len − 1) · step < size. */
       Layout layout = { .n = 3, .size = { outer, len, inner },
-                        .stride = { size * inner, step * inner, 1 } };
+                        .stride = { size * inner, len > 1 ? step * inner : 0, 1 } };
 
       out = fit_tensor_new_empty (self->dtype, shape, self->n_dims);
       strided_copy (out, (const guint8 *) fit_tensor_ptr (self) +
@@ -1270,6 +1290,10 @@ index_add (FitTensor *grad_output,
 {
   FitTensor *g = fit_tensor_new_zeros (grad_output->dtype, like->shape, like->n_dims);
 
+  /* Nothing was picked: the walk over outer × inner would find nothing to add, and an
+   * empty tensor's sizes can make it as long as a shape allows. */
+  if (grad_output->numel == 0)
+    return g;
   if (g->dtype == FIT_DTYPE_FLOAT32)
     index_add_f32 (fit_tensor_f32 (g), fit_tensor_f32 (grad_output), indices, outer, size, inner);
   else
@@ -1308,7 +1332,8 @@ index_select_backward (FitNode    *node,
  * Returns: (transfer full): the selection, or %NULL with @error set:
  *   %FIT_ERROR_INVALID_ARGUMENT when @dim or an index is out of range (the message
  *   names the index and the size), %FIT_ERROR_DTYPE when @indices are not integers,
- *   %FIT_ERROR_SHAPE when @indices have more than one dimension
+ *   %FIT_ERROR_SHAPE when @indices have more than one dimension or the result's
+ *   non-zero sizes would multiply to 2^60 or more
  *
  * Since: 1.0
  */
@@ -1353,6 +1378,8 @@ fit_tensor_index_select (FitTensor  *self,
 
   memcpy (shape, self->shape, sizeof shape);
   shape[d] = indices->numel;
+  if (!fit_shape_check_result ("fit_tensor_index_select", shape, self->n_dims, error))
+    return NULL;
   outer = shape_span (self->shape, 0, d);
   inner = shape_span (self->shape, d + 1, self->n_dims);
   out = fit_tensor_new_empty (self->dtype, shape, self->n_dims);
@@ -1397,7 +1424,8 @@ embedding_backward (FitNode    *node,
  * Returns: (transfer full): the embeddings, or %NULL with @error set:
  *   %FIT_ERROR_INVALID_ARGUMENT when an index is outside the table (the message names
  *   it and the table's size), %FIT_ERROR_DTYPE for non-integer indices or an integer
- *   table, %FIT_ERROR_SHAPE when @weight is not 2-dimensional
+ *   table, %FIT_ERROR_SHAPE when @weight is not 2-dimensional or the result's non-zero
+ *   sizes would multiply to 2^60 or more
  *
  * Since: 1.0
  */
@@ -1433,6 +1461,8 @@ fit_tensor_embedding (FitTensor  *weight,
 
   memcpy (shape, indices->shape, indices->n_dims * sizeof (gint64));
   shape[indices->n_dims] = weight->shape[1];
+  if (!fit_shape_check_result ("fit_tensor_embedding", shape, indices->n_dims + 1, error))
+    return NULL;
   out = fit_tensor_new_empty (weight->dtype, shape, indices->n_dims + 1);
   if (out->numel > 0)
     select_rows (out, weight, indices, 1, weight->shape[0], weight->shape[1]);
@@ -1525,6 +1555,10 @@ gather_backward (FitNode    *node,
   gint64 strides[FIT_MAX_DIMS];
   gboolean go_parallel = worth_parallel (index->numel);
 
+  grad_inputs[0] = g;
+  /* As in the forward: an empty index's leading sizes may be as large as a shape allows. */
+  if (index->numel == 0)
+    return TRUE;
   contiguous_strides (in->shape, in->n_dims, strides);
   if (g->dtype == FIT_DTYPE_FLOAT32)
     {
@@ -1540,7 +1574,6 @@ gather_backward (FitNode    *node,
 
       GATHER_WALK (index, strides, dim, y[off] += x[e]);
     }
-  grad_inputs[0] = g;
   return TRUE;
 }
 
@@ -1622,6 +1655,60 @@ fit_tensor_gather (FitTensor  *self,
 
 /* ---- one_hot ---- */
 
+/* fit_tensor_one_hot(), naming @op in its messages: FitOneHot shares it. */
+
+FitTensor *
+fit_one_hot_encode (const char  *op,
+                    FitTensor   *labels,
+                    gint64       n_classes,
+                    GError     **error)
+{
+  gint64 shape[FIT_MAX_DIMS];
+  FitTensor *out;
+  float *y;
+
+  if (!fit_check_cpu (op, labels, error) ||
+      !check_index_dtype (op, "labels", labels, error))
+    return NULL;
+  if (n_classes <= 0)
+    {
+      g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
+                   _("%s: %" PRId64 " classes; there must be at least one"),
+                   op, n_classes);
+      return NULL;
+    }
+  if (labels->n_dims == FIT_MAX_DIMS)
+    {
+      g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
+                   _("%s: %d-dimensional labels would give more than the %d dimensions a "
+                     "tensor can have"), op, FIT_MAX_DIMS, FIT_MAX_DIMS);
+      return NULL;
+    }
+  for (gint64 i = 0; i < labels->numel; i++)
+    {
+      gint64 v = index_at (labels, i);
+
+      if (v >= 0 && v < n_classes)
+        continue;
+      g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
+                   _("%s: label %" PRId64 " (element %" PRId64
+                     ") is outside [0, %" PRId64 ") for %" PRId64
+                     " classes; check the labels or raise n_classes"),
+                   op, v, i, n_classes, n_classes);
+      return NULL;
+    }
+
+  memcpy (shape, labels->shape, labels->n_dims * sizeof (gint64));
+  shape[labels->n_dims] = n_classes;
+  if (!fit_shape_check_result (op, shape, labels->n_dims + 1, error))
+    return NULL;
+  out = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, shape, labels->n_dims + 1);
+  y = fit_tensor_f32 (out);
+  for (gint64 i = 0; i < labels->numel; i++)
+    y[i * n_classes + index_at (labels, i)] = 1.0f;
+  return out;
+}
+
 /**
  * fit_tensor_one_hot:
  * @labels: int32 or int64 class labels of any shape, each in [0, @n_classes)
@@ -1635,7 +1722,8 @@ fit_tensor_gather (FitTensor  *self,
  * Returns: (transfer full): the encoding, or %NULL with @error set:
  *   %FIT_ERROR_INVALID_ARGUMENT when a label is outside [0, @n_classes) (the message
  *   names the label and @n_classes) or @n_classes is not positive, %FIT_ERROR_DTYPE
- *   when @labels are not integers
+ *   when @labels are not integers, %FIT_ERROR_SHAPE when the result's non-zero sizes
+ *   would multiply to 2^60 or more (too many classes for the labels)
  *
  * Since: 1.0
  */
@@ -1644,49 +1732,8 @@ fit_tensor_one_hot (FitTensor  *labels,
                     gint64      n_classes,
                     GError    **error)
 {
-  gint64 shape[FIT_MAX_DIMS];
-  FitTensor *out;
-  float *y;
-
   g_return_val_if_fail (FIT_IS_TENSOR (labels), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!fit_check_cpu ("fit_tensor_one_hot", labels, error) ||
-      !check_index_dtype ("fit_tensor_one_hot", "labels", labels, error))
-    return NULL;
-  if (n_classes <= 0)
-    {
-      g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
-                   _("fit_tensor_one_hot: %" PRId64 " classes; there must be at "
-                     "least one"), n_classes);
-      return NULL;
-    }
-  if (labels->n_dims == FIT_MAX_DIMS)
-    {
-      g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
-                   _("fit_tensor_one_hot: %d-dimensional labels would give more than the %d "
-                     "dimensions a tensor can have"), FIT_MAX_DIMS, FIT_MAX_DIMS);
-      return NULL;
-    }
-  for (gint64 i = 0; i < labels->numel; i++)
-    {
-      gint64 v = index_at (labels, i);
-
-      if (v >= 0 && v < n_classes)
-        continue;
-      g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
-                   _("fit_tensor_one_hot: label %" PRId64 " (element %" PRId64
-                     ") is outside [0, %" PRId64 ") for %" PRId64
-                     " classes; check the labels or raise n_classes"),
-                   v, i, n_classes, n_classes);
-      return NULL;
-    }
-
-  memcpy (shape, labels->shape, labels->n_dims * sizeof (gint64));
-  shape[labels->n_dims] = n_classes;
-  out = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, shape, labels->n_dims + 1);
-  y = fit_tensor_f32 (out);
-  for (gint64 i = 0; i < labels->numel; i++)
-    y[i * n_classes + index_at (labels, i)] = 1.0f;
-  return out;
+  return fit_one_hot_encode ("fit_tensor_one_hot", labels, n_classes, error);
 }

@@ -300,10 +300,22 @@ fit_broadcast_shapes (const char  *op,
       out_shape[i] = da == 1 ? db : da;
     }
   *out_n_dims = n;
-  return TRUE;
+  /* Empty operands keep their other sizes, and those of two can multiply past what a
+   * tensor holds: [2^59, 1, 0] with [1, 16, 0]. */
+  return fit_shape_check_result (op, out_shape, n, error);
 }
 
 /* ---- construction ---- */
+
+static gboolean shape_is_valid (const gint64 *shape,
+                                guint         n_dims);
+
+static gboolean
+dtype_is_valid (FitDType dtype)
+{
+  return dtype == FIT_DTYPE_FLOAT32 || dtype == FIT_DTYPE_FLOAT64 ||
+         dtype == FIT_DTYPE_INT32 || dtype == FIT_DTYPE_INT64;
+}
 
 static FitTensor *
 tensor_alloc (FitDType      dtype,
@@ -315,6 +327,18 @@ tensor_alloc (FitDType      dtype,
 
   g_return_val_if_fail (n_dims <= FIT_MAX_DIMS, NULL);
   g_return_val_if_fail (shape != NULL || n_dims == 0, NULL);
+
+  /* Every operation checks the shape of its result (fit_shape_check_result()) before it
+   * gets here, and the public constructors check theirs. A shape that still does not
+   * fit can only be a missed check: its byte count would wrap around and the kernel
+   * write past a small buffer, so stop here, as the allocator does when memory runs
+   * out, rather than corrupt memory. */
+  if (G_UNLIKELY (!shape_is_valid (shape, n_dims)))
+    {
+      g_autofree char *s = fit_shape_to_string (shape, n_dims);
+
+      g_error ("fit-glib: out of memory: a tensor of shape %s cannot be allocated", s);
+    }
 
   self = g_object_new (FIT_TYPE_TENSOR, NULL);
   self->dtype = dtype;
@@ -350,15 +374,22 @@ shape_is_valid (const gint64 *shape,
   return TRUE;
 }
 
-/* fit_shape_check: checks a shape that comes from a caller or a file before anything is
- * allocated for it (at most FIT_MAX_DIMS dimensions, no negative size, nothing that
- * overflows; see shape_is_valid()). @what names the operation, or the file and tensor,
- * for the FIT_ERROR_SHAPE message. */
 gboolean
-fit_shape_check (const char    *what,
-                 const gint64  *shape,
-                 guint          n_dims,
-                 GError       **error)
+fit_shape_is_valid (const gint64 *shape,
+                    guint         n_dims)
+{
+  return shape_is_valid (shape, n_dims);
+}
+
+/* Sets FIT_ERROR_SHAPE for a shape that shape_is_valid() refuses: one given by a caller
+ * or a file (@what names the operation, or the file and tensor), or one an operation
+ * computed for its @result. */
+static gboolean
+check_shape (const char    *what,
+             const gint64  *shape,
+             guint          n_dims,
+             gboolean       result,
+             GError       **error)
 {
   g_autofree char *s = NULL;
 
@@ -372,9 +403,39 @@ fit_shape_check (const char    *what,
       return FALSE;
     }
   s = fit_shape_to_string (shape, n_dims);
-  g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
-               _("%s: shape %s has a negative or overflowing size"), what, s);
+  if (result)
+    g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
+                 _("%s: the result would have shape %s, whose non-zero sizes multiply to "
+                   "2^60 or more, more than a tensor can hold; use smaller sizes"), what, s);
+  else
+    g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
+                 _("%s: shape %s has a negative or overflowing size"), what, s);
   return FALSE;
+}
+
+/* fit_shape_check: checks a shape that comes from a caller or a file before anything is
+ * allocated for it (at most FIT_MAX_DIMS dimensions, no negative size, nothing that
+ * overflows; see shape_is_valid()). @what names the operation, or the file and tensor,
+ * for the FIT_ERROR_SHAPE message. */
+gboolean
+fit_shape_check (const char    *what,
+                 const gint64  *shape,
+                 guint          n_dims,
+                 GError       **error)
+{
+  return check_shape (what, shape, n_dims, FALSE, error);
+}
+
+/* fit_shape_check_result: checks the shape an operation computed for its result from
+ * its inputs' shapes and its arguments (a broadcast, a product, a join, an output-size
+ * formula) before anything is allocated for it. */
+gboolean
+fit_shape_check_result (const char    *op,
+                        const gint64  *shape,
+                        guint          n_dims,
+                        GError       **error)
+{
+  return check_shape (op, shape, n_dims, TRUE, error);
 }
 
 FitTensor *
@@ -417,6 +478,11 @@ fit_tensor_new_view (FitTensor    *base,
  *
  * Creates a tensor filled with zeros on the CPU.
  *
+ * The constructors without a #GError take the shape as a programmer's promise: a
+ * negative size, or non-zero sizes that multiply to 2^60 or more, is a programmer error
+ * (a critical warning, and %NULL). Shapes that come from users or files can be checked
+ * with a #GError by [ctor@Fit.Tensor.new_from_data] and [method@Fit.Tensor.reshape].
+ *
  * Returns: (transfer full): a new tensor
  *
  * Since: 1.0
@@ -426,6 +492,7 @@ fit_tensor_new_zeros (FitDType      dtype,
                       const gint64 *shape,
                       guint         n_dims)
 {
+  g_return_val_if_fail (dtype_is_valid (dtype), NULL);
   g_return_val_if_fail (shape_is_valid (shape, n_dims), NULL);
   return tensor_alloc (dtype, shape, n_dims, TRUE);
 }
@@ -437,7 +504,8 @@ fit_tensor_new_zeros (FitDType      dtype,
  * @n_dims: the number of dimensions
  * @value: the value of every element
  *
- * Creates a tensor filled with @value.
+ * Creates a tensor filled with @value (converted as [method@Fit.Tensor.fill] does). The
+ * shape is a programmer's promise, as for [ctor@Fit.Tensor.new_zeros].
  *
  * Returns: (transfer full): a new tensor
  *
@@ -451,6 +519,7 @@ fit_tensor_new_full (FitDType      dtype,
 {
   FitTensor *self;
 
+  g_return_val_if_fail (dtype_is_valid (dtype), NULL);
   g_return_val_if_fail (shape_is_valid (shape, n_dims), NULL);
   self = tensor_alloc (dtype, shape, n_dims, FALSE);
   fit_tensor_fill (self, value);
@@ -503,6 +572,7 @@ fit_tensor_new_from_data (FitDType       dtype,
   FitTensor *self;
   gsize expected;
 
+  g_return_val_if_fail (dtype_is_valid (dtype), NULL);
   g_return_val_if_fail (data != NULL || n_bytes == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
@@ -553,6 +623,7 @@ fit_tensor_new_from_bytes (FitDType       dtype,
   gconstpointer data;
   gsize size = 0;
 
+  g_return_val_if_fail (dtype_is_valid (dtype), NULL);
   g_return_val_if_fail (bytes != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
@@ -688,7 +759,8 @@ fit_tensor_new_from_int64s (const gint64  *values,
  * @low: the inclusive lower bound
  * @high: the exclusive upper bound
  *
- * Creates a tensor of values drawn uniformly from [@low, @high).
+ * Creates a tensor of values drawn uniformly from [@low, @high). The shape is a
+ * programmer's promise, as for [ctor@Fit.Tensor.new_zeros].
  *
  * Returns: (transfer full): a new tensor
  *
@@ -705,6 +777,7 @@ fit_tensor_new_uniform (FitRng       *rng,
   FitTensor *self;
 
   g_return_val_if_fail (FIT_IS_RNG (rng), NULL);
+  g_return_val_if_fail (dtype_is_valid (dtype), NULL);
   g_return_val_if_fail (shape_is_valid (shape, n_dims), NULL);
 
   self = tensor_alloc (dtype, shape, n_dims, FALSE);
@@ -730,7 +803,8 @@ fit_tensor_new_uniform (FitRng       *rng,
  * @mean: the mean
  * @std: the standard deviation
  *
- * Creates a tensor of values drawn from a normal distribution.
+ * Creates a tensor of values drawn from a normal distribution. The shape is a
+ * programmer's promise, as for [ctor@Fit.Tensor.new_zeros].
  *
  * Returns: (transfer full): a new tensor
  *
@@ -747,6 +821,7 @@ fit_tensor_new_normal (FitRng       *rng,
   FitTensor *self;
 
   g_return_val_if_fail (FIT_IS_RNG (rng), NULL);
+  g_return_val_if_fail (dtype_is_valid (dtype), NULL);
   g_return_val_if_fail (shape_is_valid (shape, n_dims), NULL);
 
   self = tensor_alloc (dtype, shape, n_dims, FALSE);
@@ -766,10 +841,12 @@ fit_tensor_new_normal (FitRng       *rng,
 /**
  * fit_tensor_new_permutation:
  * @rng: the generator to draw from
- * @n: the number of indices, at least 0
+ * @n: the number of indices, at least 0 and below 2^60
  *
  * Creates an int64 tensor holding a uniformly random permutation of 0 … @n - 1, as
- * PyTorch's `randperm` does; the same generator state gives the same permutation.
+ * PyTorch's `randperm` does; the same generator state gives the same permutation. An
+ * @n out of range is a programmer error, as a shape is for
+ * [ctor@Fit.Tensor.new_zeros].
  *
  * Returns: (transfer full): a new tensor of shape [@n]
  *
@@ -783,7 +860,7 @@ fit_tensor_new_permutation (FitRng *rng,
   gint64 *d;
 
   g_return_val_if_fail (FIT_IS_RNG (rng), NULL);
-  g_return_val_if_fail (n >= 0, NULL);
+  g_return_val_if_fail (shape_is_valid (&n, 1), NULL);
 
   self = tensor_alloc (FIT_DTYPE_INT64, &n, 1, FALSE);
   d = fit_tensor_ptr (self);
@@ -818,6 +895,7 @@ fit_tensor_new_arange (FitDType   dtype,
   FitTensor *self;
   gint64 n;
 
+  g_return_val_if_fail (dtype_is_valid (dtype), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (step == 0 || !isfinite (step) || !isfinite (start) || !isfinite (end) ||
@@ -1025,9 +1103,10 @@ fit_tensor_get_name (FitTensor *self)
 /**
  * fit_tensor_set_name:
  * @self: a tensor
- * @name: (nullable): the new name
+ * @name: (nullable): the new name, in UTF-8
  *
- * Names the tensor, for messages and for saved weights.
+ * Names the tensor, for messages and for saved weights. The name is quoted in error
+ * messages, which are UTF-8, so a name that is not valid UTF-8 is a programmer error.
  *
  * Since: 1.0
  */
@@ -1036,6 +1115,7 @@ fit_tensor_set_name (FitTensor  *self,
                      const char *name)
 {
   g_return_if_fail (FIT_IS_TENSOR (self));
+  g_return_if_fail (name == NULL || g_utf8_validate (name, -1, NULL));
   if (g_strcmp0 (self->name, name) == 0)
     return;
   g_free (self->name);
@@ -1350,6 +1430,21 @@ fit_tensor_item (FitTensor  *self,
   return TRUE;
 }
 
+/* An element formatted for people: integers exactly (a double cannot hold every int64,
+ * and converting one that rounds up to 2^63 back is undefined), floats to six digits. */
+static void
+append_element (GString   *s,
+                FitTensor *t,
+                gint64     i)
+{
+  if (t->dtype == FIT_DTYPE_INT64)
+    g_string_append_printf (s, "%" PRId64, ((const gint64 *) fit_tensor_ptr (t))[i]);
+  else if (t->dtype == FIT_DTYPE_INT32)
+    g_string_append_printf (s, "%" PRId32, ((const gint32 *) fit_tensor_ptr (t))[i]);
+  else
+    g_string_append_printf (s, "%.6g", fit_tensor_get_flat (t, i));
+}
+
 static void
 append_elements (GString   *s,
                  FitTensor *t,
@@ -1385,10 +1480,8 @@ append_elements (GString   *s,
         }
       if (dim + 1 < t->n_dims)
         append_elements (s, t, dim + 1, offset, indent + 1);
-      else if (fit_dtype_is_floating (t->dtype))
-        g_string_append_printf (s, "%.6g", fit_tensor_get_flat (t, (*offset)++));
       else
-        g_string_append_printf (s, "%" PRId64, (gint64) fit_tensor_get_flat (t, (*offset)++));
+        append_element (s, t, (*offset)++);
     }
   g_string_append_c (s, ']');
 }
@@ -1417,7 +1510,7 @@ fit_tensor_to_string (FitTensor *self)
   host = host_tensor (self);
   s = g_string_new ("tensor(");
   if (host->n_dims == 0)
-    g_string_append_printf (s, "%.6g", fit_tensor_get_flat (host, 0));
+    append_element (s, host, 0);
   else
     append_elements (s, host, 0, &offset, 7);
   shape = fit_shape_to_string (self->shape, self->n_dims);
@@ -1509,6 +1602,7 @@ fit_tensor_to_dtype (FitTensor  *self,
   FitNode *node;
 
   g_return_val_if_fail (FIT_IS_TENSOR (self), NULL);
+  g_return_val_if_fail (dtype_is_valid (dtype), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (self->dtype == dtype)

@@ -111,10 +111,30 @@ fit_compose_new (FitTransform **transforms,
   return FIT_TRANSFORM (self);
 }
 
+/* Whether @transform is @self or holds it, at any depth: a composition holding itself
+ * would recurse without end when applied (and never be freed). */
+static gboolean
+contains (FitTransform *transform,
+          FitCompose   *self)
+{
+  FitCompose *compose;
+
+  if ((gpointer) transform == (gpointer) self)
+    return TRUE;
+  if (!FIT_IS_COMPOSE (transform))
+    return FALSE;
+  compose = FIT_COMPOSE (transform);
+  for (guint i = 0; i < compose->transforms->len; i++)
+    if (contains (compose->transforms->pdata[i], self))
+      return TRUE;
+  return FALSE;
+}
+
 /**
  * fit_compose_append:
  * @self: a composition
- * @transform: the transform to apply after the others
+ * @transform: the transform to apply after the others; not @self, nor a composition
+ *   that holds @self
  *
  * Adds a transform at the end. Do not change a composition that a loader is using.
  *
@@ -126,7 +146,7 @@ fit_compose_append (FitCompose   *self,
 {
   g_return_if_fail (FIT_IS_COMPOSE (self));
   g_return_if_fail (FIT_IS_TRANSFORM (transform));
-  g_return_if_fail ((gpointer) transform != (gpointer) self);
+  g_return_if_fail (!contains (transform, self));
 
   g_ptr_array_add (self->transforms, g_object_ref (transform));
 }

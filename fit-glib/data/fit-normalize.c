@@ -18,7 +18,9 @@
  * of `[N, F]` rows. With a single mean and deviation every element uses them.
  *
  * Works on float32 and float64; other element types give %FIT_ERROR_DTYPE, and a batch
- * whose second dimension is not the number of channels gives %FIT_ERROR_SHAPE.
+ * whose second dimension is not the number of channels gives %FIT_ERROR_SHAPE. Create
+ * it with [ctor@Fit.Normalize.new]: one made without its statistics (by
+ * g_object_new(), or `Fit.Normalize()` in Python) gives %FIT_ERROR_STATE.
  *
  * Since: 1.0
  */
@@ -42,6 +44,14 @@ fit_normalize_apply_batch (FitTransform  *transform,
   gint64 n_items, n_channels, inner;
   FitTensor *out;
 
+  if (self->mean == NULL)
+    {
+      /* Made with g_object_new() (Fit.Normalize() in Python), which sets no statistics. */
+      g_set_error (error, FIT_ERROR, FIT_ERROR_STATE,
+                   _("FitNormalize has no means and deviations; create it with "
+                     "fit_normalize_new()"));
+      return NULL;
+    }
   if (!fit_check_cpu ("FitNormalize", batch, error) ||
       !fit_check_floating ("FitNormalize", batch, error))
     return NULL;

@@ -5,10 +5,6 @@
 
 #include "config.h"
 
-#include <inttypes.h>
-
-#include <string.h>
-
 #include "fit-glib/data/fit-data-private.h"
 #include "fit-glib/data/fit-one-hot.h"
 
@@ -20,8 +16,10 @@
  * loader's [property@Fit.DataLoader:label-transform] for losses that want
  * probabilities.
  *
- * Indices must be int32 or int64 (%FIT_ERROR_DTYPE otherwise) and within
- * [0, n_classes) (%FIT_ERROR_INVALID_ARGUMENT naming the first that is not).
+ * It is [method@Fit.Tensor.one_hot] as a transform: indices must be int32 or int64
+ * (%FIT_ERROR_DTYPE otherwise) and within [0, n_classes) (%FIT_ERROR_INVALID_ARGUMENT
+ * naming the first that is not), and a batch whose one-hot rows would not fit in a
+ * tensor is %FIT_ERROR_SHAPE.
  *
  * Since: 1.0
  */
@@ -42,48 +40,7 @@ fit_one_hot_apply_batch (FitTransform  *transform,
                          FitRng        *rng,
                          GError       **error)
 {
-  FitOneHot *self = FIT_ONE_HOT (transform);
-  g_autoptr(FitTensor) out = NULL;
-  gint64 shape[FIT_MAX_DIMS];
-  gint64 n = batch->numel;
-  float *y;
-
-  if (!fit_check_cpu ("FitOneHot", batch, error))
-    return NULL;
-  if (batch->dtype != FIT_DTYPE_INT32 && batch->dtype != FIT_DTYPE_INT64)
-    {
-      g_set_error (error, FIT_ERROR, FIT_ERROR_DTYPE,
-                   _("FitOneHot: labels must be int32 or int64 class indices, not %s"),
-                   fit_dtype_get_name (batch->dtype));
-      return NULL;
-    }
-  if (batch->n_dims >= FIT_MAX_DIMS)
-    {
-      g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
-                   _("FitOneHot: labels of %u dimensions leave no room for the class "
-                     "dimension"), batch->n_dims);
-      return NULL;
-    }
-
-  memcpy (shape, batch->shape, batch->n_dims * sizeof (gint64));
-  shape[batch->n_dims] = self->n_classes;
-  out = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, shape, batch->n_dims + 1);
-  y = fit_tensor_f32 (out);
-  for (gint64 i = 0; i < n; i++)
-    {
-      gint64 c = batch->dtype == FIT_DTYPE_INT64 ? ((const gint64 *) fit_tensor_ptr (batch))[i]
-                                                 : ((const gint32 *) fit_tensor_ptr (batch))[i];
-
-      if (c < 0 || c >= self->n_classes)
-        {
-          g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
-                       _("FitOneHot: label %" PRId64 " at position %" PRId64
-                         " is not a class index from 0 to %u"), c, i, self->n_classes - 1);
-          return NULL;
-        }
-      y[i * self->n_classes + c] = 1.0f;
-    }
-  return g_steal_pointer (&out);
+  return fit_one_hot_encode ("FitOneHot", batch, FIT_ONE_HOT (transform)->n_classes, error);
 }
 
 static void

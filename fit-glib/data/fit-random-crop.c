@@ -20,7 +20,8 @@
  * the batch. The batch is `[N, …, H, W]` (commonly `[N, C, H, W]`); any element type.
  *
  * `fit_random_crop_new (32, 32, 4)` is the usual CIFAR augmentation. A window larger
- * than the padded image gives %FIT_ERROR_SHAPE.
+ * than the padded image gives %FIT_ERROR_SHAPE, as does an empty batch whose cropped
+ * shape no tensor can have.
  *
  * Since: 1.0
  */
@@ -102,6 +103,10 @@ fit_random_crop_apply_batch (FitTransform  *transform,
   memcpy (shape, batch->shape, batch->n_dims * sizeof (gint64));
   shape[batch->n_dims - 2] = self->height;
   shape[batch->n_dims - 1] = self->width;
+  /* An empty batch keeps its other sizes, which windows larger than its images can
+   * multiply past what a tensor holds. */
+  if (!fit_shape_check_result ("FitRandomCrop", shape, batch->n_dims, error))
+    return NULL;
   out = fit_tensor_new_empty (batch->dtype, shape, batch->n_dims);
 
   for (gint64 i = 0; i < n; i++)

@@ -145,10 +145,10 @@ fit_conv1d_constructed (GObject *object)
   shape[0] = self->out_channels;
   shape[1] = self->in_channels / self->groups;
   shape[2] = self->kernel_size;
-  self->weight = fit_nn_new_param (shape, 3);
+  self->weight = fit_nn_new_param ("FitConv1d", shape, 3);
   if (self->has_bias)
-    self->bias = fit_nn_new_param (&self->out_channels, 1);
-  fit_nn_init_linear_like (self->weight, self->bias, shape[1] * shape[2], rng);
+    self->bias = fit_nn_new_param ("FitConv1d", &self->out_channels, 1);
+  fit_nn_init_linear_like (self->weight, self->bias, (double) shape[1] * (double) shape[2], rng);
   fit_module_add_parameter (FIT_MODULE (self), "weight", self->weight);
   if (self->bias != NULL)
     fit_module_add_parameter (FIT_MODULE (self), "bias", self->bias);
@@ -334,6 +334,10 @@ fit_conv1d_new (gint64  in_channels,
  * @rng: (nullable): the generator for the initial weights, or %NULL
  *
  * Creates a 1-D convolution with every option.
+ *
+ * Sizes are a programmer's promise, as for every layer: sizes whose weight would have
+ * 2^60 elements or more are a critical warning, and the layer then gets empty
+ * parameters, so that its forward fails with %FIT_ERROR_SHAPE.
  *
  * Returns: (transfer full): a new #FitConv1d
  *

@@ -167,25 +167,27 @@ conv_create_params (ConvLayer *c,
 {
   g_autoptr(FitRng) rng = fit_nn_resolve_rng (c->rng);
   gint64 shape[4];
-  gint64 fan_in;
+  const char *layer = transposed ? "FitConvTranspose2d" : "FitConv2d";
+  double fan_in;
 
   if (c->groups < 1 || c->in_channels % c->groups != 0 || c->out_channels % c->groups != 0)
     {
       g_critical ("%s: in-channels (%" G_GINT64_FORMAT ") and out-channels (%" G_GINT64_FORMAT
                   ") must be multiples of groups (%d)",
-                  transposed ? "FitConvTranspose2d" : "FitConv2d",
-                  c->in_channels, c->out_channels, c->groups);
+                  layer, c->in_channels, c->out_channels, c->groups);
       c->groups = 1;
     }
   shape[0] = transposed ? c->in_channels : c->out_channels;
   shape[1] = (transposed ? c->out_channels : c->in_channels) / c->groups;
   shape[2] = c->kernel[0];
   shape[3] = c->kernel[1];
-  fan_in = shape[1] * shape[2] * shape[3];
+  /* In double: the sizes may multiply past an int64 (fit_nn_new_param() then refuses the
+   * weight). */
+  fan_in = (double) shape[1] * (double) shape[2] * (double) shape[3];
 
-  c->weight = fit_nn_new_param (shape, 4);
+  c->weight = fit_nn_new_param (layer, shape, 4);
   if (c->has_bias)
-    c->bias = fit_nn_new_param (&c->out_channels, 1);
+    c->bias = fit_nn_new_param (layer, &c->out_channels, 1);
   fit_nn_init_linear_like (c->weight, c->bias, fan_in, rng);
   fit_module_add_parameter (FIT_MODULE (c), "weight", c->weight);
   if (c->bias != NULL)
@@ -463,6 +465,10 @@ fit_conv2d_new (gint64  in_channels,
  *
  * Creates a convolution with every option.
  *
+ * Sizes are a programmer's promise, as for every layer: sizes whose weight would have
+ * 2^60 elements or more are a critical warning, and the layer then gets empty
+ * parameters, so that its forward fails with %FIT_ERROR_SHAPE.
+ *
  * Returns: (transfer full): a new #FitConv2d
  *
  * Since: 1.0
@@ -735,6 +741,10 @@ fit_conv_transpose2d_new (gint64  in_channels,
  * @rng: (nullable): the generator for the initial weights, or %NULL
  *
  * Creates a transposed convolution with every option.
+ *
+ * Sizes are a programmer's promise, as for every layer: sizes whose weight would have
+ * 2^60 elements or more are a critical warning, and the layer then gets empty
+ * parameters, so that its forward fails with %FIT_ERROR_SHAPE.
  *
  * Returns: (transfer full): a new #FitConvTranspose2d
  *

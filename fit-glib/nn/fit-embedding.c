@@ -58,7 +58,7 @@ fit_embedding_constructed (GObject *object)
   gint64 shape[2] = { self->num_embeddings, self->embedding_dim };
 
   G_OBJECT_CLASS (fit_embedding_parent_class)->constructed (object);
-  self->weight = fit_nn_new_param (shape, 2);
+  self->weight = fit_nn_new_param ("FitEmbedding", shape, 2);
   fit_init_normal (self->weight, rng, 0.0, 1.0);
   fit_module_add_parameter (FIT_MODULE (self), "weight", self->weight);
   g_clear_object (&self->rng);
@@ -176,6 +176,10 @@ fit_embedding_init (FitEmbedding *self)
  * @rng: (nullable): the generator for the initial vectors, or %NULL
  *
  * Creates an embedding table initialised from N(0, 1).
+ *
+ * Sizes are a programmer's promise, as for every layer: sizes whose weight would have
+ * 2^60 elements or more are a critical warning, and the layer then gets empty
+ * parameters, so that its forward fails with %FIT_ERROR_SHAPE.
  *
  * Returns: (transfer full): a new #FitEmbedding
  *

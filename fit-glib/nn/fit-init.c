@@ -443,10 +443,10 @@ fit_init_kaiming_normal (FitTensor        *tensor,
 void
 fit_nn_init_linear_like (FitTensor *weight,
                          FitTensor *bias,
-                         gint64     fan_in,
+                         double     fan_in,
                          FitRng    *rng)
 {
-  double bound = fan_in > 0 ? 1.0 / sqrt ((double) fan_in) : 0.0;
+  double bound = fan_in > 0 ? 1.0 / sqrt (fan_in) : 0.0;
 
   /* kaiming_uniform(a=√5) reduces to this bound; computing it directly also covers an
    * empty fan, which PyTorch allows for weights. */
@@ -456,10 +456,19 @@ fit_nn_init_linear_like (FitTensor *weight,
 }
 
 FitTensor *
-fit_nn_new_param (const gint64 *shape,
+fit_nn_new_param (const char   *layer,
+                  const gint64 *shape,
                   guint         n_dims)
 {
-  return fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, shape, n_dims);
+  static const gint64 empty[FIT_MAX_DIMS] = { 0 };
+  g_autofree char *s = NULL;
+
+  if (fit_shape_is_valid (shape, n_dims))
+    return fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, shape, n_dims);
+  s = fit_shape_to_string (shape, n_dims);
+  g_critical ("%s: a parameter of shape %s would have 2^60 elements or more; the layer gets "
+              "an empty one instead, and its forward fails. Use smaller sizes.", layer, s);
+  return fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, empty, n_dims);
 }
 
 gboolean

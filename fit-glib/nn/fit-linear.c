@@ -71,10 +71,10 @@ fit_linear_constructed (GObject *object)
 
   G_OBJECT_CLASS (fit_linear_parent_class)->constructed (object);
 
-  self->weight = fit_nn_new_param (wshape, 2);
+  self->weight = fit_nn_new_param ("FitLinear", wshape, 2);
   if (self->has_bias)
-    self->bias = fit_nn_new_param (&self->out_features, 1);
-  fit_nn_init_linear_like (self->weight, self->bias, self->in_features, rng);
+    self->bias = fit_nn_new_param ("FitLinear", &self->out_features, 1);
+  fit_nn_init_linear_like (self->weight, self->bias, (double) self->in_features, rng);
   fit_module_add_parameter (FIT_MODULE (self), "weight", self->weight);
   if (self->bias != NULL)
     fit_module_add_parameter (FIT_MODULE (self), "bias", self->bias);
@@ -225,6 +225,10 @@ fit_linear_init (FitLinear *self)
  *   from [func@Fit.init_get_default_rng]
  *
  * Creates a fully connected layer.
+ *
+ * Sizes are a programmer's promise, as for every layer: sizes whose weight would have
+ * 2^60 elements or more are a critical warning, and the layer then gets empty
+ * parameters, so that its forward fails with %FIT_ERROR_SHAPE.
  *
  * Returns: (transfer full): a new #FitLinear
  *

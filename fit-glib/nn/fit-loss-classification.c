@@ -67,6 +67,9 @@ st (FitTensor *t,
     fit_tensor_f64 (t)[i] = v;
 }
 
+/* Float labels are converted with saturation: NaN, infinities and huge values have no
+ * int64 (converting them is undefined), and check_labels() refuses them anyway, as
+ * labels that are not whole numbers. */
 static inline gint64
 ld_label (FitTensor *t,
           gint64     i)
@@ -78,10 +81,9 @@ ld_label (FitTensor *t,
     case FIT_DTYPE_INT32:
       return ((const gint32 *) fit_tensor_ptr (t))[i];
     case FIT_DTYPE_FLOAT32:
-      return (gint64) fit_tensor_f32 (t)[i];
     case FIT_DTYPE_FLOAT64:
     default:
-      return (gint64) fit_tensor_f64 (t)[i];
+      return fit_double_to_int_saturated (ld (t, i), FIT_DTYPE_INT64);
     }
 }
 
@@ -97,6 +99,8 @@ check_weight (ClassInfo  *info,
       info->weight_sum = (double) info->n_classes;
       return TRUE;
     }
+  if (!fit_check_cpu (info->op, weight, error))
+    return FALSE;
   if (weight->n_dims != 1 || weight->shape[0] != info->n_classes)
     {
       g_autofree char *s = fit_shape_to_string (weight->shape, weight->n_dims);
@@ -200,7 +204,8 @@ check_labels (ClassInfo  *info,
       gboolean integral = TRUE;
 
       if (fit_dtype_is_floating (target->dtype))
-        integral = ld (target, r) == (double) y;
+        integral = fit_double_fits_int (ld (target, r), FIT_DTYPE_INT64) &&
+                   ld (target, r) == (double) y;
       if (integral && (y == info->ignore_index || (y >= 0 && y < info->n_classes)))
         continue;
       {

@@ -234,6 +234,8 @@ copy_broadcast_weight (ElemInfo    *e,
 
   if (w == NULL)
     return TRUE;
+  if (!fit_check_cpu (e->op, w, error))
+    return FALSE;
   while (lead < w->n_dims && w->shape[lead] == 1)
     lead++;
   ok = w->n_dims - lead <= pred->n_dims &&

@@ -323,6 +323,15 @@ name_is_valid (FitModule  *self,
   FitModulePrivate *priv = GET_PRIV (self);
   gsize len = strlen (name);
 
+  /* Names end up in messages, summaries and saved files, all UTF-8. */
+  if (!g_utf8_validate (name, len, NULL))
+    {
+      g_autofree char *shown = g_utf8_make_valid (name, len);
+
+      g_critical ("%s: “%s” is not a valid name: names are UTF-8", G_OBJECT_TYPE_NAME (self),
+                  shown);
+      return FALSE;
+    }
   if (len == 0 || strchr (name, '.') != NULL)
     {
       g_critical ("%s: “%s” is not a valid name: names are not empty and have no “.”",
@@ -353,7 +362,7 @@ entry_append (GArray     *entries,
 /**
  * fit_module_add_parameter:
  * @self: a module
- * @name: the parameter's name within @self (not empty, without “.”)
+ * @name: the parameter's name within @self (UTF-8, not empty, without “.”)
  * @tensor: a floating-point tensor
  *
  * Registers @tensor as a trainable parameter of @self: it is marked as requiring a
@@ -385,7 +394,7 @@ fit_module_add_parameter (FitModule  *self,
 /**
  * fit_module_add_buffer:
  * @self: a module
- * @name: the buffer's name within @self (not empty, without “.”)
+ * @name: the buffer's name within @self (UTF-8, not empty, without “.”)
  * @tensor: a tensor
  *
  * Registers @tensor as state of @self that is saved and loaded with the parameters but
@@ -426,7 +435,7 @@ is_descendant (FitModule *self,
 /**
  * fit_module_add_child:
  * @self: a module
- * @name: the child's name within @self (not empty, without “.”)
+ * @name: the child's name within @self (UTF-8, not empty, without “.”)
  * @child: the module to add
  *
  * Adds @child as a submodule of @self: its parameters, buffers and training mode become
@@ -1149,7 +1158,9 @@ fit_module_summary_for_input (FitModule  *self,
  * Like [method@Fit.Module.summary_for_input] with a float32 input of zeros of the
  * given shape.
  *
- * Returns: (transfer full): the table, or %NULL with @error set
+ * Returns: (transfer full): the table, or %NULL with @error set, %FIT_ERROR_SHAPE for
+ *   an input shape no tensor can have (more than %FIT_MAX_DIMS dimensions, a negative
+ *   size, or non-zero sizes that multiply to 2^60 or more)
  *
  * Since: 1.0
  */
@@ -1164,21 +1175,8 @@ fit_module_summary (FitModule     *self,
   g_return_val_if_fail (FIT_IS_MODULE (self), NULL);
   g_return_val_if_fail (input_shape != NULL || n_dims == 0, NULL);
 
-  if (n_dims > FIT_MAX_DIMS)
-    {
-      g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
-                   _("fit_module_summary: an input shape has at most %d dimensions, not %u"),
-                   FIT_MAX_DIMS, n_dims);
-      return NULL;
-    }
-  for (guint i = 0; i < n_dims; i++)
-    if (input_shape[i] < 0)
-      {
-        g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
-                     _("fit_module_summary: dimension %u of the input shape is negative "
-                       "(%" PRId64 ")"), i, input_shape[i]);
-        return NULL;
-      }
+  if (!fit_shape_check ("fit_module_summary", input_shape, n_dims, error))
+    return NULL;
   input = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, input_shape, n_dims);
   return fit_module_summary_for_input (self, input, error);
 }

@@ -21,11 +21,16 @@ FitRng     *fit_nn_resolve_rng        (FitRng        *rng);
  * U(-1/√fan_in, 1/√fan_in), and bias ~ U(-1/√fan_in, 1/√fan_in). */
 void        fit_nn_init_linear_like   (FitTensor     *weight,
                                        FitTensor     *bias,
-                                       gint64         fan_in,
+                                       double         fan_in,
                                        FitRng        *rng);
 
-/* A float32 tensor of @shape; shorthands for the layers' constructors. */
-FitTensor  *fit_nn_new_param          (const gint64  *shape,
+/* A float32 tensor of zeros of @shape, for the layers' constructors. Layer sizes are a
+ * programmer's promise (GObject construction cannot fail): sizes whose product is too
+ * large for a tensor (fit_shape_is_valid()) are a critical naming @layer, and the layer
+ * gets a parameter of the same rank with every size 0, so that its forward fails with
+ * FIT_ERROR_SHAPE instead of crashing. */
+FitTensor  *fit_nn_new_param          (const char    *layer,
+                                       const gint64  *shape,
                                        guint          n_dims);
 
 /* Checks that @input has @n_dims dimensions (or one of two counts) and that dimension

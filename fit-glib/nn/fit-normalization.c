@@ -814,7 +814,16 @@ fit_layer_norm_constructed (GObject *object)
   FitLayerNorm *self = FIT_LAYER_NORM (object);
 
   G_OBJECT_CLASS (fit_layer_norm_parent_class)->constructed (object);
-  if (self->n_dims == 0)
+  if (self->n_dims > 0 && !fit_shape_is_valid (self->shape, self->n_dims))
+    {
+      g_autofree char *s = fit_shape_to_string (self->shape, self->n_dims);
+
+      /* As for an empty shape: no parameters, and every forward fails. */
+      g_critical ("FitLayerNorm: the normalized-shape %s has a negative size or sizes that "
+                  "multiply to 2^60 or more", s);
+      self->n_dims = 0;
+    }
+  else if (self->n_dims == 0)
     g_critical ("FitLayerNorm needs a normalized-shape of at least one dimension");
   if (self->affine && self->n_dims > 0)
     {
@@ -866,7 +875,13 @@ fit_layer_norm_set_property (GObject      *object,
         gsize n = 0;
         const gint64 *dims = v ? g_variant_get_fixed_array (v, &n, sizeof (gint64)) : NULL;
 
-        self->n_dims = MIN (n, FIT_MAX_DIMS);
+        if (n > FIT_MAX_DIMS)
+          {
+            g_critical ("FitLayerNorm: a normalized-shape of %zu dimensions is more than the "
+                        "%d a tensor can have", n, FIT_MAX_DIMS);
+            n = 0;
+          }
+        self->n_dims = n;
         for (guint i = 0; i < self->n_dims; i++)
           self->shape[i] = dims[i];
       }
@@ -965,7 +980,8 @@ fit_layer_norm_init (FitLayerNorm *self)
 
 /**
  * fit_layer_norm_new:
- * @normalized_shape: (array length=n_dims): the trailing dimensions to normalise over
+ * @normalized_shape: (array length=n_dims): the trailing dimensions to normalise over:
+ *   sizes that are not negative and multiply to less than 2^60
  * @n_dims: the number of those dimensions (at least 1)
  * @eps: added to the variance for stability (PyTorch's default is 1e-5)
  * @elementwise_affine: whether to learn a scale and a shift
@@ -986,6 +1002,7 @@ fit_layer_norm_new (const gint64 *normalized_shape,
 
   g_return_val_if_fail (normalized_shape != NULL, NULL);
   g_return_val_if_fail (n_dims >= 1 && n_dims <= FIT_MAX_DIMS, NULL);
+  g_return_val_if_fail (fit_shape_is_valid (normalized_shape, n_dims), NULL);
   g_return_val_if_fail (eps >= 0, NULL);
 
   shape = g_variant_new_fixed_array (G_VARIANT_TYPE_INT64, normalized_shape, n_dims,

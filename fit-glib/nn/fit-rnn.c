@@ -606,6 +606,7 @@ rnn_constructed (RnnLayer *r,
                  guint     n_gates)
 {
   FitRng *rng = fit_nn_resolve_rng (r->rng);
+  const char *layer = n_gates == 4 ? "FitLSTM" : "FitGRU";
   guint n_dirs = r->bidirectional ? 2 : 1;
   double bound = r->hidden_size > 0 ? 1.0 / sqrt ((double) r->hidden_size) : 0.0;
   gint64 gh = n_gates * r->hidden_size;
@@ -623,10 +624,10 @@ rnn_constructed (RnnLayer *r,
         FitTensor *t[4];
         const char *kinds[4] = { "weight_ih", "weight_hh", "bias_ih", "bias_hh" };
 
-        t[0] = fit_nn_new_param (shape_ih, 2);
-        t[1] = fit_nn_new_param (shape_hh, 2);
-        t[2] = r->has_bias ? fit_nn_new_param (&gh, 1) : NULL;
-        t[3] = r->has_bias ? fit_nn_new_param (&gh, 1) : NULL;
+        t[0] = fit_nn_new_param (layer, shape_ih, 2);
+        t[1] = fit_nn_new_param (layer, shape_hh, 2);
+        t[2] = r->has_bias ? fit_nn_new_param (layer, &gh, 1) : NULL;
+        t[3] = r->has_bias ? fit_nn_new_param (layer, &gh, 1) : NULL;
         for (guint k = 0; k < 4; k++)
           {
             g_autofree char *name = NULL;
@@ -986,6 +987,10 @@ fit_lstm_init (FitLSTM *self)
  *
  * Creates an LSTM with biases and no dropout between layers.
  *
+ * Sizes are a programmer's promise, as for every layer: sizes whose weight would have
+ * 2^60 elements or more are a critical warning, and the layer then gets empty
+ * parameters, so that its forward fails with %FIT_ERROR_SHAPE.
+ *
  * Returns: (transfer full): a new #FitLSTM
  *
  * Since: 1.0
@@ -1155,6 +1160,10 @@ fit_gru_init (FitGRU *self)
  * @rng: (nullable): the generator of the initial weights, or %NULL
  *
  * Creates a GRU with biases and no dropout between layers.
+ *
+ * Sizes are a programmer's promise, as for every layer: sizes whose weight would have
+ * 2^60 elements or more are a critical warning, and the layer then gets empty
+ * parameters, so that its forward fails with %FIT_ERROR_SHAPE.
  *
  * Returns: (transfer full): a new #FitGRU
  *

@@ -629,6 +629,17 @@ update_one (FitOptimizer   *self,
       state = fit_param_state_new ();
       g_hash_table_insert (priv->states, param, state);
     }
+  /* A step count set by hand or loaded from a file can be anything up to G_MAXINT64. */
+  if (fit_param_state_get_step (state) == G_MAXINT64)
+    {
+      char buf[32];
+
+      g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
+                   _("fit_optimizer_step: parameter %s has taken %" PRId64 " steps, as many "
+                     "as can be counted; reset its state"),
+                   param_label (param, index, buf, sizeof buf), G_MAXINT64);
+      return FALSE;
+    }
   fit_param_state_set_step (state, fit_param_state_get_step (state) + 1);
   if (klass->update (self, group, param, grad, state, &local_error))
     return TRUE;
@@ -659,8 +670,9 @@ update_one (FitOptimizer   *self,
  * have not.
  *
  * Returns: %TRUE on success; %FALSE with @error set, as %FIT_ERROR_INVALID_ARGUMENT
- *   for a hyper-parameter out of range or %FIT_ERROR_SHAPE for a gradient whose shape
- *   or element type is not its parameter's
+ *   for a hyper-parameter out of range or a step count (see
+ *   [method@Fit.ParamState.set_step]) that cannot grow any more, or %FIT_ERROR_SHAPE
+ *   for a gradient whose shape or element type is not its parameter's
  *
  * Since: 1.0
  */

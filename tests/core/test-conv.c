@@ -640,6 +640,84 @@ test_pool_errors (void)
           "dropout", NULL);
 }
 
+#define BIG(k) (G_GINT64_CONSTANT (1) << (k))
+
+static void
+assert_shape_error (FitTensor   *out,
+                    GError     **error,
+                    const char  *says)
+{
+  g_assert_null (out);
+  g_assert_error (*error, FIT_ERROR, FIT_ERROR_SHAPE);
+  g_assert_nonnull (strstr ((*error)->message, says));
+  g_clear_error (error);
+}
+
+/* Output sizes from huge parameters, and sizes of empty operands multiplied by
+ * parameters: each used to overflow (undefined behaviour), or to allocate a result
+ * with a wrapped-around size that the kernels then wrote past. */
+static void
+test_conv_overflow (void)
+{
+  const gint64 one[] = { 1, 1, 1, 1 };
+  const gint64 wide_w[] = { 0, BIG (59), 1, 1 };    /* no filters, 2^59 channels each */
+  const gint64 tall_w[] = { 0, 1, BIG (40), 1 };    /* no filters, 2^40 rows each */
+  const gint64 tall_x[] = { 0, 1, BIG (40), 1 };
+  const gint64 batch[] = { 4, 1, 1, 1 };
+  g_autoptr(FitTensor) x = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, one, 4);
+  g_autoptr(FitTensor) w = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, one, 4);
+  g_autoptr(FitTensor) wide = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, wide_w, 4);
+  g_autoptr(FitTensor) tall = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, tall_w, 4);
+  g_autoptr(FitTensor) empty = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, tall_x, 4);
+  g_autoptr(FitTensor) four = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, batch, 4);
+  g_autoptr(GError) error = NULL;
+
+  /* Padding of 2^30 on a 1×1 image: a (2^31 + 1)² output. */
+  assert_shape_error (fit_tensor_conv2d (x, w, NULL, 1, 1, 1 << 30, 1 << 30, 1, 1, 1, &error),
+                      &error, "2^60");
+  /* 2^59 channels per group times 1024 groups. */
+  assert_shape_error (fit_tensor_conv2d (x, wide, NULL, 1, 1, 0, 0, 1, 1, 1024, &error),
+                      &error, "input channels");
+  /* A 2^40-row kernel dilated by 2^31 − 1. */
+  assert_shape_error (fit_tensor_conv2d (x, tall, NULL, 1, 1, 0, 0, G_MAXINT32, 1, 1, &error),
+                      &error, "kernel");
+  /* A transposed convolution of 2^40 rows at stride 2^31 − 1. */
+  assert_shape_error (fit_tensor_conv_transpose2d (empty, w, NULL, G_MAXINT32, 1, 0, 0, 0, 0,
+                                                   1, 1, 1, &error),
+                      &error, "2^60");
+  /* 2^59 channels per group times 1024 groups, as the output's channels. */
+  {
+    const gint64 in_shape[] = { 1, 0, 1, 1 };
+    const gint64 wt_shape[] = { 0, BIG (59), 1, 1 };
+    g_autoptr(FitTensor) in = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, in_shape, 4);
+    g_autoptr(FitTensor) wt = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, wt_shape, 4);
+
+    assert_shape_error (fit_tensor_conv_transpose2d (in, wt, NULL, 1, 1, 0, 0, 0, 0, 1, 1,
+                                                     1024, &error),
+                        &error, "2^60");
+  }
+  /* Four images pooled to (2^31 − 1)² each. */
+  assert_shape_error (fit_tensor_adaptive_avg_pool2d (four, G_MAXINT32, G_MAXINT32, &error),
+                      &error, "2^60");
+}
+
+/* Padding lets windows cover an empty plane: they hold nothing, and the maximum's
+ * position pointed at element 0 of a plane that has none, which the backward wrote to
+ * (found by fuzz-tensor-ops). Like adaptive pooling, empty planes are refused. */
+static void
+test_pool_empty_plane (void)
+{
+  const gint64 shape[] = { 1, 2, 0, 2 };
+  g_autoptr(FitTensor) x = fit_tensor_new_zeros (FIT_DTYPE_FLOAT64, shape, 4);
+  g_autoptr(GError) error = NULL;
+
+  fit_tensor_set_requires_grad (x, TRUE);
+  assert_shape_error (fit_tensor_max_pool2d (x, 2, 2, 1, 1, 1, 1, &error), &error,
+                      "empty plane");
+  assert_shape_error (fit_tensor_avg_pool2d (x, 2, 2, 1, 1, 1, 1, FALSE, &error), &error,
+                      "empty plane");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -653,10 +731,12 @@ main (int   argc,
   g_test_add_func ("/Fit/Tensor/conv2d/direct", test_conv2d_direct);
   g_test_add_func ("/Fit/Tensor/conv2d/batch-vs-samples", test_conv2d_batch_vs_samples);
   g_test_add_func ("/Fit/Tensor/conv2d/errors", test_conv_errors);
+  g_test_add_func ("/Fit/Tensor/conv2d/overflow", test_conv_overflow);
   g_test_add_func ("/Fit/Tensor/conv_transpose2d/gradcheck", test_conv_transpose2d_gradcheck);
   g_test_add_func ("/Fit/Tensor/pool/gradcheck", test_pool_gradcheck);
   g_test_add_func ("/Fit/Tensor/pool/values", test_pool_values);
   g_test_add_func ("/Fit/Tensor/pool/errors", test_pool_errors);
+  g_test_add_func ("/Fit/Tensor/pool/empty-plane", test_pool_empty_plane);
   g_test_add_func ("/Fit/Tensor/dropout/mask", test_dropout);
   g_test_add_func ("/Fit/Tensor/dropout/identity", test_dropout_identity);
 

@@ -125,12 +125,26 @@ test_device_cpu_pool_returns_unused_sizes (void)
   g_assert_cmpuint (before, >, after + ((gsize) 48 << 20));
 }
 
+/* Names may come from a command line or a file: the message quotes them in UTF-8. */
+static void
+test_device_bad_name (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FitDevice) device = fit_device_new_for_name ("gp\xff\xfeu", &error);
+
+  g_assert_null (device);
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_assert_nonnull (strstr (error->message, "gp"));
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/Fit/Device/cpu", test_device_cpu);
+  g_test_add_func ("/Fit/Device/bad-name", test_device_bad_name);
   g_test_add_func ("/Fit/Device/bad-names", test_device_bad_names);
   g_test_add_func ("/Fit/Device/missing-gpu", test_device_missing_gpu);
   g_test_add_func ("/Fit/Device/cuda-roundtrip", test_device_cuda_roundtrip);

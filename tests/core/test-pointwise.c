@@ -959,6 +959,101 @@ test_empty (void)
     g_assert_cmpfloat (get (fit_tensor_get_grad (b), k), ==, 0);
 }
 
+/* The most negative integers have no negation: as in PyTorch they wrap to themselves
+ * (a signed negation would be undefined). */
+static void
+test_unary_integer_extremes (void)
+{
+  const gint64 v64[] = { G_MININT64, -G_MAXINT64, 7 };
+  const gint32 v32[] = { G_MININT32, -G_MAXINT32, -7 };
+  const gint64 shape[] = { 3 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FitTensor) x64 = fit_tensor_new_from_int64s (v64, 3, shape, 1, &error);
+  g_autoptr(FitTensor) x32 = fit_tensor_new_from_data (FIT_DTYPE_INT32, shape, 1,
+                                                       (const guint8 *) v32, sizeof v32,
+                                                       &error);
+  g_autoptr(FitTensor) neg64 = fit_tensor_neg (x64);
+  g_autoptr(FitTensor) abs64 = fit_tensor_abs (x64);
+  g_autoptr(FitTensor) neg32 = fit_tensor_neg (x32);
+  g_autoptr(FitTensor) abs32 = fit_tensor_abs (x32);
+  const gint64 *n64 = fit_tensor_get_data (neg64), *a64 = fit_tensor_get_data (abs64);
+  const gint32 *n32 = fit_tensor_get_data (neg32), *a32 = fit_tensor_get_data (abs32);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (n64[0], ==, G_MININT64);
+  g_assert_cmpint (a64[0], ==, G_MININT64);
+  g_assert_cmpint (n64[1], ==, G_MAXINT64);
+  g_assert_cmpint (a64[1], ==, G_MAXINT64);
+  g_assert_cmpint (n64[2], ==, -7);
+  g_assert_cmpint (a64[2], ==, 7);
+  g_assert_cmpint (n32[0], ==, G_MININT32);
+  g_assert_cmpint (a32[0], ==, G_MININT32);
+  g_assert_cmpint (n32[1], ==, G_MAXINT32);
+  g_assert_cmpint (a32[1], ==, G_MAXINT32);
+  g_assert_cmpint (n32[2], ==, 7);
+  g_assert_cmpint (a32[2], ==, 7);
+}
+
+/* A fill value an integer tensor cannot hold is an error; converting it used to be
+ * undefined. */
+static void
+test_masked_fill_integer_value (void)
+{
+  const gint32 v[] = { 1, 2, 3 };
+  const gint64 shape[] = { 3 };
+  const double bad[] = { NAN, INFINITY, -INFINITY, 3e9, -2147483649.0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FitTensor) x = fit_tensor_new_from_data (FIT_DTYPE_INT32, shape, 1,
+                                                     (const guint8 *) v, sizeof v, &error);
+  g_autoptr(FitTensor) mask = fit_tensor_new_full (FIT_DTYPE_INT32, shape, 1, 1);
+  g_autoptr(FitTensor) fine = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(FitTensor) out = fit_tensor_masked_fill (x, mask, bad[i], &error);
+
+      g_assert_null (out);
+      g_assert_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT);
+      g_assert_nonnull (strstr (error->message, "int32"));
+      g_clear_error (&error);
+    }
+
+  /* In range: truncated towards zero, as a conversion does. */
+  fine = fit_tensor_masked_fill (x, mask, -2147483648.9, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (((const gint32 *) fit_tensor_get_data (fine))[2], ==, G_MININT32);
+}
+
+/* Empty operands keep their other sizes, and broadcasting two of them can give a shape
+ * no tensor can have; that used to be allocated with a wrapped-around size. */
+static void
+test_broadcast_overflow (void)
+{
+  const gint64 sa[] = { G_GINT64_CONSTANT (1) << 59, 1, 0 };
+  const gint64 sb[] = { 1, 16, 0 };
+  g_autoptr(FitTensor) a = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, sa, 3);
+  g_autoptr(FitTensor) b = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, sb, 3);
+  g_autoptr(FitTensor) small = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, sa + 1, 2);
+  g_autoptr(GError) error = NULL;
+  FitTensor *out;
+
+  out = fit_tensor_add (a, b, &error);
+  g_assert_null (out);
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_SHAPE);
+  g_assert_nonnull (strstr (error->message, "[576460752303423488, 16, 0]"));
+  g_clear_error (&error);
+
+  out = fit_tensor_masked_fill (a, b, 1.0, &error);
+  g_assert_null (out);
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_SHAPE);
+  g_clear_error (&error);
+
+  /* The values broadcast to [2^59, 1, 0]; the condition takes it past. */
+  out = fit_tensor_where (b, a, small, &error);
+  g_assert_null (out);
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_SHAPE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -986,6 +1081,10 @@ main (int   argc,
   g_test_add_func ("/Fit/Tensor/pointwise/large-unary", test_large_unary);
   g_test_add_func ("/Fit/Tensor/pointwise/errors", test_errors);
   g_test_add_func ("/Fit/Tensor/pointwise/empty", test_empty);
+  g_test_add_func ("/Fit/Tensor/pointwise/unary/integer-extremes", test_unary_integer_extremes);
+  g_test_add_func ("/Fit/Tensor/pointwise/masked-fill/integer-value",
+                   test_masked_fill_integer_value);
+  g_test_add_func ("/Fit/Tensor/pointwise/broadcast-overflow", test_broadcast_overflow);
 
   return g_test_run ();
 }

@@ -1059,6 +1059,104 @@ test_empty (void)
   assert_shape (y, (gint64[]) { 0, 4 }, 2);
 }
 
+/* Integer sums are int64 and wrap around as PyTorch's do; the signed overflow they used
+ * to be was undefined. int32 inputs do not wrap at 32 bits. */
+static void
+test_reduce_integer_wraps (void)
+{
+  const gint64 v64[] = { G_MAXINT64, 1, G_MININT64, -1 };
+  const gint32 v32[] = { G_MAXINT32, 1, G_MININT32, -1 };
+  const gint64 shape[] = { 2, 2 };
+  const int rows[] = { 1 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FitTensor) x64 = fit_tensor_new_from_int64s (v64, 4, shape, 2, &error);
+  g_autoptr(FitTensor) x32 = fit_tensor_new_from_data (FIT_DTYPE_INT32, shape, 2,
+                                                       (const guint8 *) v32, sizeof v32,
+                                                       &error);
+  g_autoptr(FitTensor) s64 = fit_tensor_sum (x64, rows, 1, FALSE, &error);
+  g_autoptr(FitTensor) s32 = fit_tensor_sum (x32, rows, 1, FALSE, &error);
+  const gint64 *a = fit_tensor_get_data (s64), *b = fit_tensor_get_data (s32);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (a[0], ==, G_MININT64);
+  g_assert_cmpint (a[1], ==, G_MAXINT64);
+  g_assert_cmpint (b[0], ==, (gint64) G_MAXINT32 + 1);
+  g_assert_cmpint (b[1], ==, (gint64) G_MININT32 - 1);
+}
+
+/* A zero inner size lets the outer sizes of a product be anything their operands'
+ * shapes allow; the product's shape used to be allocated with a wrapped-around size. */
+static void
+test_product_overflow (void)
+{
+  const gint64 sa[] = { 1, G_GINT64_CONSTANT (1) << 20, 0 };
+  const gint64 sb[] = { G_GINT64_CONSTANT (1) << 30, 0, G_GINT64_CONSTANT (1) << 20 };
+  const gint64 si[] = { G_MAXINT32, 0 };
+  g_autoptr(FitTensor) a = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, sa, 3);
+  g_autoptr(FitTensor) b = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, sb, 3);
+  g_autoptr(FitTensor) in = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, si, 2);
+  g_autoptr(GError) error = NULL;
+  FitTensor *out;
+
+  out = fit_tensor_matmul (a, b, &error);
+  g_assert_null (out);
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_SHAPE);
+  g_assert_nonnull (strstr (error->message, "2^60"));
+  g_clear_error (&error);
+
+  /* [2^31 − 1, 0] through a [2^31 − 1, 0] weight: (2^31 − 1)² outputs. */
+  out = fit_tensor_linear (in, in, NULL, &error);
+  g_assert_null (out);
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_SHAPE);
+  g_assert_nonnull (strstr (error->message, "2^60"));
+}
+
+/* The maximum over a dimension of 3 of [2^40, 3, 0]: no elements, and the backward
+ * used to walk the 2^40 outer indices anyway (found by fuzz-tensor-ops). */
+static void
+test_max_empty_backward (void)
+{
+  const gint64 shape[] = { G_GINT64_CONSTANT (1) << 40, 3, 0 };
+  g_autoptr(FitTensor) x = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, shape, 3);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FitTensor) m = NULL;
+  g_autoptr(FitTensor) seed = NULL;
+
+  fit_tensor_set_requires_grad (x, TRUE);
+  m = fit_tensor_max (x, 1, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (fit_tensor_get_numel (m), ==, 0);
+  seed = fit_tensor_zeros_like (m);
+  g_assert_true (fit_tensor_backward_full (m, seed, FALSE, &error));
+  g_assert_cmpint (fit_tensor_get_numel (fit_tensor_get_grad (x)), ==, 0);
+}
+
+/* A product with no columns, batched 2^40 times through a broadcast: nothing to compute
+ * forward or backward, where each used to run one (empty) product per batch entry. */
+static void
+test_matmul_empty_batches (void)
+{
+  const gint64 sa[] = { 1, 4, 2 };
+  const gint64 sb[] = { G_GINT64_CONSTANT (1) << 40, 2, 0 };
+  g_autoptr(FitTensor) a = fit_tensor_new_full (FIT_DTYPE_FLOAT64, sa, 3, 1.0);
+  g_autoptr(FitTensor) b = fit_tensor_new_zeros (FIT_DTYPE_FLOAT64, sb, 3);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FitTensor) out = NULL;
+  g_autoptr(FitTensor) seed = NULL;
+  const double *g;
+
+  fit_tensor_set_requires_grad (a, TRUE);
+  out = fit_tensor_matmul (a, b, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (fit_tensor_get_dim (out, 0), ==, G_GINT64_CONSTANT (1) << 40);
+  g_assert_cmpint (fit_tensor_get_numel (out), ==, 0);
+  seed = fit_tensor_zeros_like (out);
+  g_assert_true (fit_tensor_backward_full (out, seed, FALSE, &error));
+  g = fit_tensor_get_data (fit_tensor_get_grad (a));
+  for (guint i = 0; i < 8; i++)
+    g_assert_cmpfloat (g[i], ==, 0.0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1083,6 +1181,10 @@ main (int   argc,
   g_test_add_func ("/Fit/Tensor/reduce/grad-random", test_grad_random);
   g_test_add_func ("/Fit/Tensor/reduce/errors", test_errors);
   g_test_add_func ("/Fit/Tensor/reduce/empty", test_empty);
+  g_test_add_func ("/Fit/Tensor/reduce/integer-wraps", test_reduce_integer_wraps);
+  g_test_add_func ("/Fit/Tensor/matmul/overflow", test_product_overflow);
+  g_test_add_func ("/Fit/Tensor/matmul/empty-batches", test_matmul_empty_batches);
+  g_test_add_func ("/Fit/Tensor/max/empty-backward", test_max_empty_backward);
 
   return g_test_run ();
 }

@@ -5,6 +5,7 @@
 
 #include <fit-glib/fit-glib.h>
 #include <math.h>
+#include <string.h>
 
 static void
 test_rng_reproducible (void)
@@ -111,12 +112,51 @@ test_rng_shuffle_is_permutation (void)
   g_assert_cmpuint (moved, >, 900);
 }
 
+/* A saved state of the right size whose generator position is all zeros: xoshiro256**
+ * would return 0 forever, and rejection sampling (shuffles) would never return. */
+static void
+test_rng_restore_impossible_state (void)
+{
+  g_autoptr(FitRng) rng = fit_rng_new (11);
+  g_autoptr(GBytes) saved = fit_rng_save_state (rng);
+  guint8 bytes[56];
+  double nan_value = NAN;
+  guint64 expected = fit_rng_next_uint64 (fit_rng_new (11));
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpuint (g_bytes_get_size (saved), ==, sizeof bytes);
+
+  memcpy (bytes, g_bytes_get_data (saved, NULL), sizeof bytes);
+  memset (bytes + 16, 0, 32);
+  {
+    g_autoptr(GBytes) zeros = g_bytes_new (bytes, sizeof bytes);
+
+    g_assert_false (fit_rng_restore_state (rng, zeros, &error));
+    g_assert_error (error, FIT_ERROR, FIT_ERROR_PARSE);
+    g_clear_error (&error);
+  }
+
+  /* A cached normal deviate that is not finite: Box-Muller never makes one. */
+  memcpy (bytes, g_bytes_get_data (saved, NULL), sizeof bytes);
+  memcpy (bytes + 48, &nan_value, sizeof nan_value);
+  {
+    g_autoptr(GBytes) nan_spare = g_bytes_new (bytes, sizeof bytes);
+
+    g_assert_false (fit_rng_restore_state (rng, nan_spare, &error));
+    g_assert_error (error, FIT_ERROR, FIT_ERROR_PARSE);
+  }
+
+  /* Both left the generator as it was. */
+  g_assert_cmpuint (fit_rng_next_uint64 (rng), ==, expected);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/Fit/Rng/reproducible", test_rng_reproducible);
+  g_test_add_func ("/Fit/Rng/restore-impossible-state", test_rng_restore_impossible_state);
   g_test_add_func ("/Fit/Rng/state-roundtrip", test_rng_state_roundtrip);
   g_test_add_func ("/Fit/Rng/bad-state", test_rng_bad_state);
   g_test_add_func ("/Fit/Rng/distributions", test_rng_distributions);

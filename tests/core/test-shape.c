@@ -1190,6 +1190,181 @@ test_float32_grad (void)
     }
 }
 
+#define BIG(k) (G_GINT64_CONSTANT (1) << (k))
+
+/* Results whose sizes multiply past what a tensor holds are FIT_ERROR_SHAPE errors
+ * naming the shape, before anything is allocated. Empty tensors reach them with no
+ * memory at all: their other sizes can be as large as a shape allows. */
+static void
+assert_result_too_large (FitTensor  *result,
+                         GError     *error)
+{
+  g_assert_null (result);
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_SHAPE);
+  g_assert_nonnull (strstr (error->message, "2^60"));
+}
+
+static void
+test_reshape_overflow (void)
+{
+  const gint64 zero[] = { 0 };
+  g_autoptr(FitTensor) x = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, zero, 1);
+  /* The product of the sizes used to overflow a signed multiplication. */
+  const gint64 wraps[] = { BIG (62), BIG (62), BIG (62), 4 };
+  /* Holds 0 elements, as x does, but no tensor can have this shape. */
+  const gint64 empty[] = { BIG (62), BIG (62), 0 };
+  const gint64 fine[] = { BIG (40), 0, 3 };
+  g_autoptr(GError) error = NULL;
+  FitTensor *y;
+
+  y = fit_tensor_reshape (x, wraps, 4, &error);
+  g_assert_null (y);
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_SHAPE);
+  g_clear_error (&error);
+
+  y = fit_tensor_reshape (x, empty, 3, &error);
+  assert_result_too_large (y, error);
+  g_clear_error (&error);
+
+  y = fit_tensor_reshape (x, fine, 3, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (fit_tensor_get_dim (y, 0), ==, BIG (40));
+  g_object_unref (y);
+}
+
+static void
+test_expand_overflow (void)
+{
+  const gint64 one[] = { 1, 1 };
+  const gint64 huge[] = { BIG (40), BIG (40) };
+  g_autoptr(FitTensor) x = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, one, 2);
+  g_autoptr(GError) error = NULL;
+  FitTensor *y = fit_tensor_expand (x, huge, 2, &error);
+
+  assert_result_too_large (y, error);
+}
+
+static void
+test_join_overflow (void)
+{
+  const gint64 wide[] = { 0, BIG (59) };
+  const gint64 tall[] = { BIG (59), 0 };
+  g_autoptr(FitTensor) a = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, wide, 2);
+  g_autoptr(FitTensor) b = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, tall, 2);
+  FitTensor *many[16];
+  g_autoptr(GError) error = NULL;
+  FitTensor *y;
+
+  /* Two: [0, 2^60], too large. Sixteen: the size itself, 2^63, used to overflow. */
+  for (guint i = 0; i < 16; i++)
+    many[i] = a;
+  y = fit_tensor_concat (many, 2, 1, &error);
+  assert_result_too_large (y, error);
+  g_clear_error (&error);
+  y = fit_tensor_concat (many, 16, 1, &error);
+  g_assert_null (y);
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_SHAPE);
+  g_clear_error (&error);
+
+  /* Still fine along the empty dimension. */
+  y = fit_tensor_concat (many, 16, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (fit_tensor_get_dim (y, 1), ==, BIG (59));
+  g_object_unref (y);
+
+  for (guint i = 0; i < 16; i++)
+    many[i] = b;
+  y = fit_tensor_stack (many, 16, 0, &error);
+  assert_result_too_large (y, error);
+}
+
+static void
+test_index_overflow (void)
+{
+  const gint64 src_shape[] = { BIG (59), 0, 1 };
+  const gint64 idx_shape[] = { 16 };
+  const gint64 idx_empty[] = { BIG (59), 0 };
+  const gint64 table_shape[] = { 4, 16 };
+  const gint64 labels_shape[] = { 4 };
+  const gint64 zeros[16] = { 0 };
+  const gint64 labels[] = { 0, 1, 2, 3 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FitTensor) src = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, src_shape, 3);
+  g_autoptr(FitTensor) idx = fit_tensor_new_from_int64s (zeros, 16, idx_shape, 1, &error);
+  g_autoptr(FitTensor) empty = fit_tensor_new_zeros (FIT_DTYPE_INT64, idx_empty, 2);
+  g_autoptr(FitTensor) table = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, table_shape, 2);
+  g_autoptr(FitTensor) y = fit_tensor_new_from_int64s (labels, 4, labels_shape, 1, &error);
+  FitTensor *out;
+
+  /* [2^59, 0, 1] picking 16 entries of its last dimension: [2^59, 0, 16]. */
+  out = fit_tensor_index_select (src, 2, idx, &error);
+  assert_result_too_large (out, error);
+  g_clear_error (&error);
+
+  /* [2^59, 0] indices into rows of 16: [2^59, 0, 16]. */
+  out = fit_tensor_embedding (table, empty, &error);
+  assert_result_too_large (out, error);
+  g_clear_error (&error);
+
+  /* Four labels of 2^61 classes used to be a critical and a crash. */
+  out = fit_tensor_one_hot (y, BIG (61), &error);
+  assert_result_too_large (out, error);
+}
+
+/* A step larger than the dimension takes one index; it was multiplied by the inner size
+ * all the same, which overflowed for steps near G_MAXINT64 (found by fuzz-tensor-ops). */
+static void
+test_slice_huge_step (void)
+{
+  const gint64 shape[] = { 2, 3, 4 };
+  g_autoptr(FitTensor) x = fit_tensor_new_arange (FIT_DTYPE_FLOAT32, 0, 24, 1, NULL);
+  g_autoptr(FitTensor) y = fit_tensor_reshape (x, shape, 3, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FitTensor) s = fit_tensor_slice (y, 1, 1, G_MAXINT64, G_MAXINT64, &error);
+  const float expected[] = { 4, 5, 6, 7, 16, 17, 18, 19 };
+  g_autofree float *got = NULL;
+  gsize n = 0;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (fit_tensor_get_dim (s, 1), ==, 1);
+  got = fit_tensor_to_floats (s, &n);
+  g_assert_cmpmem (got, n * sizeof (float), expected, sizeof expected);
+}
+
+/* Empty tensors with large other sizes: nothing is picked, so the backward passes have
+ * nothing to add, but they used to walk every (empty) row of the leading sizes, 2^40
+ * or more of them. */
+static void
+test_index_backward_empty (void)
+{
+  const gint64 src_shape[] = { BIG (40), 0, 16 };
+  const gint64 none[] = { 0 };
+  const gint64 flat[] = { BIG (40), 0 };
+  g_autoptr(FitTensor) src = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, src_shape, 3);
+  g_autoptr(FitTensor) wide = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, flat, 2);
+  g_autoptr(FitTensor) idx = fit_tensor_new_zeros (FIT_DTYPE_INT64, none, 1);
+  g_autoptr(FitTensor) idx2 = fit_tensor_new_zeros (FIT_DTYPE_INT64, flat, 2);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FitTensor) picked = NULL;
+  g_autoptr(FitTensor) gathered = NULL;
+  g_autoptr(FitTensor) seed = NULL;
+  g_autoptr(FitTensor) seed2 = NULL;
+
+  fit_tensor_set_requires_grad (src, TRUE);
+  fit_tensor_set_requires_grad (wide, TRUE);
+  picked = fit_tensor_index_select (src, 1, idx, &error);
+  g_assert_no_error (error);
+  seed = fit_tensor_zeros_like (picked);
+  g_assert_true (fit_tensor_backward_full (picked, seed, FALSE, &error));
+  g_assert_cmpint (fit_tensor_get_numel (fit_tensor_get_grad (src)), ==, 0);
+
+  gathered = fit_tensor_gather (wide, 1, idx2, &error);
+  g_assert_no_error (error);
+  seed2 = fit_tensor_zeros_like (gathered);
+  g_assert_true (fit_tensor_backward_full (gathered, seed2, FALSE, &error));
+  g_assert_cmpint (fit_tensor_get_numel (fit_tensor_get_grad (wide)), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1216,6 +1391,7 @@ main (int   argc,
   g_test_add_func ("/Fit/Tensor/slice/values", test_slice_values);
   g_test_add_func ("/Fit/Tensor/slice/view", test_slice_view);
   g_test_add_func ("/Fit/Tensor/slice/errors", test_slice_errors);
+  g_test_add_func ("/Fit/Tensor/slice/huge-step", test_slice_huge_step);
   g_test_add_func ("/Fit/Tensor/slice/grad", test_slice_grad);
   g_test_add_func ("/Fit/Tensor/index-select/values", test_index_select);
   g_test_add_func ("/Fit/Tensor/index-select/errors", test_index_errors);
@@ -1226,5 +1402,10 @@ main (int   argc,
   g_test_add_func ("/Fit/Tensor/one-hot/values", test_one_hot);
   g_test_add_func ("/Fit/Tensor/shape/chain-grad", test_chain_grad);
   g_test_add_func ("/Fit/Tensor/shape/float32-grad", test_float32_grad);
+  g_test_add_func ("/Fit/Tensor/reshape/overflow", test_reshape_overflow);
+  g_test_add_func ("/Fit/Tensor/expand/overflow", test_expand_overflow);
+  g_test_add_func ("/Fit/Tensor/concat/overflow", test_join_overflow);
+  g_test_add_func ("/Fit/Tensor/index-select/overflow", test_index_overflow);
+  g_test_add_func ("/Fit/Tensor/index-select/backward-empty", test_index_backward_empty);
   return g_test_run ();
 }

@@ -320,6 +320,64 @@ test_autograd_no_grad_is_per_thread (void)
   fit_grad_set_enabled (was);
 }
 
+/* Integers are printed exactly: the largest int64 used to go through a double, which
+ * rounds it to 2^63, whose conversion back is undefined. */
+static void
+test_tensor_to_string_integers (void)
+{
+  const gint64 v[] = { G_MAXINT64, G_MININT64, 9007199254740993 };
+  const gint32 w[] = { G_MAXINT32, 1234567 };
+  const gint64 shape[] = { 3 }, shape32[] = { 2 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FitTensor) t = fit_tensor_new_from_int64s (v, 3, shape, 1, &error);
+  g_autoptr(FitTensor) u = fit_tensor_new_from_data (FIT_DTYPE_INT32, shape32, 1,
+                                                     (const guint8 *) w, sizeof w, &error);
+  g_autoptr(FitTensor) scalar = fit_tensor_new_full (FIT_DTYPE_INT64, NULL, 0, -5);
+  g_autofree char *s = fit_tensor_to_string (t);
+  g_autofree char *s32 = fit_tensor_to_string (u);
+  g_autofree char *s0 = fit_tensor_to_string (scalar);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (s, ==, "tensor([9223372036854775807, -9223372036854775808, "
+                          "9007199254740993], shape=[3], dtype=int64)");
+  g_assert_cmpstr (s32, ==, "tensor([2147483647, 1234567], shape=[2], dtype=int32)");
+  g_assert_cmpstr (s0, ==, "tensor(-5, shape=[], dtype=int64)");
+}
+
+/* A permutation of 2^61 indices: 2^64 bytes, which wrapped around to a small buffer
+ * that the identity fill then overran. Counts are a programmer's promise here. */
+static void
+test_tensor_permutation_too_large (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(FitRng) rng = fit_rng_new (1);
+      FitTensor *t = fit_tensor_new_permutation (rng, G_GINT64_CONSTANT (1) << 61);
+
+      g_assert_null (t);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*fit_tensor_new_permutation*assertion*failed*");
+}
+
+/* Names are quoted in messages, which are UTF-8. */
+static void
+test_tensor_name_must_be_utf8 (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(FitTensor) t = fit_tensor_new_scalar (FIT_DTYPE_FLOAT32, 1);
+
+      fit_tensor_set_name (t, "w\xe9ight");
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*fit_tensor_set_name*g_utf8_validate*");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -332,6 +390,9 @@ main (int   argc,
   g_test_add_func ("/Fit/Tensor/arange-and-item", test_tensor_arange_and_item);
   g_test_add_func ("/Fit/Tensor/random-is-seeded", test_tensor_random_is_seeded);
   g_test_add_func ("/Fit/Tensor/to-string", test_tensor_to_string);
+  g_test_add_func ("/Fit/Tensor/to-string-integers", test_tensor_to_string_integers);
+  g_test_add_func ("/Fit/Tensor/permutation-too-large", test_tensor_permutation_too_large);
+  g_test_add_func ("/Fit/Tensor/name-must-be-utf8", test_tensor_name_must_be_utf8);
   g_test_add_func ("/Fit/Tensor/assign-and-inplace", test_tensor_assign_and_inplace);
   g_test_add_func ("/Fit/Autograd/accumulates", test_autograd_accumulates);
   g_test_add_func ("/Fit/Autograd/no-grad-scope", test_autograd_no_grad_scope);

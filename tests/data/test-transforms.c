@@ -132,7 +132,7 @@ test_one_hot (void)
   y = fit_tensor_new_from_int64s (labels, 3, shape, 1, &error);
   g_assert_null (fit_transform_apply_batch (oh, y, NULL, &error));
   g_assert_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT);
-  g_assert_nonnull (strstr (error->message, "label 3 at position 1"));
+  g_assert_nonnull (strstr (error->message, "label 3 (element 1)"));
 }
 
 /* Checks each output image against a crop computed naively, given the offsets found by
@@ -253,6 +253,66 @@ test_transform_seed (void)
   g_assert_cmpmem (fit_tensor_get_data (oa), 1024, fit_tensor_get_data (ob), 1024);
 }
 
+/* Fit.Normalize() in Python is g_object_new(): no statistics, and applying it read
+ * through a NULL array. */
+static void
+test_normalize_without_statistics (void)
+{
+  const gint64 shape[] = { 2, 3 };
+  g_autoptr(FitTensor) x = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, shape, 2);
+  g_autoptr(FitTransform) norm = g_object_new (FIT_TYPE_NORMALIZE, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FitTensor) out = fit_transform_apply_batch (norm, x, NULL, &error);
+
+  g_assert_null (out);
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_STATE);
+  g_assert_nonnull (strstr (error->message, "fit_normalize_new"));
+}
+
+/* Empty batches keep their other sizes: one-hot rows or crop windows multiplied into
+ * them used to give shapes no tensor can have (a critical and a crash for one-hot; for
+ * the crop a tensor of that shape, after 2^40 draws from the generator). */
+static void
+test_transforms_result_too_large (void)
+{
+  const gint64 labels_shape[] = { G_GINT64_CONSTANT (1) << 40, 0 };
+  const gint64 images_shape[] = { G_GINT64_CONSTANT (1) << 40, 0, 1, 1 };
+  g_autoptr(FitTensor) labels = fit_tensor_new_zeros (FIT_DTYPE_INT64, labels_shape, 2);
+  g_autoptr(FitTensor) images = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, images_shape, 4);
+  g_autoptr(FitTransform) one_hot = fit_one_hot_new (G_MAXINT32);
+  g_autoptr(FitTransform) crop = fit_random_crop_new (1 << 20, 1 << 20, 1 << 20);
+  g_autoptr(GError) error = NULL;
+  FitTensor *out;
+
+  out = fit_transform_apply_batch (one_hot, labels, NULL, &error);
+  g_assert_null (out);
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_SHAPE);
+  g_assert_nonnull (strstr (error->message, "FitOneHot"));
+  g_clear_error (&error);
+
+  out = fit_transform_apply_batch (crop, images, NULL, &error);
+  g_assert_null (out);
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_SHAPE);
+  g_assert_nonnull (strstr (error->message, "FitRandomCrop"));
+}
+
+/* A composition inside itself would recurse without end when applied. */
+static void
+test_compose_cycle (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(FitTransform) outer = fit_compose_new (NULL, 0);
+      g_autoptr(FitTransform) inner = fit_compose_new (&outer, 1);
+
+      fit_compose_append (FIT_COMPOSE (outer), inner);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*fit_compose_append*contains*");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -263,6 +323,10 @@ main (int   argc,
   g_test_add_func ("/Fit/Transform/one-hot", test_one_hot);
   g_test_add_func ("/Fit/Transform/random-crop-flip", test_random_crop_flip);
   g_test_add_func ("/Fit/Transform/seed", test_transform_seed);
+  g_test_add_func ("/Fit/Transform/normalize-without-statistics",
+                   test_normalize_without_statistics);
+  g_test_add_func ("/Fit/Transform/result-too-large", test_transforms_result_too_large);
+  g_test_add_func ("/Fit/Transform/compose-cycle", test_compose_cycle);
 
   return g_test_run ();
 }

@@ -524,6 +524,61 @@ test_conv_relu_fused (void)
   g_assert_nonnull (strstr (text, "7 (FitReLU)"));
 }
 
+static void
+assert_forward_fails (gpointer    layer,
+                      FitTensor  *input,
+                      int         code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FitTensor) out = fit_module_forward (FIT_MODULE (layer), input, &error);
+
+  g_assert_null (out);
+  g_assert_error (error, FIT_ERROR, code);
+}
+
+/* Layer sizes whose weights no tensor can hold (the conv's fan-in used to overflow on
+ * the way): a critical naming the layer and the shape, then a layer with empty
+ * parameters whose forward fails with an error instead of crashing. (Recurrent layers
+ * take the same path, but their [4H, H] weights run out of memory first.) */
+static void
+test_oversized_layers (void)
+{
+  if (g_test_subprocess ())
+    {
+      const gint64 max = G_MAXINT32;
+      const gint64 rows[2] = { 0, max };
+      const gint64 images[4] = { 0, 1 << 20, 1, 1 };
+      const gint64 one = 1, negative = -1;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(FitTensor) x = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, rows, 2);
+      g_autoptr(FitTensor) img = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, images, 4);
+      g_autoptr(FitTensor) idx = fit_tensor_new_zeros (FIT_DTYPE_INT64, &one, 1);
+      g_autoptr(FitLinear) lin = NULL;
+      g_autoptr(FitConv2d) conv = NULL;
+      g_autoptr(FitEmbedding) emb = NULL;
+      g_autoptr(FitLayerNorm) ln = NULL;
+
+      g_log_set_always_fatal (G_LOG_FATAL_MASK);
+      lin = fit_linear_new (max, max, FALSE, NULL);
+      assert_forward_fails (lin, x, FIT_ERROR_SHAPE);
+      conv = fit_conv2d_new_full (1 << 20, 1 << 20, max, max, 1, 1, 0, 0, 1, 1, 1, TRUE, NULL);
+      assert_forward_fails (conv, img, FIT_ERROR_SHAPE);
+      emb = fit_embedding_new (max, max, NULL);
+      assert_forward_fails (emb, idx, FIT_ERROR_INVALID_ARGUMENT);
+      ln = g_object_new (FIT_TYPE_LAYER_NORM, "normalized-shape",
+                         g_variant_new_fixed_array (G_VARIANT_TYPE_INT64, &negative, 1,
+                                                    sizeof (gint64)), NULL);
+      assert_forward_fails (ln, x, FIT_ERROR_SHAPE);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*FitLinear: a parameter of shape [2147483647, 2147483647]*"
+                             "*FitConv2d: a parameter of shape*"
+                             "*FitEmbedding: a parameter of shape*"
+                             "*FitLayerNorm: the normalized-shape [-1]*");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -535,6 +590,7 @@ main (int   argc,
   g_test_add_func ("/Fit/LayerNorm/gradcheck", test_layer_norm_gradcheck);
   g_test_add_func ("/Fit/Layers/gradcheck", test_wrappers_gradcheck);
   g_test_add_func ("/Fit/Layers/errors", test_layer_errors);
+  g_test_add_func ("/Fit/Layers/oversized", test_oversized_layers);
   g_test_add_func ("/Fit/Layers/properties", test_properties);
   g_test_add_func ("/Fit/Dropout/mask", test_dropout);
   g_test_add_func ("/Fit/Sequential/conv-relu-fused", test_conv_relu_fused);

@@ -278,6 +278,36 @@ test_properties (void)
   g_assert_cmpint (ignore, ==, -100);
 }
 
+/* Float class labels that no integer equals: converting them to find the class used to
+ * be undefined; they are labels that are not class indices, like 1.5. */
+static void
+test_float_labels_not_integers (void)
+{
+  const gint64 s[2] = { 1, 3 }, n1 = 1;
+  const double bad[] = { NAN, INFINITY, -INFINITY, 1e30, 9223372036854775808.0, 1.5 };
+  g_autoptr(FitTensor) pred = fit_tensor_new_zeros (FIT_DTYPE_FLOAT64, s, 2);
+  g_autoptr(FitLoss) ce = fit_cross_entropy_loss_new ();
+  g_autoptr(FitLoss) nll = fit_nll_loss_new ();
+  const double two = 2;
+  g_autoptr(FitTensor) good = doubles (&two, 1, &n1, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FitTensor) out = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(FitTensor) y = doubles (&bad[i], 1, &n1, 1);
+
+      expect_error (ce, pred, y, FIT_ERROR_INVALID_ARGUMENT, "not a class index");
+      expect_error (nll, pred, y, FIT_ERROR_INVALID_ARGUMENT, "not a class index");
+    }
+
+  /* A whole number is a class: −log(1/3) for equal scores. */
+  out = fit_loss_compute (ce, pred, good, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat_with_epsilon (((const double *) fit_tensor_get_data (out))[0], log (3.0),
+                                  1e-12);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -288,6 +318,7 @@ main (int   argc,
   g_test_add_func ("/Fit/Loss/classification/gradcheck", test_classification_gradcheck);
   g_test_add_func ("/Fit/Loss/elementwise/gradcheck", test_elementwise_gradcheck);
   g_test_add_func ("/Fit/Loss/errors", test_errors);
+  g_test_add_func ("/Fit/Loss/float-labels", test_float_labels_not_integers);
   g_test_add_func ("/Fit/Loss/properties", test_properties);
 
   return g_test_run ();

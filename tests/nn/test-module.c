@@ -421,6 +421,43 @@ test_residual (void)
                                     ((const float *) fit_tensor_get_data (by))[i] + 1, 1e-6);
 }
 
+/* Names are UTF-8: they appear in messages, summaries (which measured them with
+ * g_utf8_strlen, reading past the end of a truncated sequence) and saved files. */
+static void
+test_module_bad_names_utf8 (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(FitSequential) seq = fit_sequential_new ();
+      g_autoptr(FitReLU) relu = fit_relu_new ();
+
+      fit_module_add_child (FIT_MODULE (seq), "r\xc3", FIT_MODULE (relu));
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*not a valid name: names are UTF-8*");
+}
+
+/* An example input shape no tensor can have is an error, not a critical. */
+static void
+test_module_summary_bad_shape (void)
+{
+  g_autoptr(FitModule) model = nested ();
+  const gint64 huge[2] = { G_GINT64_CONSTANT (1) << 40, G_GINT64_CONSTANT (1) << 40 };
+  const gint64 negative[2] = { -1, 4 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  text = fit_module_summary (model, huge, 2, &error);
+  g_assert_null (text);
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_SHAPE);
+  g_clear_error (&error);
+  text = fit_module_summary (model, negative, 2, &error);
+  g_assert_null (text);
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_SHAPE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -434,7 +471,9 @@ main (int   argc,
   g_test_add_func ("/Fit/Module/no-forward", test_module_no_forward);
   g_test_add_func ("/Fit/Module/bad-names/duplicate", test_module_bad_names);
   g_test_add_func ("/Fit/Module/bad-names/dot", test_module_bad_names_dot);
+  g_test_add_func ("/Fit/Module/bad-names/utf8", test_module_bad_names_utf8);
   g_test_add_func ("/Fit/Module/summary", test_module_summary);
+  g_test_add_func ("/Fit/Module/summary/bad-shape", test_module_summary_bad_shape);
   g_test_add_func ("/Fit/Module/state", test_module_state);
   g_test_add_func ("/Fit/Module/to-dtype", test_module_to_dtype_gradcheck);
   g_test_add_func ("/Fit/Residual/identity", test_residual);

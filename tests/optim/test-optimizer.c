@@ -584,6 +584,37 @@ test_clip_grad_norm (void)
     g_object_unref (params[i]);
 }
 
+/* A step count loaded from a file can be the largest int64; counting one more step was
+ * a signed overflow. The step fails, naming the parameter, and changes nothing. */
+static void
+test_step_count_exhausted (void)
+{
+  FitTensor *params[2];
+  g_autoptr(FitOptimizer) opt = adam_after_steps (params, 1);
+  g_autoptr(FitSafetensors) state = fit_safetensors_new ();
+  g_autoptr(FitTensor) last = fit_tensor_new_full (FIT_DTYPE_INT64, NULL, 0, 0);
+  g_autoptr(GError) error = NULL;
+  g_autofree double *before = NULL;
+  g_autofree double *after = NULL;
+  gsize n;
+
+  *(gint64 *) fit_tensor_get_data_mutable (last) = G_MAXINT64;
+  fit_optimizer_save_state (opt, state, "o.");
+  fit_safetensors_add (state, "o.param.0.step", last);
+  g_assert_true (fit_optimizer_load_state (opt, state, "o.", &error));
+  g_assert_no_error (error);
+
+  before = fit_tensor_to_doubles (params[0], &n);
+  g_assert_false (fit_optimizer_step (opt, &error));
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "9223372036854775807"));
+  after = fit_tensor_to_doubles (params[0], NULL);
+  g_assert_cmpmem (before, n * sizeof (double), after, n * sizeof (double));
+  g_assert_cmpint (fit_param_state_get_step (fit_optimizer_get_param_state (opt, params[0])),
+                   ==, G_MAXINT64);
+  free_params (params);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -600,6 +631,7 @@ main (int   argc,
   g_test_add_func ("/Fit/Optimizer/state/mismatch", test_mismatch);
   g_test_add_func ("/Fit/Optimizer/step/missing-grad", test_missing_grad_skipped);
   g_test_add_func ("/Fit/Optimizer/step/errors", test_step_errors);
+  g_test_add_func ("/Fit/Optimizer/step/count-exhausted", test_step_count_exhausted);
   g_test_add_func ("/Fit/Optimizer/step/parallel", test_parallel_matches_serial);
   g_test_add_func ("/Fit/Optimizer/learning-rate", test_learning_rate_property);
   g_test_add_func ("/Fit/Optimizer/add-param-group/errors", test_add_param_group_errors);
