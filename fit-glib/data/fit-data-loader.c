@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include "fit-glib/data/fit-data-loader.h"
 #include "fit-glib/data/fit-data-private.h"
 
@@ -138,6 +140,14 @@ fit_loader_plan_produce (FitLoaderPlan  *plan,
   guint64 start = index * plan->batch_size;
   guint n = (guint) MIN ((guint64) plan->batch_size, plan->n_order - start);
 
+  if (plan->order == NULL)
+    {
+      g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
+                   _("The dataset has %" PRIu64 " items, too many to hold their "
+                     "visiting order in memory; check where its size comes from, or load "
+                     "it in parts"), (guint64) plan->n_order);
+      return FALSE;
+    }
   if (!fit_dataset_get_batch (plan->dataset, plan->order + start, n, &x, &y, error))
     return FALSE;
 
@@ -763,6 +773,37 @@ fit_data_loader_get_n_samples (FitDataLoader *self)
   return self->drop_last ? n - n % self->batch_size : n;
 }
 
+/* Beyond this, an order (8 bytes an item, 8 TiB here) is not worth asking the system
+ * for: the dataset's size is wrong, not the machine too small. */
+#define MAX_ORDER_ITEMS (G_GUINT64_CONSTANT (1) << 40)
+
+/* The visiting order of @epoch for @n items, or NULL when @n indices do not fit in
+ * memory (a dataset can claim any number of items: an empty tensor's first size is not
+ * bounded by its data). */
+static gint64 *
+order_new (FitDataLoader *self,
+           guint          epoch,
+           guint64        n)
+{
+  gint64 *order;
+
+  if (n > MAX_ORDER_ITEMS)
+    return NULL;
+  order = g_try_new (gint64, MAX (n, 1));
+  if (order == NULL)
+    return NULL;
+  for (gsize i = 0; i < n; i++)
+    order[i] = i;
+  if (self->shuffle)
+    {
+      g_autoptr(FitRng) rng = fit_rng_new (fit_data_mix_seed (self->seed, epoch,
+                                                              G_MAXUINT64));
+
+      fit_rng_shuffle_indices (rng, order, n);
+    }
+  return order;
+}
+
 /**
  * fit_data_loader_get_order:
  * @self: a loader
@@ -782,23 +823,16 @@ fit_data_loader_get_order (FitDataLoader *self,
                            guint          epoch,
                            gsize         *n_indices)
 {
-  gsize n;
+  guint64 n;
   gint64 *order;
 
   g_return_val_if_fail (FIT_IS_DATA_LOADER (self), NULL);
   g_return_val_if_fail (n_indices != NULL, NULL);
 
   n = fit_dataset_get_n_items (self->dataset);
-  order = g_new (gint64, MAX (n, 1));
-  for (gsize i = 0; i < n; i++)
-    order[i] = i;
-  if (self->shuffle)
-    {
-      g_autoptr(FitRng) rng = fit_rng_new (fit_data_mix_seed (self->seed, epoch,
-                                                              G_MAXUINT64));
-
-      fit_rng_shuffle_indices (rng, order, n);
-    }
+  order = order_new (self, epoch, n);
+  if (order == NULL)
+    g_error ("fit-glib: out of memory: the order of %" G_GUINT64_FORMAT " items", n);
   *n_indices = n;
   return order;
 }
@@ -835,7 +869,8 @@ fit_data_loader_iterate (FitDataLoader *self,
   plan->batch_size = self->batch_size;
   plan->epoch = epoch;
   plan->seed = self->seed;
-  plan->order = fit_data_loader_get_order (self, epoch, &plan->n_order);
+  plan->n_order = fit_dataset_get_n_items (self->dataset);
+  plan->order = order_new (self, epoch, plan->n_order);
   plan->n_batches = count_batches (plan->n_order, self->batch_size, self->drop_last);
 
   iter = fit_data_iter_new (plan, first_batch, self->n_workers, self->prefetch_factor);

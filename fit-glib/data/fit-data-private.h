@@ -25,7 +25,8 @@ typedef struct
   guint            batch_size;
   guint            epoch;
   guint64          seed;
-  gint64          *order;             /* the items of the epoch, in visiting order */
+  gint64          *order;             /* the items of the epoch, in visiting order; NULL
+                                       when n_order indices do not fit in memory */
   gsize            n_order;
   guint64          n_batches;
 } FitLoaderPlan;

@@ -434,6 +434,34 @@ test_loader_errors (void)
     g_assert_null (x);
     ds->empty_rows = 0;
   }
+
+  /* A dataset of 2^59 empty items (an .npy file of shape (2^59, 0) holds no data): its
+   * visiting order would take 4 EiB, so the pass fails with an error instead of the
+   * allocation aborting, with and without workers. */
+  {
+    const gint64 shape[] = { G_GINT64_CONSTANT (1) << 59, 0 };
+    g_autoptr(FitTensor) empty = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, shape, 2);
+    g_autoptr(GError) make_error = NULL;
+    g_autoptr(FitTensorDataset) huge = fit_tensor_dataset_new (empty, NULL, &make_error);
+    g_autoptr(FitDataLoader) huge_loader = NULL;
+
+    g_assert_no_error (make_error);
+    huge_loader = fit_data_loader_new (FIT_DATASET (huge), 64);
+    fit_data_loader_set_shuffle (huge_loader, TRUE);
+    for (guint workers = 0; workers <= 2; workers += 2)
+      {
+        g_autoptr(FitDataIter) iter = NULL;
+        g_autoptr(GError) error = NULL;
+        FitTensor *x = NULL, *y = NULL;
+
+        fit_data_loader_set_n_workers (huge_loader, workers);
+        iter = fit_data_loader_iterate (huge_loader, 0, 0);
+        g_assert_false (fit_data_iter_next (iter, &x, &y, NULL, &error));
+        g_assert_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT);
+        g_assert_nonnull (strstr (error->message, "576460752303423488 items"));
+        g_assert_null (x);
+      }
+  }
 }
 
 static gboolean
