@@ -381,6 +381,7 @@ fit_rng_restore_state (FitRng   *self,
 {
   const guint64 *words;
   guint64 copy[7];
+  double spare;
   gsize size = 0;
 
   g_return_val_if_fail (FIT_IS_RNG (self), FALSE);
@@ -398,13 +399,28 @@ fit_rng_restore_state (FitRng   *self,
       return FALSE;
     }
 
-  self->seed = GUINT64_FROM_LE (copy[1]);
+  for (guint i = 1; i < 7; i++)
+    copy[i] = GUINT64_FROM_LE (copy[i]);
+  memcpy (&spare, &copy[6], sizeof spare);
+  /* xoshiro256** never leaves the all-zero state (it would stay there, giving only
+   * zeros), and a Box-Muller deviate is finite: neither is a state it was saved in. */
+  if ((copy[2] | copy[3] | copy[4] | copy[5]) == 0 ||
+      (copy[6] != G_MAXUINT64 && !isfinite (spare)))
+    {
+      g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
+                   _("Not a saved random generator state: %s"),
+                   (copy[2] | copy[3] | copy[4] | copy[5]) == 0
+                     ? _("the generator state is all zeros")
+                     : _("the saved normal deviate is not finite"));
+      return FALSE;
+    }
+
+  self->seed = copy[1];
   for (guint i = 0; i < 4; i++)
-    self->s[i] = GUINT64_FROM_LE (copy[2 + i]);
-  copy[6] = GUINT64_FROM_LE (copy[6]);
+    self->s[i] = copy[2 + i];
   self->has_spare = copy[6] != G_MAXUINT64;
   if (self->has_spare)
-    memcpy (&self->spare, &copy[6], sizeof self->spare);
+    self->spare = spare;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEED]);
   return TRUE;
 }

@@ -42,6 +42,10 @@
  * checkpoint in the directory (if there is one) and the fit continues from the batch
  * after it: same data order, same optimizer state, same random numbers, so training
  * interrupted and resumed ends with the same parameters as training that never was.
+ * Everything in the file is checked before anything is restored
+ * ([method@Fit.Estimator.load_state]): a checkpoint that is malformed or holds a value
+ * out of range fails the fit at `train-begin` with an error naming the file and the key,
+ * and leaves the network, optimizer and handlers as they were.
  * A fit's epochs and batches count from the start of the original run.
  *
  * Its priority is %FIT_PRIORITY_CHECKPOINT: after early stopping and the history, so a
@@ -265,15 +269,38 @@ fit_checkpoint_handler_save_state (FitEventHandler *handler,
 }
 
 static gboolean
+read_best (FitCheckpointHandler  *self,
+           FitSafetensors        *from,
+           const char            *prefix,
+           double                *best,
+           GError               **error)
+{
+  *best = self->best;
+  return fit_state_read_double (from, prefix, "best", -INFINITY, INFINITY, TRUE, best, error);
+}
+
+static gboolean
+fit_checkpoint_handler_check_state (FitEventHandler  *handler,
+                                    FitEstimator     *estimator,
+                                    FitSafetensors   *from,
+                                    const char       *prefix,
+                                    GError          **error)
+{
+  double best;
+
+  return read_best (FIT_CHECKPOINT_HANDLER (handler), from, prefix, &best, error);
+}
+
+static gboolean
 fit_checkpoint_handler_load_state (FitEventHandler  *handler,
                                    FitSafetensors   *from,
                                    const char       *prefix,
                                    GError          **error)
 {
   FitCheckpointHandler *self = FIT_CHECKPOINT_HANDLER (handler);
-  double best = self->best;
+  double best;
 
-  if (!fit_state_get_double (from, prefix, "best", &best, error))
+  if (!read_best (self, from, prefix, &best, error))
     return FALSE;
   self->best = best;
   self->restored = TRUE;
@@ -401,6 +428,7 @@ fit_checkpoint_handler_class_init (FitCheckpointHandlerClass *klass)
   handler_class->train_end = fit_checkpoint_handler_train_end;
   handler_class->save_state = fit_checkpoint_handler_save_state;
   handler_class->load_state = fit_checkpoint_handler_load_state;
+  fit_event_handler_class_set_check_state (handler_class, fit_checkpoint_handler_check_state);
 
   /**
    * FitCheckpointHandler:directory:

@@ -6,9 +6,11 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+
+#include <inttypes.h>
 #include <math.h>
 
-#include "fit-handlers.h"
+#include "fit-handlers-private.h"
 
 /**
  * FitLrSchedulerHandler:
@@ -39,14 +41,35 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (FitLrSchedulerHandler, fit_lr_scheduler_handler, FIT_TYPE_EVENT_HANDLER)
 
-static void
-apply (FitLrSchedulerHandler *self,
-       FitEstimator          *estimator,
-       gint64                 step)
+/* The base rate and what the schedule makes of it are checked at every step: the base
+ * rate comes from a property or a checkpoint, and a schedule can be a binding's. */
+static gboolean
+apply (FitLrSchedulerHandler  *self,
+       FitEstimator           *estimator,
+       gint64                  step,
+       GError                **error)
 {
-  fit_optimizer_set_learning_rate (fit_estimator_get_optimizer (estimator),
-                                   fit_lr_schedule_get_learning_rate (self->schedule,
-                                                                      self->base_lr, step));
+  double lr;
+
+  if (!isfinite (self->base_lr) || self->base_lr < 0.0)
+    {
+      g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
+                   _("FitLrSchedulerHandler: the base learning rate is %g; set "
+                     "“base-lr” to a finite number of at least 0"), self->base_lr);
+      return FALSE;
+    }
+  lr = fit_lr_schedule_get_learning_rate (self->schedule, self->base_lr, step);
+  if (!isfinite (lr) || lr < 0.0)
+    {
+      g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
+                   _("FitLrSchedulerHandler: %s gives the learning rate %g at step %"
+                     PRId64 " from the base rate %g; a rate must be a finite "
+                     "number of at least 0"), G_OBJECT_TYPE_NAME (self->schedule), lr, step,
+                   self->base_lr);
+      return FALSE;
+    }
+  fit_optimizer_set_learning_rate (fit_estimator_get_optimizer (estimator), lr);
+  return TRUE;
 }
 
 static gboolean
@@ -68,9 +91,7 @@ fit_lr_scheduler_handler_epoch_begin (FitEventHandler  *handler,
 {
   FitLrSchedulerHandler *self = FIT_LR_SCHEDULER_HANDLER (handler);
 
-  if (!self->per_batch)
-    apply (self, estimator, fit_estimator_get_epoch (estimator));
-  return TRUE;
+  return self->per_batch || apply (self, estimator, fit_estimator_get_epoch (estimator), error);
 }
 
 static gboolean
@@ -80,9 +101,8 @@ fit_lr_scheduler_handler_batch_begin (FitEventHandler  *handler,
 {
   FitLrSchedulerHandler *self = FIT_LR_SCHEDULER_HANDLER (handler);
 
-  if (self->per_batch)
-    apply (self, estimator, (gint64) fit_estimator_get_global_step (estimator));
-  return TRUE;
+  return !self->per_batch ||
+         apply (self, estimator, (gint64) fit_estimator_get_global_step (estimator), error);
 }
 
 static void
@@ -98,6 +118,31 @@ fit_lr_scheduler_handler_save_state (FitEventHandler *handler,
     fit_safetensors_set_metadata (into, key, g_ascii_dtostr (buf, sizeof buf, self->base_lr));
 }
 
+/* The saved base rate is one the optimizer had: finite and not negative. */
+static gboolean
+read_base_lr (FitLrSchedulerHandler  *self,
+              FitSafetensors         *from,
+              const char             *prefix,
+              double                 *base_lr,
+              GError                **error)
+{
+  *base_lr = self->base_lr;
+  return fit_state_read_double (from, prefix, "base_lr", 0.0, G_MAXDOUBLE, FALSE, base_lr,
+                                error);
+}
+
+static gboolean
+fit_lr_scheduler_handler_check_state (FitEventHandler  *handler,
+                                      FitEstimator     *estimator,
+                                      FitSafetensors   *from,
+                                      const char       *prefix,
+                                      GError          **error)
+{
+  double base_lr;
+
+  return read_base_lr (FIT_LR_SCHEDULER_HANDLER (handler), from, prefix, &base_lr, error);
+}
+
 static gboolean
 fit_lr_scheduler_handler_load_state (FitEventHandler  *handler,
                                      FitSafetensors   *from,
@@ -105,21 +150,15 @@ fit_lr_scheduler_handler_load_state (FitEventHandler  *handler,
                                      GError          **error)
 {
   FitLrSchedulerHandler *self = FIT_LR_SCHEDULER_HANDLER (handler);
-  g_autofree char *key = g_strconcat (prefix, "base_lr", NULL);
-  const char *text = fit_safetensors_get_metadata (from, key);
-  char *end = NULL;
-  double v;
+  double base_lr;
 
-  if (text == NULL)
-    return TRUE;
-  v = g_ascii_strtod (text, &end);
-  if (end == text || *end != '\0')
+  if (!read_base_lr (self, from, prefix, &base_lr, error))
+    return FALSE;
+  if (base_lr != self->base_lr)
     {
-      g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                   _("The checkpoint's “%s” is “%s”, not a number"), key, text);
-      return FALSE;
+      self->base_lr = base_lr;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BASE_LR]);
     }
-  self->base_lr = v;
   return TRUE;
 }
 
@@ -196,6 +235,7 @@ fit_lr_scheduler_handler_class_init (FitLrSchedulerHandlerClass *klass)
   handler_class->batch_begin = fit_lr_scheduler_handler_batch_begin;
   handler_class->save_state = fit_lr_scheduler_handler_save_state;
   handler_class->load_state = fit_lr_scheduler_handler_load_state;
+  fit_event_handler_class_set_check_state (handler_class, fit_lr_scheduler_handler_check_state);
 
   /**
    * FitLrSchedulerHandler:schedule:
@@ -223,7 +263,9 @@ fit_lr_scheduler_handler_class_init (FitLrSchedulerHandlerClass *klass)
    * FitLrSchedulerHandler:base-lr:
    *
    * The rate the schedule scales; NaN until the first `train-begin` takes the
-   * optimizer's.
+   * optimizer's. A negative base rate, or a schedule that makes a negative or infinite
+   * rate of it, fails the fit with %FIT_ERROR_INVALID_ARGUMENT at the step that would use
+   * it.
    *
    * Since: 1.0
    */

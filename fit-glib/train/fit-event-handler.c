@@ -7,7 +7,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "fit-train.h"
+#include "fit-estimator-private.h"
 
 /**
  * FitEventHandler:
@@ -394,4 +394,20 @@ fit_event_handler_load_state (FitEventHandler  *self,
                                G_OBJECT_TYPE_NAME (self));
   g_propagate_error (error, local_error);
   return FALSE;
+}
+
+static G_DEFINE_QUARK (fit-event-handler-check-state, check_state)
+
+void
+fit_event_handler_class_set_check_state (FitEventHandlerClass *klass,
+                                         FitStateCheckFunc     check)
+{
+  g_type_set_qdata (G_TYPE_FROM_CLASS (klass), check_state_quark (), (gpointer) check);
+}
+
+/* Only the exact type's: a subclass may read its state differently. */
+FitStateCheckFunc
+fit_event_handler_get_check_state (FitEventHandler *self)
+{
+  return (FitStateCheckFunc) g_type_get_qdata (G_OBJECT_TYPE (self), check_state_quark ());
 }

@@ -3,8 +3,6 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include <glib/gstdio.h>
-
 #include "../train/fit-train-testing.h"
 
 /* A classifier with dropout drawing from the estimator's generator, trained with SGD
@@ -39,36 +37,11 @@ shuffled_loader (void)
   return loader;
 }
 
-static char *
-make_tmpdir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("fit-handlers-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
 static void
 test_checkpoint_resume (gconstpointer data)
 {
   gboolean mid_epoch = GPOINTER_TO_INT (data);
-  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *dir = fit_test_make_tmpdir ();
   g_autoptr(FitDataLoader) train = shuffled_loader ();
   g_autoptr(FitDataLoader) val = fit_test_classification_loader (12, 6, 8);
   g_autoptr(FitEstimator) reference = resumable_classifier (1);
@@ -124,13 +97,13 @@ test_checkpoint_resume (gconstpointer data)
                      ==,
                      fit_history_record_get_value (fit_history_get_record (fit_estimator_get_history (reference), 3),
                                                    "val_loss"));
-  remove_dir (dir);
+  fit_test_remove_dir (dir);
 }
 
 static void
 test_checkpoint_best (void)
 {
-  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *dir = fit_test_make_tmpdir ();
   g_autoptr(FitDataLoader) train = fit_test_classification_loader (30, 6, 7);
   g_autoptr(FitDataLoader) val = fit_test_classification_loader (12, 6, 8);
   g_autoptr(FitEstimator) est = fit_test_classifier (1);
@@ -158,7 +131,7 @@ test_checkpoint_best (void)
   g_assert_false (fit_estimator_fit (est, train, val, 1, NULL, &error));
   g_assert_error (error, FIT_ERROR, FIT_ERROR_NOT_FOUND);
   g_assert_nonnull (strstr (error->message, "val_accuracy"));
-  remove_dir (dir);
+  fit_test_remove_dir (dir);
 }
 
 /* Copies the parameters at every epoch-end, after the other handlers. */
@@ -506,6 +479,13 @@ test_lr_schedules (void)
   g_assert_cmpfloat_with_epsilon (lrs[0], 0.1, 1e-12);
   g_assert_cmpfloat_with_epsilon (lrs[1], 0.05, 1e-12);
   g_assert_cmpfloat_with_epsilon (lrs[2], 0.025, 1e-12);
+
+  /* A base rate the optimizer cannot take fails the fit (it was a critical at every
+   * batch). */
+  g_object_set (sched, "base-lr", -1.0, NULL);
+  g_assert_false (fit_estimator_fit_full (est, train, val, 1, 0, &sched, 1, NULL, &error));
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "base-lr"));
 }
 
 static void
@@ -566,7 +546,7 @@ test_lr_finder (void)
 static void
 test_csv_logger (void)
 {
-  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *dir = fit_test_make_tmpdir ();
   g_autofree char *path = g_build_filename (dir, "log.csv", NULL);
   g_autoptr(FitEstimator) est = fit_test_classifier (1);
   g_autoptr(FitDataLoader) train = fit_test_classification_loader (12, 6, 7);
@@ -605,7 +585,7 @@ test_csv_logger (void)
   g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
   lines = g_strsplit (text, "\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, 6);
-  remove_dir (dir);
+  fit_test_remove_dir (dir);
 }
 
 static void
