@@ -24,10 +24,13 @@
  * when it is better by more than [property@Fit.EarlyStoppingHandler:min-delta] in the
  * direction of [property@Fit.EarlyStoppingHandler:mode]; with %FIT_MONITOR_MODE_AUTO the
  * metric decides, so losses and errors are minimised and accuracies and F1 scores
- * maximised. After [property@Fit.EarlyStoppingHandler:patience] epochs without an
- * improvement it requests %FIT_STOP_SCOPE_TRAINING. With a
- * finite [property@Fit.EarlyStoppingHandler:baseline], the patience only resets for values that
- * also beat the baseline, so a run that never reaches it stops after `patience` epochs.
+ * maximised. At the end of the [property@Fit.EarlyStoppingHandler:patience]-th epoch in a
+ * row without an improvement it requests %FIT_STOP_SCOPE_TRAINING; patience 0 stops at
+ * the first epoch without an improvement, as patience 1 does (and as in Keras). An epoch
+ * that improves never stops the training, and neither does epoch 0. With a finite
+ * [property@Fit.EarlyStoppingHandler:baseline], only an improvement that also beats the
+ * baseline resets the count, so a run that never reaches it stops after `patience`
+ * epochs (at least 1) even while it improves.
  *
  * With [property@Fit.EarlyStoppingHandler:restore-best-weights], it keeps a copy of the
  * parameters and buffers of the best epoch and restores them at `train-end` when the fit
@@ -125,7 +128,10 @@ fit_early_stopping_handler_epoch_end (FitEventHandler  *handler,
           fit_monitor_improves (&self->monitor, current, self->baseline))
         self->wait = 0;
     }
-  if (self->wait >= self->patience && epoch > 0)
+  /* wait counts the epochs since the last improvement (one that beat the baseline, if
+   * there is one): an epoch that improved is never one to stop at, whatever the patience,
+   * and patience 0 stops at the first epoch without an improvement, as patience 1 does. */
+  if (self->wait > 0 && self->wait >= self->patience && epoch > 0)
     {
       self->stopped_epoch = (int) epoch;
       fit_estimator_request_stop (estimator, FIT_STOP_SCOPE_TRAINING);
@@ -391,7 +397,9 @@ fit_early_stopping_handler_class_init (FitEarlyStoppingHandlerClass *klass)
   /**
    * FitEarlyStoppingHandler:patience:
    *
-   * How many epochs without improvement end the training.
+   * How many epochs in a row without an improvement end the training: the training stops
+   * at the end of the last of them. 0 stops at the first epoch without an improvement,
+   * as 1 does.
    *
    * Since: 1.0
    */
@@ -454,7 +462,8 @@ fit_early_stopping_handler_init (FitEarlyStoppingHandler *self)
  * fit_early_stopping_handler_new:
  * @monitor: (nullable): the metric to watch; %NULL for `val_loss`
  * @min_delta: the smallest change that counts as an improvement
- * @patience: how many epochs without improvement end the training
+ * @patience: how many epochs in a row without an improvement end the training (0 and 1
+ *   both stop at the first)
  *
  * Creates an early-stopping handler; set the other properties for a baseline, restoring
  * the best weights or a warm-up.

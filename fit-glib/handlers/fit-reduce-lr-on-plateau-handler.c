@@ -19,13 +19,16 @@
  *
  * At each `epoch-end` it reads [property@Fit.ReduceLrOnPlateauHandler:monitor]
  * (`val_loss` by default; epochs that did not validate are skipped for a `val_`
- * metric). After [property@Fit.ReduceLrOnPlateauHandler:patience] epochs without an
- * improvement larger than [property@Fit.ReduceLrOnPlateauHandler:min-delta] the rate is
- * reduced, never below [property@Fit.ReduceLrOnPlateauHandler:min-lr], and the handler
+ * metric). At the end of the [property@Fit.ReduceLrOnPlateauHandler:patience]-th epoch in a
+ * row without an improvement larger than
+ * [property@Fit.ReduceLrOnPlateauHandler:min-delta] the rate is reduced, never below
+ * [property@Fit.ReduceLrOnPlateauHandler:min-lr], and the count starts again; the handler
  * then waits [property@Fit.ReduceLrOnPlateauHandler:cooldown] epochs before counting
- * again, as Keras's `ReduceLROnPlateau` does. The mode works as for
- * [class@Fit.EarlyStoppingHandler]. Its state is saved in checkpoints, and loading one
- * checks its counts. Its priority is %FIT_PRIORITY_EARLY_STOPPING.
+ * again, as Keras's `ReduceLROnPlateau` does. An epoch that improves never reduces the
+ * rate; patience 0 reduces it at every epoch without an improvement, as patience 1 does.
+ * The mode works as for [class@Fit.EarlyStoppingHandler]. Its state is saved in
+ * checkpoints, and loading one checks its counts. Its priority is
+ * %FIT_PRIORITY_EARLY_STOPPING.
  *
  * Since: 1.0
  */
@@ -320,7 +323,8 @@ fit_reduce_lr_on_plateau_handler_class_init (FitReduceLrOnPlateauHandlerClass *k
   /**
    * FitReduceLrOnPlateauHandler:patience:
    *
-   * How many epochs without improvement reduce the rate.
+   * How many epochs in a row without an improvement reduce the rate, at the end of the
+   * last of them. 0 reduces it at every epoch without an improvement, as 1 does.
    *
    * Since: 1.0
    */
@@ -373,7 +377,8 @@ fit_reduce_lr_on_plateau_handler_init (FitReduceLrOnPlateauHandler *self)
  * fit_reduce_lr_on_plateau_handler_new:
  * @monitor: (nullable): the metric to watch; %NULL for `val_loss`
  * @factor: what the learning rate is multiplied by, between 0 and 1
- * @patience: how many epochs without improvement reduce the rate
+ * @patience: how many epochs in a row without an improvement reduce the rate (0 and 1
+ *   both at every such epoch)
  *
  * Creates the handler; set the other properties for a cooldown or a smallest rate.
  *
