@@ -13,6 +13,8 @@
 
 #include <glib/gstdio.h>
 #ifdef G_OS_UNIX
+# include <sys/file.h>
+# include <sys/stat.h>
 # include <unistd.h>
 #endif
 
@@ -20,6 +22,7 @@
 #include "fit-glib/core/fit-tensor-private.h"
 #include "fit-glib/io/fit-json-private.h"
 #include "fit-glib/io/fit-safetensors.h"
+#include "fit-glib/io/fit-safetensors-private.h"
 
 /**
  * FitSafetensors:
@@ -53,6 +56,8 @@
 /* Reading a header is parsing untrusted JSON; real headers are far smaller. */
 #define MAX_HEADER_SIZE (100 * 1024 * 1024)
 #define METADATA_KEY "__metadata__"
+/* A save writes ".NAME.TEMP_RANDOM" and renames it NAME; g_mkstemp_full() fills it in. */
+#define TEMP_RANDOM "XXXXXX"
 
 struct _FitSafetensors
 {
@@ -580,6 +585,86 @@ sync_folder (const char *path)
 #endif
 }
 
+/* What a killed save leaves behind. */
+
+static gboolean
+is_temp_random (const char *s)
+{
+  gsize n = strlen (TEMP_RANDOM);
+
+  /* g_mkstemp_full() fills the Xs with letters and digits. */
+  if (strlen (s) != n)
+    return FALSE;
+  for (gsize i = 0; i < n; i++)
+    if (!g_ascii_isalnum (s[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* The base name of the file whose save @name is the temporary file of, or NULL. */
+static char *
+temporary_target (const char *name)
+{
+  gsize len = strlen (name), n = strlen (TEMP_RANDOM);
+
+  if (len < n + 3 || name[0] != '.' || name[len - n - 1] != '.' ||
+      !is_temp_random (name + len - n))
+    return NULL;
+  return g_strndup (name + 1, len - n - 2);
+}
+
+#ifdef G_OS_UNIX
+/* Removes @path if it is a regular file that no save holds a lock on, and still the
+ * file that was checked when it is removed. */
+static gboolean
+remove_if_unlocked (const char *path)
+{
+  struct stat before, now;
+  gboolean removed = FALSE;
+  int fd = open (path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+  if (fd < 0)
+    return FALSE;
+  if (fstat (fd, &before) == 0 && S_ISREG (before.st_mode) &&
+      flock (fd, LOCK_EX | LOCK_NB) == 0 &&
+      lstat (path, &now) == 0 && now.st_dev == before.st_dev && now.st_ino == before.st_ino)
+    removed = unlink (path) == 0;
+  close (fd);
+  return removed;
+}
+#else
+static gboolean
+remove_if_unlocked (const char *path)
+{
+  return g_file_test (path, G_FILE_TEST_IS_REGULAR) && g_unlink (path) == 0;
+}
+#endif
+
+guint
+fit_safetensors_remove_stale_temporaries (const char               *directory,
+                                          FitSafetensorsTargetFunc  is_target,
+                                          gpointer                  data)
+{
+  g_autoptr(GDir) dir = g_dir_open (directory, 0, NULL);
+  g_autoptr(GPtrArray) stale = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+  guint removed = 0;
+
+  if (dir == NULL)
+    return 0;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *target = temporary_target (name);
+
+      if (target != NULL && is_target (target, data))
+        g_ptr_array_add (stale, g_build_filename (directory, name, NULL));
+    }
+  for (guint i = 0; i < stale->len; i++)
+    if (remove_if_unlocked (g_ptr_array_index (stale, i)))
+      removed++;
+  return removed;
+}
+
 /**
  * fit_safetensors_save:
  * @self: a `FitSafetensors`
@@ -588,8 +673,10 @@ sync_folder (const char *path)
  * @error: return location for a #GError
  *
  * Writes the collection to @path in the safetensors format, atomically: the data goes
- * to a temporary file in the same folder, is flushed to the disk and then renamed over
- * @path. A crash or a failure leaves @path as it was.
+ * to a temporary file in the same folder (`.NAME.XXXXXX`, NAME being @path's base name),
+ * is flushed to the disk and then renamed over @path. A failure (a full disk, a
+ * cancellation) removes the temporary file and leaves @path as it was; a crash or a kill
+ * leaves @path as it was too, and the temporary file behind.
  *
  * Returns: %TRUE on success; %FALSE with %FIT_ERROR_IO (naming the file and the system
  *   error) or %FIT_ERROR_CANCELLED
@@ -617,10 +704,15 @@ fit_safetensors_save (FitSafetensors  *self,
 
   dir = g_path_get_dirname (path);
   base = g_path_get_basename (path);
-  tmp = g_strdup_printf ("%s%c.%s.XXXXXX", dir, G_DIR_SEPARATOR, base);
+  tmp = g_strdup_printf ("%s%c.%s." TEMP_RANDOM, dir, G_DIR_SEPARATOR, base);
   fd = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, 0666);
   if (fd < 0)
     return set_io_error (error, errno, "creating a temporary file", path);
+#ifdef G_OS_UNIX
+  /* Held until the file is closed, by this process or by its death: it tells
+   * fit_safetensors_remove_stale_temporaries() that the file is not stale. */
+  flock (fd, LOCK_EX | LOCK_NB);
+#endif
 
   if (!write_contents (self, fd, path, cancellable, error))
     goto fail;

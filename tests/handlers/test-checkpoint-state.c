@@ -1,10 +1,20 @@
-/* test-checkpoint-state.c: checkpoints against hostile files
+/* test-checkpoint-state.c: checkpoints against hostile files, killed saves and full disks
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * A checkpoint is a file: every value in it is checked before any of it is used, and a
- * load that fails changes nothing.
+ * A checkpoint is a file: every value in it is checked before any of it is used, a load
+ * that fails changes nothing, a save that is killed leaves a temporary file that the
+ * next save or resume of the same prefix removes, and a save that runs out of space
+ * fails with an error and leaves the previous checkpoint as it was.
  */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "../train/fit-train-testing.h"
 
@@ -473,6 +483,141 @@ test_resume_refused (void)
   fit_test_remove_dir (fresh);
 }
 
+/* ---- what killed saves leave behind ---- */
+
+static void
+touch (const char *dir,
+       const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, "torn", 4, NULL));
+}
+
+static gboolean
+exists (const char *dir,
+        const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+/* The next save and the next resume of a prefix remove the temporary files of its killed
+ * saves (".NAME.XXXXXX" for its periodic and best checkpoints), and only those: not
+ * another prefix's, not other names, not a folder, not one a save still writes. */
+static void
+test_stale_temporaries (void)
+{
+  static const char *const stale[] = {
+    ".run-epoch0000-step0000000007.safetensors.AbC123",
+    ".run-epoch0003-step0000000028.safetensors.zzzzzz",
+    ".run-best.safetensors.Q1w2E3",
+  };
+  static const char *const kept[] = {
+    ".other-epoch0000-step0000000007.safetensors.AbC123",   /* another prefix */
+    ".run-epoch0000-step0000000007.safetensors.AbC12",      /* not 6 random characters */
+    ".run-epoch0000-step0000000007.safetensors.AbC12!",
+    "run-epoch0000-step0000000007.safetensors.AbC123",      /* no leading dot */
+    ".run-notes.txt.AbC123",                                /* not a checkpoint's name */
+    ".run-epochX-step1.safetensors.AbC123",
+    "notes.txt",
+  };
+  g_autofree char *dir = fit_test_make_tmpdir ();
+  g_autofree char *locked_path = g_build_filename (dir, ".run-epoch0001-step0000000014"
+                                                   ".safetensors.Lock01", NULL);
+  g_autofree char *folder = g_build_filename (dir, ".run-best.safetensors.Dir123", NULL);
+  g_autoptr(FitDataLoader) train = train_loader ();
+  g_autoptr(GError) error = NULL;
+  g_auto(FitTestRig) rig = { 0 };
+  int locked;
+
+  for (guint i = 0; i < G_N_ELEMENTS (stale); i++)
+    touch (dir, stale[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
+    touch (dir, kept[i]);
+  g_assert_cmpint (g_mkdir (folder, 0700), ==, 0);
+  /* A save in progress (of another process) holds a lock on its temporary file. */
+  locked = open (locked_path, O_RDWR | O_CREAT, 0600);
+  g_assert_cmpint (locked, >=, 0);
+  g_assert_cmpint (flock (locked, LOCK_EX), ==, 0);
+
+  /* A resume that saves nothing cleans up too. */
+  fit_test_rig_init (&rig, 1, 6, dir);
+  g_object_set (rig.checkpoint, "resume", TRUE, "every-n-epochs", 0, NULL);
+  g_assert_true (fit_estimator_fit (rig.est, train, NULL, 1, NULL, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (stale); i++)
+    g_assert_false (exists (dir, stale[i]));
+  for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
+    g_assert_true (exists (dir, kept[i]));
+  g_assert_true (g_file_test (folder, G_FILE_TEST_IS_DIR));
+  g_assert_true (g_file_test (locked_path, G_FILE_TEST_EXISTS));
+
+  /* And so does the next save, without resume. */
+  for (guint i = 0; i < G_N_ELEMENTS (stale); i++)
+    touch (dir, stale[i]);
+  g_object_set (rig.checkpoint, "resume", FALSE, "every-n-epochs", 1, "max-to-keep", 1, NULL);
+  g_assert_true (fit_estimator_fit (rig.est, train, NULL, 2, NULL, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (stale); i++)
+    g_assert_false (exists (dir, stale[i]));
+  for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
+    g_assert_true (exists (dir, kept[i]));
+  g_assert_true (g_file_test (locked_path, G_FILE_TEST_EXISTS));
+
+  /* Once its writer is gone (closed, or dead), the file is stale. */
+  close (locked);
+  g_assert_true (fit_estimator_fit (rig.est, train, NULL, 1, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (locked_path, G_FILE_TEST_EXISTS));
+  fit_test_remove_dir (dir);
+}
+
+/* Periodic checkpoints are the names the handler writes, exactly: no sign, space, extra
+ * digit or number out of range (which a scanf let through, so max-to-keep could delete
+ * such a file), and they sort by the number of batches done, also past 9999 epochs. */
+static void
+test_periodic_names (void)
+{
+  static const char *const foreign[] = {
+    "run-epoch-1-step0000000001.safetensors",
+    "run-epoch 001-step0000000002.safetensors",
+    "run-epoch0001-step+000000003.safetensors",
+    "run-epoch0001-step99999999999999999999.safetensors",
+    "run-epoch4294967296-step0000000003.safetensors",
+    "run-epoch01-step0000000003.safetensors",
+    "run-epoch0001-step0000000003.safetensors.bak",
+  };
+  g_autofree char *dir = fit_test_make_tmpdir ();
+  g_autoptr(FitDataLoader) train = train_loader ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) listed = NULL;
+  g_auto(FitTestRig) rig = { 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (foreign); i++)
+    touch (dir, foreign[i]);
+  touch (dir, "run-epoch9999-step9999999999.safetensors");
+  touch (dir, "run-epoch10000-step10000000000.safetensors");
+  fit_test_rig_init (&rig, 1, 6, dir);
+  listed = fit_checkpoint_handler_list_checkpoints (FIT_CHECKPOINT_HANDLER (rig.checkpoint));
+  g_assert_cmpuint (g_strv_length (listed), ==, 2);
+  g_assert_true (g_str_has_suffix (listed[0], "run-epoch9999-step9999999999.safetensors"));
+  g_assert_true (g_str_has_suffix (listed[1], "run-epoch10000-step10000000000.safetensors"));
+
+  /* Keeping one checkpoint deletes the others of the handler's, and only those. */
+  g_object_set (rig.checkpoint, "max-to-keep", 1, NULL);
+  g_assert_true (fit_estimator_fit (rig.est, train, NULL, 1, NULL, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&listed, g_strfreev);
+  listed = fit_checkpoint_handler_list_checkpoints (FIT_CHECKPOINT_HANDLER (rig.checkpoint));
+  g_assert_cmpuint (g_strv_length (listed), ==, 1);
+  g_assert_true (g_str_has_suffix (listed[0], "run-epoch10000-step10000000000.safetensors"));
+  for (guint i = 0; i < G_N_ELEMENTS (foreign); i++)
+    g_assert_true (exists (dir, foreign[i]));
+  fit_test_remove_dir (dir);
+}
+
 /* A checkpoint may resume at the last epoch an int counts; the fit then stops there with
  * an error rather than count past it. */
 static void
@@ -498,6 +643,161 @@ test_epoch_limit (void)
   fit_test_remove_dir (dir);
 }
 
+/* ---- kills and full disks, in a child process ---- */
+
+#define KILL_DIR_ENV "FIT_TEST_CHECKPOINT_DIR"
+
+/* Runs after the checkpoint handler at epoch-end: from then on no file may grow past 1
+ * KiB, so the next checkpoint save dies of SIGXFSZ half written, as a kill would end it
+ * (or, with SIGXFSZ ignored, fails with EFBIG, as on a full disk). */
+typedef struct
+{
+  FitEventHandler parent_instance;
+} Limiter;
+typedef FitEventHandlerClass LimiterClass;
+GType limiter_get_type (void);
+G_DEFINE_TYPE (Limiter, limiter, FIT_TYPE_EVENT_HANDLER)
+
+static gboolean
+limiter_epoch_end (FitEventHandler  *handler,
+                   FitEstimator     *est,
+                   GError          **error)
+{
+  struct rlimit limit = { 1024, 1024 };
+
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
+  return TRUE;
+}
+
+static void
+limiter_class_init (LimiterClass *klass)
+{
+  klass->epoch_end = limiter_epoch_end;
+}
+
+static void
+limiter_init (Limiter *self)
+{
+  fit_event_handler_set_priority (FIT_EVENT_HANDLER (self), FIT_PRIORITY_CHECKPOINT + 1);
+}
+
+/* In the child: trains, saving after each epoch, until the second save hits the limit. */
+static void
+run_limited_fit (gboolean full_disk)
+{
+  const char *dir = g_getenv (KILL_DIR_ENV);
+  struct rlimit no_core = { 0, 0 };
+  g_autoptr(FitDataLoader) train = train_loader ();
+  g_autoptr(FitDataLoader) val = fit_test_classification_loader (12, 6, 8);
+  g_autoptr(FitEventHandler) limiter = g_object_new (limiter_get_type (), NULL);
+  g_autoptr(GError) error = NULL;
+  g_auto(FitTestRig) rig = { 0 };
+
+  setrlimit (RLIMIT_CORE, &no_core);
+  if (full_disk)
+    signal (SIGXFSZ, SIG_IGN);
+  fit_test_rig_init (&rig, 1, 6, dir);
+  g_assert_true (fit_estimator_add_handler (rig.est, limiter, &error));
+  g_assert_false (fit_estimator_fit (rig.est, train, val, 4, NULL, &error));
+  /* Reached only on a full disk: the save failed cleanly. */
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "run-epoch0001-step0000000008.safetensors"));
+  exit (0);
+}
+
+static guint
+count_temporaries (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while ((name = g_dir_read_name (d)) != NULL)
+    if (name[0] == '.')
+      n++;
+  return n;
+}
+
+/* A save killed half-way: the checkpoint before it is whole, the temporary file is left,
+ * and the resume removes it and ends exactly as a run never interrupted. */
+static void
+test_killed_save (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *reference_dir = NULL;
+  g_autoptr(FitDataLoader) train = NULL;
+  g_autoptr(FitDataLoader) val = NULL;
+  g_autoptr(FitSafetensors) first = NULL;
+  g_autoptr(GArray) expected = NULL;
+  g_autoptr(GArray) actual = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(FitTestRig) reference = { 0 };
+  g_auto(FitTestRig) resumed = { 0 };
+  g_autofree char *path = NULL;
+
+  if (g_test_subprocess ())
+    {
+      run_limited_fit (FALSE);
+      return;
+    }
+  dir = fit_test_make_tmpdir ();
+  g_setenv (KILL_DIR_ENV, dir, TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+
+  /* The first checkpoint is whole and loads; the second is a temporary file. */
+  path = g_build_filename (dir, "run-epoch0000-step0000000004.safetensors", NULL);
+  first = fit_safetensors_new_from_file (path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (exists (dir, "run-epoch0001-step0000000008.safetensors"));
+  g_assert_cmpuint (count_temporaries (dir), ==, 1);
+
+  /* The resumed run cleans up and ends where an uninterrupted one does. */
+  train = train_loader ();
+  val = fit_test_classification_loader (12, 6, 8);
+  reference_dir = fit_test_make_tmpdir ();
+  fit_test_rig_init (&reference, 1, 6, reference_dir);
+  g_assert_true (fit_estimator_fit (reference.est, train, val, 4, NULL, &error));
+  g_assert_no_error (error);
+  expected = fit_test_params (reference.est);
+  fit_test_rig_init (&resumed, 77, 6, dir);
+  g_object_set (resumed.checkpoint, "resume", TRUE, NULL);
+  g_assert_true (fit_estimator_fit (resumed.est, train, val, 4, NULL, &error));
+  g_assert_no_error (error);
+  actual = fit_test_params (resumed.est);
+  g_assert_true (fit_test_params_equal (expected, actual));
+  g_assert_cmpuint (count_temporaries (dir), ==, 0);
+  fit_test_remove_dir (dir);
+  fit_test_remove_dir (reference_dir);
+}
+
+/* A save that runs out of space fails the fit with FIT_ERROR_IO naming the file, leaves
+ * no temporary file, and the checkpoint before it whole. */
+static void
+test_full_disk (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(FitSafetensors) first = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (g_test_subprocess ())
+    {
+      run_limited_fit (TRUE);
+      return;
+    }
+  dir = fit_test_make_tmpdir ();
+  g_setenv (KILL_DIR_ENV, dir, TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  path = g_build_filename (dir, "run-epoch0000-step0000000004.safetensors", NULL);
+  first = fit_safetensors_new_from_file (path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (exists (dir, "run-epoch0001-step0000000008.safetensors"));
+  g_assert_cmpuint (count_temporaries (dir), ==, 0);
+  fit_test_remove_dir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -509,6 +809,10 @@ main (int    argc,
   g_test_add_func ("/Fit/Checkpoint/hostile/unchecked-handler-rollback",
                    test_unchecked_handler_rollback);
   g_test_add_func ("/Fit/Checkpoint/hostile/resume-refused", test_resume_refused);
+  g_test_add_func ("/Fit/Checkpoint/stale-temporaries", test_stale_temporaries);
+  g_test_add_func ("/Fit/Checkpoint/periodic-names", test_periodic_names);
   g_test_add_func ("/Fit/Checkpoint/epoch-limit", test_epoch_limit);
+  g_test_add_func ("/Fit/Checkpoint/killed-save", test_killed_save);
+  g_test_add_func ("/Fit/Checkpoint/full-disk", test_full_disk);
   return g_test_run ();
 }
