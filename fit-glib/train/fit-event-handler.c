@@ -48,7 +48,11 @@
  *
  * Handlers with state that matters for resuming (early stopping's best value, the
  * history) implement `save_state` and `load_state`; [class@Fit.CheckpointHandler] stores
- * it in its checkpoints.
+ * it in its checkpoints. A checkpoint is a file that may be damaged or hostile, so
+ * `load_state` should check every value it reads (range, type, whole number) before it
+ * changes anything, and fail with a #GError naming the key; the built-in handlers do.
+ * [method@Fit.Estimator.load_state] loads such handlers before anything else and, when
+ * one fails, gives those loaded before it back what their `save_state` wrote just before.
  *
  * Since: 1.0
  */
@@ -364,7 +368,9 @@ fit_event_handler_save_state (FitEventHandler *self,
  * @error: return location for a #GError
  *
  * Restores what [method@Fit.EventHandler.save_state] wrote. Missing keys are not an error
- * (a checkpoint from a run without this handler); malformed values are.
+ * (a checkpoint from a run without this handler); malformed values are. The built-in
+ * handlers check every value before they change anything: on error the handler is as it
+ * was.
  *
  * Returns: %TRUE on success
  *
