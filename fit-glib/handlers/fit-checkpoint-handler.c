@@ -12,9 +12,9 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
+#include "fit-glib/io/fit-safetensors-private.h"
 #include "fit-handlers-private.h"
 
 /**
@@ -25,8 +25,11 @@
  * A checkpoint is the safetensors file of [method@Fit.Estimator.save_state]: the
  * network, the optimizer, the position of the next batch, the learning rate, the
  * estimator's [property@Fit.Estimator:rng] and every handler's state (early stopping,
- * learning-rate schedules, the history). Files are written to a temporary name, flushed
- * and renamed, so a crash never leaves a torn checkpoint.
+ * learning-rate schedules, the history). Files are written to a temporary name
+ * (`.NAME.XXXXXX` in the same directory), flushed and renamed, so a crash never leaves a
+ * torn checkpoint; a save killed on the way leaves its temporary file, and the next save
+ * or resume with the same directory and prefix removes such files of its own checkpoint
+ * names (and no other file, nor one that a save still writes).
  *
  * Periodic checkpoints are saved every [property@Fit.CheckpointHandler:every-n-epochs]
  * epochs (at `epoch-end`) and every [property@Fit.CheckpointHandler:every-n-batches]
@@ -42,6 +45,10 @@
  * checkpoint in the directory (if there is one) and the fit continues from the batch
  * after it: same data order, same optimizer state, same random numbers, so training
  * interrupted and resumed ends with the same parameters as training that never was.
+ * Everything in the file is checked before anything is restored
+ * ([method@Fit.Estimator.load_state]): a checkpoint that is malformed or holds a value
+ * out of range fails the fit at `train-begin` with an error naming the file and the key,
+ * and leaves the network, optimizer and handlers as they were.
  * A fit's epochs and batches count from the start of the original run.
  *
  * Its priority is %FIT_PRIORITY_CHECKPOINT: after early stopping and the history, so a
@@ -82,40 +89,129 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (FitCheckpointHandler, fit_checkpoint_handler, FIT_TYPE_EVENT_HANDLER)
 
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
+static char *
+periodic_name (FitCheckpointHandler *self,
+               guint                 epoch,
+               guint64               steps_done)
 {
-  return strcmp (*(const char **) a, *(const char **) b);
+  return g_strdup_printf ("%s-epoch%04u-step%010" PRIu64 ".safetensors", self->prefix, epoch,
+                          steps_done);
 }
 
-/* Periodic checkpoints, sorted by the number of batches done, oldest first. */
+/* Whether @name is one of this handler's periodic checkpoints, exactly as periodic_name()
+ * writes it (no sign, space or number out of range that a scanf would let through), and
+ * of which step. */
+static gboolean
+parse_periodic (FitCheckpointHandler *self,
+                const char           *name,
+                guint64              *steps_done)
+{
+  g_autofree char *epoch_text = NULL;
+  g_autofree char *step_text = NULL;
+  g_autofree char *canonical = NULL;
+  const char *rest, *dash, *dot;
+  guint64 epoch;
+
+  if (!g_str_has_prefix (name, self->prefix) ||
+      !g_str_has_prefix (name + strlen (self->prefix), "-epoch"))
+    return FALSE;
+  rest = name + strlen (self->prefix) + strlen ("-epoch");
+  dash = strstr (rest, "-step");
+  dot = dash != NULL ? strchr (dash, '.') : NULL;
+  if (dot == NULL)
+    return FALSE;
+  epoch_text = g_strndup (rest, dash - rest);
+  step_text = g_strndup (dash + strlen ("-step"), dot - dash - strlen ("-step"));
+  if (!g_ascii_string_to_unsigned (epoch_text, 10, 0, G_MAXUINT, &epoch, NULL) ||
+      !g_ascii_string_to_unsigned (step_text, 10, 0, G_MAXUINT64, steps_done, NULL))
+    return FALSE;
+  canonical = periodic_name (self, (guint) epoch, *steps_done);
+  return strcmp (name, canonical) == 0;
+}
+
+static gboolean
+is_periodic (FitCheckpointHandler *self,
+             const char           *name)
+{
+  guint64 steps_done;
+
+  return parse_periodic (self, name, &steps_done);
+}
+
+typedef struct
+{
+  guint64  steps_done;
+  char    *name;
+} Periodic;
+
+static int
+compare_periodic (gconstpointer a,
+                  gconstpointer b)
+{
+  const Periodic *x = a, *y = b;
+
+  if (x->steps_done != y->steps_done)
+    return x->steps_done < y->steps_done ? -1 : 1;
+  return strcmp (x->name, y->name);
+}
+
+static char *
+best_name (FitCheckpointHandler *self)
+{
+  return g_strconcat (self->prefix, "-best.safetensors", NULL);
+}
+
+/* Whether @name is a file this handler writes: a periodic or the best checkpoint. */
+static gboolean
+is_own_file (const char *name,
+             gpointer    data)
+{
+  FitCheckpointHandler *self = data;
+  g_autofree char *best = best_name (self);
+
+  return is_periodic (self, name) || strcmp (name, best) == 0;
+}
+
+/* Periodic checkpoints, sorted by the number of batches done, oldest first: by number,
+ * since names sort like numbers only while they have as many digits. */
 static GPtrArray *
 list_periodic (FitCheckpointHandler *self)
 {
   g_autoptr(GDir) dir = g_dir_open (self->directory, 0, NULL);
-  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *start = g_strconcat (self->prefix, "-epoch", NULL);
+  g_autoptr(GArray) found = g_array_new (FALSE, FALSE, sizeof (Periodic));
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
   const char *name;
 
   if (dir == NULL)
-    return g_steal_pointer (&found);
+    return names;
   while ((name = g_dir_read_name (dir)) != NULL)
     {
-      guint epoch;
-      guint64 step;
-      int used = 0;
+      Periodic p = { 0, NULL };
 
-      if (!g_str_has_prefix (name, start) || !g_str_has_suffix (name, ".safetensors"))
-        continue;
-      if (sscanf (name + strlen (start), "%u-step%" PRIu64 ".safetensors%n",
-                  &epoch, &step, &used) != 2 || name[strlen (start) + used] != '\0')
-        continue;
-      g_ptr_array_add (found, g_strdup (name));
+      if (parse_periodic (self, name, &p.steps_done))
+        {
+          p.name = g_strdup (name);
+          g_array_append_val (found, p);
+        }
     }
-  /* Fixed-width numbers: the names sort like the steps. */
-  g_ptr_array_sort (found, compare_names);
-  return g_steal_pointer (&found);
+  g_array_sort (found, compare_periodic);
+  for (guint i = 0; i < found->len; i++)
+    g_ptr_array_add (names, g_array_index (found, Periodic, i).name);
+  return names;
+}
+
+/* A save killed on the way left its temporary file: remove those of this handler's
+ * files, so that they do not pile up. */
+static void
+remove_stale_temporaries (FitCheckpointHandler *self)
+{
+  guint n = fit_safetensors_remove_stale_temporaries (self->directory, is_own_file, self);
+
+  if (n > 0)
+    g_info (g_dngettext (GETTEXT_PACKAGE,
+                         "Removed %u temporary file of an interrupted checkpoint save in %s",
+                         "Removed %u temporary files of interrupted checkpoint saves in %s", n),
+            n, self->directory);
 }
 
 static gboolean
@@ -127,6 +223,7 @@ save_to (FitCheckpointHandler  *self,
   g_autoptr(FitSafetensors) state = fit_estimator_save_state (estimator);
   g_autofree char *path = g_build_filename (self->directory, name, NULL);
 
+  remove_stale_temporaries (self);
   return fit_safetensors_save (state, path, NULL, error);
 }
 
@@ -137,8 +234,7 @@ save_periodic (FitCheckpointHandler  *self,
                guint64                steps_done,
                GError               **error)
 {
-  g_autofree char *name = g_strdup_printf ("%s-epoch%04u-step%010" PRIu64
-                                           ".safetensors", self->prefix, epoch, steps_done);
+  g_autofree char *name = periodic_name (self, epoch, steps_done);
   g_autoptr(GPtrArray) files = NULL;
 
   if (!save_to (self, estimator, name, error))
@@ -187,6 +283,8 @@ fit_checkpoint_handler_train_begin (FitEventHandler  *handler,
     self->best = self->monitor.name != NULL ? fit_monitor_worst (&self->monitor) : NAN;
   self->restored = FALSE;
 
+  if (self->resume)
+    remove_stale_temporaries (self);
   latest = self->resume ? fit_checkpoint_handler_get_latest_path (self) : NULL;
   if (latest != NULL)
     {
@@ -249,7 +347,7 @@ fit_checkpoint_handler_epoch_end (FitEventHandler  *handler,
     return FALSE;
   if (improved)
     {
-      g_autofree char *name = g_strconcat (self->prefix, "-best.safetensors", NULL);
+      g_autofree char *name = best_name (self);
 
       return save_to (self, estimator, name, error);
     }
@@ -265,15 +363,38 @@ fit_checkpoint_handler_save_state (FitEventHandler *handler,
 }
 
 static gboolean
+read_best (FitCheckpointHandler  *self,
+           FitSafetensors        *from,
+           const char            *prefix,
+           double                *best,
+           GError               **error)
+{
+  *best = self->best;
+  return fit_state_read_double (from, prefix, "best", -INFINITY, INFINITY, TRUE, best, error);
+}
+
+static gboolean
+fit_checkpoint_handler_check_state (FitEventHandler  *handler,
+                                    FitEstimator     *estimator,
+                                    FitSafetensors   *from,
+                                    const char       *prefix,
+                                    GError          **error)
+{
+  double best;
+
+  return read_best (FIT_CHECKPOINT_HANDLER (handler), from, prefix, &best, error);
+}
+
+static gboolean
 fit_checkpoint_handler_load_state (FitEventHandler  *handler,
                                    FitSafetensors   *from,
                                    const char       *prefix,
                                    GError          **error)
 {
   FitCheckpointHandler *self = FIT_CHECKPOINT_HANDLER (handler);
-  double best = self->best;
+  double best;
 
-  if (!fit_state_get_double (from, prefix, "best", &best, error))
+  if (!read_best (self, from, prefix, &best, error))
     return FALSE;
   self->best = best;
   self->restored = TRUE;
@@ -401,6 +522,7 @@ fit_checkpoint_handler_class_init (FitCheckpointHandlerClass *klass)
   handler_class->train_end = fit_checkpoint_handler_train_end;
   handler_class->save_state = fit_checkpoint_handler_save_state;
   handler_class->load_state = fit_checkpoint_handler_load_state;
+  fit_event_handler_class_set_check_state (handler_class, fit_checkpoint_handler_check_state);
 
   /**
    * FitCheckpointHandler:directory:
@@ -530,7 +652,7 @@ fit_checkpoint_handler_get_best_path (FitCheckpointHandler *self)
 
   g_return_val_if_fail (FIT_IS_CHECKPOINT_HANDLER (self), NULL);
 
-  name = g_strconcat (self->prefix, "-best.safetensors", NULL);
+  name = best_name (self);
   path = g_build_filename (self->directory, name, NULL);
   return g_file_test (path, G_FILE_TEST_IS_REGULAR) ? g_steal_pointer (&path) : NULL;
 }

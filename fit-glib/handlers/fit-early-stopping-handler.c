@@ -8,7 +8,9 @@
 #include <glib/gi18n-lib.h>
 
 #include <math.h>
+#include <string.h>
 
+#include "fit-glib/nn/fit-nn-private.h"
 #include "fit-handlers-private.h"
 
 /**
@@ -22,10 +24,13 @@
  * when it is better by more than [property@Fit.EarlyStoppingHandler:min-delta] in the
  * direction of [property@Fit.EarlyStoppingHandler:mode]; with %FIT_MONITOR_MODE_AUTO the
  * metric decides, so losses and errors are minimised and accuracies and F1 scores
- * maximised. After [property@Fit.EarlyStoppingHandler:patience] epochs without an
- * improvement it requests %FIT_STOP_SCOPE_TRAINING. With a
- * finite [property@Fit.EarlyStoppingHandler:baseline], the patience only resets for values that
- * also beat the baseline, so a run that never reaches it stops after `patience` epochs.
+ * maximised. At the end of the [property@Fit.EarlyStoppingHandler:patience]-th epoch in a
+ * row without an improvement it requests %FIT_STOP_SCOPE_TRAINING; patience 0 stops at
+ * the first epoch without an improvement, as patience 1 does (and as in Keras). An epoch
+ * that improves never stops the training, and neither does epoch 0. With a finite
+ * [property@Fit.EarlyStoppingHandler:baseline], only an improvement that also beats the
+ * baseline resets the count, so a run that never reaches it stops after `patience`
+ * epochs (at least 1) even while it improves.
  *
  * With [property@Fit.EarlyStoppingHandler:restore-best-weights], it keeps a copy of the
  * parameters and buffers of the best epoch and restores them at `train-end` when the fit
@@ -34,7 +39,9 @@
  *
  * A monitored name that does not exist fails the fit at `train-begin` with a
  * %FIT_ERROR_NOT_FOUND error listing the names that do. Its state (best value and
- * weights, epochs waited) is saved in checkpoints. Its priority is
+ * weights, epochs waited) is saved in checkpoints; loading one checks every value (a
+ * count that is not a whole number in range, best weights that do not fit the network)
+ * and changes nothing when one is wrong. Its priority is
  * %FIT_PRIORITY_EARLY_STOPPING.
  *
  * Since: 1.0
@@ -104,7 +111,8 @@ fit_early_stopping_handler_epoch_end (FitEventHandler  *handler,
   if (epoch < self->start_epoch || !fit_monitor_read (&self->monitor, estimator, &current))
     return TRUE;
 
-  self->wait++;
+  if (self->wait < G_MAXUINT)
+    self->wait++;
   if (fit_monitor_improves (&self->monitor, current, self->best))
     {
       self->best = current;
@@ -120,7 +128,10 @@ fit_early_stopping_handler_epoch_end (FitEventHandler  *handler,
           fit_monitor_improves (&self->monitor, current, self->baseline))
         self->wait = 0;
     }
-  if (self->wait >= self->patience && epoch > 0)
+  /* wait counts the epochs since the last improvement (one that beat the baseline, if
+   * there is one): an epoch that improved is never one to stop at, whatever the patience,
+   * and patience 0 stops at the first epoch without an improvement, as patience 1 does. */
+  if (self->wait > 0 && self->wait >= self->patience && epoch > 0)
     {
       self->stopped_epoch = (int) epoch;
       fit_estimator_request_stop (estimator, FIT_STOP_SCOPE_TRAINING);
@@ -155,8 +166,8 @@ fit_early_stopping_handler_save_state (FitEventHandler *handler,
   FitEarlyStoppingHandler *self = FIT_EARLY_STOPPING_HANDLER (handler);
 
   fit_state_set_double (into, prefix, "best", self->best);
-  fit_state_set_double (into, prefix, "best_epoch", self->best_epoch);
-  fit_state_set_double (into, prefix, "wait", self->wait);
+  fit_state_set_integer (into, prefix, "best_epoch", self->best_epoch);
+  fit_state_set_integer (into, prefix, "wait", self->wait);
   if (self->best_weights != NULL)
     {
       g_auto(GStrv) names = fit_safetensors_get_names (self->best_weights);
@@ -170,6 +181,76 @@ fit_early_stopping_handler_save_state (FitEventHandler *handler,
     }
 }
 
+/* A checkpoint's state for this handler, read and checked whole before any of it is used. */
+typedef struct
+{
+  double           best;
+  gint64           best_epoch;
+  gint64           wait;
+  FitSafetensors  *best_weights;   /* (nullable) */
+} SavedState;
+
+static void
+saved_state_clear (SavedState *saved)
+{
+  g_clear_object (&saved->best_weights);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SavedState, saved_state_clear)
+
+/* With an @estimator, the best weights must also fit its network. */
+static gboolean
+read_state (FitEarlyStoppingHandler  *self,
+            FitEstimator             *estimator,
+            FitSafetensors           *from,
+            const char               *prefix,
+            SavedState               *saved,
+            GError                  **error)
+{
+  g_autofree char *weights_prefix = g_strconcat (prefix, "best_weights.", NULL);
+  g_auto(GStrv) names = fit_safetensors_get_names (from);
+  g_autoptr(FitSafetensors) weights = fit_safetensors_new ();
+
+  saved->best = self->best;
+  saved->best_epoch = self->best_epoch;
+  saved->wait = self->wait;
+  /* The best value is whatever the monitor gave (never NaN, which means none yet); the
+   * epochs are those of a fit, which counts them in an int. */
+  if (!fit_state_read_double (from, prefix, "best", -INFINITY, INFINITY, TRUE, &saved->best,
+                              error) ||
+      !fit_state_read_integer (from, prefix, "best_epoch", FALSE, -1, G_MAXINT,
+                               &saved->best_epoch, error) ||
+      !fit_state_read_integer (from, prefix, "wait", FALSE, 0, G_MAXUINT, &saved->wait, error))
+    return FALSE;
+  for (guint i = 0; names[i] != NULL; i++)
+    if (g_str_has_prefix (names[i], weights_prefix))
+      fit_safetensors_add (weights, names[i] + strlen (weights_prefix),
+                           fit_safetensors_get (from, names[i]));
+  if (fit_safetensors_get_n_tensors (weights) == 0)
+    return TRUE;
+  if (estimator != NULL &&
+      !fit_module_check_state (fit_estimator_get_net (estimator), weights, error))
+    {
+      g_prefix_error (error, _("The checkpoint's “%s…”: "), weights_prefix);
+      return FALSE;
+    }
+  saved->best_weights = g_steal_pointer (&weights);
+  return TRUE;
+}
+
+static gboolean
+fit_early_stopping_handler_check_state (FitEventHandler  *handler,
+                                        FitEstimator     *estimator,
+                                        FitSafetensors   *from,
+                                        const char       *prefix,
+                                        GError          **error)
+{
+  g_auto(SavedState) saved = { 0 };
+
+  return read_state (FIT_EARLY_STOPPING_HANDLER (handler), estimator, from, prefix, &saved,
+                     error);
+}
+
 static gboolean
 fit_early_stopping_handler_load_state (FitEventHandler  *handler,
                                        FitSafetensors   *from,
@@ -177,25 +258,16 @@ fit_early_stopping_handler_load_state (FitEventHandler  *handler,
                                        GError          **error)
 {
   FitEarlyStoppingHandler *self = FIT_EARLY_STOPPING_HANDLER (handler);
-  g_autofree char *weights_prefix = g_strconcat (prefix, "best_weights.", NULL);
-  g_auto(GStrv) names = fit_safetensors_get_names (from);
-  g_autoptr(FitSafetensors) weights = fit_safetensors_new ();
-  double best = self->best, best_epoch = self->best_epoch, wait = self->wait;
+  g_auto(SavedState) saved = { 0 };
 
-  if (!fit_state_get_double (from, prefix, "best", &best, error) ||
-      !fit_state_get_double (from, prefix, "best_epoch", &best_epoch, error) ||
-      !fit_state_get_double (from, prefix, "wait", &wait, error))
+  if (!read_state (self, NULL, from, prefix, &saved, error))
     return FALSE;
-  for (guint i = 0; names[i] != NULL; i++)
-    if (g_str_has_prefix (names[i], weights_prefix))
-      fit_safetensors_add (weights, names[i] + strlen (weights_prefix),
-                           fit_safetensors_get (from, names[i]));
-  self->best = best;
-  self->best_epoch = (int) best_epoch;
-  self->wait = (guint) wait;
+  self->best = saved.best;
+  self->best_epoch = (int) saved.best_epoch;
+  self->wait = (guint) saved.wait;
   g_clear_object (&self->best_weights);
-  if (fit_safetensors_get_n_tensors (weights) > 0)
-    self->best_weights = fit_safetensors_deep_copy (weights);
+  if (saved.best_weights != NULL)
+    self->best_weights = fit_safetensors_deep_copy (saved.best_weights);
   self->restored = TRUE;
   return TRUE;
 }
@@ -303,6 +375,7 @@ fit_early_stopping_handler_class_init (FitEarlyStoppingHandlerClass *klass)
   handler_class->train_end = fit_early_stopping_handler_train_end;
   handler_class->save_state = fit_early_stopping_handler_save_state;
   handler_class->load_state = fit_early_stopping_handler_load_state;
+  fit_event_handler_class_set_check_state (handler_class, fit_early_stopping_handler_check_state);
 
   /**
    * FitEarlyStoppingHandler:monitor:
@@ -324,7 +397,9 @@ fit_early_stopping_handler_class_init (FitEarlyStoppingHandlerClass *klass)
   /**
    * FitEarlyStoppingHandler:patience:
    *
-   * How many epochs without improvement end the training.
+   * How many epochs in a row without an improvement end the training: the training stops
+   * at the end of the last of them. 0 stops at the first epoch without an improvement,
+   * as 1 does.
    *
    * Since: 1.0
    */
@@ -387,7 +462,8 @@ fit_early_stopping_handler_init (FitEarlyStoppingHandler *self)
  * fit_early_stopping_handler_new:
  * @monitor: (nullable): the metric to watch; %NULL for `val_loss`
  * @min_delta: the smallest change that counts as an improvement
- * @patience: how many epochs without improvement end the training
+ * @patience: how many epochs in a row without an improvement end the training (0 and 1
+ *   both stop at the first)
  *
  * Creates an early-stopping handler; set the other properties for a baseline, restoring
  * the best weights or a warm-up.

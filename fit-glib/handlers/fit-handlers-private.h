@@ -38,15 +38,4 @@ gboolean  fit_monitor_improves   (FitMonitor    *monitor,
 /* The worst possible value: where "best" starts. */
 double    fit_monitor_worst      (FitMonitor    *monitor);
 
-/* Metadata helpers for handler state. */
-void      fit_state_set_double   (FitSafetensors *state,
-                                  const char     *prefix,
-                                  const char     *key,
-                                  double          value);
-gboolean  fit_state_get_double   (FitSafetensors *state,
-                                  const char     *prefix,
-                                  const char     *key,
-                                  double         *value,
-                                  GError        **error);
-
 G_END_DECLS

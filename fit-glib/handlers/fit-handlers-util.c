@@ -59,39 +59,3 @@ fit_monitor_worst (FitMonitor *monitor)
 {
   return monitor->resolved == FIT_MONITOR_MODE_MAX ? -INFINITY : INFINITY;
 }
-
-void
-fit_state_set_double (FitSafetensors *state,
-                      const char     *prefix,
-                      const char     *key,
-                      double          value)
-{
-  g_autofree char *full = g_strconcat (prefix, key, NULL);
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  /* g_ascii_dtostr writes "inf", "-inf" and "nan", which g_ascii_strtod reads back. */
-  fit_safetensors_set_metadata (state, full, g_ascii_dtostr (buf, sizeof buf, value));
-}
-
-gboolean
-fit_state_get_double (FitSafetensors  *state,
-                      const char      *prefix,
-                      const char      *key,
-                      double          *value,
-                      GError         **error)
-{
-  g_autofree char *full = g_strconcat (prefix, key, NULL);
-  const char *text = fit_safetensors_get_metadata (state, full);
-  char *end = NULL;
-
-  if (text == NULL)
-    return TRUE;
-  *value = g_ascii_strtod (text, &end);
-  if (end == text || *end != '\0')
-    {
-      g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                   _("The checkpoint's “%s” is “%s”, not a number"), full, text);
-      return FALSE;
-    }
-  return TRUE;
-}

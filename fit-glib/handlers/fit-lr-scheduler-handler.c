@@ -8,7 +8,7 @@
 #include <glib/gi18n-lib.h>
 #include <math.h>
 
-#include "fit-handlers.h"
+#include "fit-handlers-private.h"
 
 /**
  * FitLrSchedulerHandler:
@@ -105,6 +105,31 @@ fit_lr_scheduler_handler_save_state (FitEventHandler *handler,
     fit_safetensors_set_metadata (into, key, g_ascii_dtostr (buf, sizeof buf, self->base_lr));
 }
 
+/* The saved base rate is one the optimizer had: finite and not negative. */
+static gboolean
+read_base_lr (FitLrSchedulerHandler  *self,
+              FitSafetensors         *from,
+              const char             *prefix,
+              double                 *base_lr,
+              GError                **error)
+{
+  *base_lr = self->base_lr;
+  return fit_state_read_double (from, prefix, "base_lr", 0.0, G_MAXDOUBLE, FALSE, base_lr,
+                                error);
+}
+
+static gboolean
+fit_lr_scheduler_handler_check_state (FitEventHandler  *handler,
+                                      FitEstimator     *estimator,
+                                      FitSafetensors   *from,
+                                      const char       *prefix,
+                                      GError          **error)
+{
+  double base_lr;
+
+  return read_base_lr (FIT_LR_SCHEDULER_HANDLER (handler), from, prefix, &base_lr, error);
+}
+
 static gboolean
 fit_lr_scheduler_handler_load_state (FitEventHandler  *handler,
                                      FitSafetensors   *from,
@@ -112,21 +137,15 @@ fit_lr_scheduler_handler_load_state (FitEventHandler  *handler,
                                      GError          **error)
 {
   FitLrSchedulerHandler *self = FIT_LR_SCHEDULER_HANDLER (handler);
-  g_autofree char *key = g_strconcat (prefix, "base_lr", NULL);
-  const char *text = fit_safetensors_get_metadata (from, key);
-  char *end = NULL;
-  double v;
+  double base_lr;
 
-  if (text == NULL)
-    return TRUE;
-  v = g_ascii_strtod (text, &end);
-  if (end == text || *end != '\0')
+  if (!read_base_lr (self, from, prefix, &base_lr, error))
+    return FALSE;
+  if (base_lr != self->base_lr)
     {
-      g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                   _("The checkpoint's “%s” is “%s”, not a number"), key, text);
-      return FALSE;
+      self->base_lr = base_lr;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BASE_LR]);
     }
-  self->base_lr = v;
   return TRUE;
 }
 
@@ -203,6 +222,7 @@ fit_lr_scheduler_handler_class_init (FitLrSchedulerHandlerClass *klass)
   handler_class->batch_begin = fit_lr_scheduler_handler_batch_begin;
   handler_class->save_state = fit_lr_scheduler_handler_save_state;
   handler_class->load_state = fit_lr_scheduler_handler_load_state;
+  fit_event_handler_class_set_check_state (handler_class, fit_lr_scheduler_handler_check_state);
 
   /**
    * FitLrSchedulerHandler:schedule:
@@ -230,7 +250,9 @@ fit_lr_scheduler_handler_class_init (FitLrSchedulerHandlerClass *klass)
    * FitLrSchedulerHandler:base-lr:
    *
    * The rate the schedule scales; NaN until the first `train-begin` takes the
-   * optimizer's.
+   * optimizer's. A negative base rate, or a schedule that makes a negative or infinite
+   * rate of it, fails the fit with %FIT_ERROR_INVALID_ARGUMENT at the step that would use
+   * it.
    *
    * Since: 1.0
    */

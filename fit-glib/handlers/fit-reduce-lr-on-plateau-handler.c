@@ -19,12 +19,15 @@
  *
  * At each `epoch-end` it reads [property@Fit.ReduceLrOnPlateauHandler:monitor]
  * (`val_loss` by default; epochs that did not validate are skipped for a `val_`
- * metric). After [property@Fit.ReduceLrOnPlateauHandler:patience] epochs without an
- * improvement larger than [property@Fit.ReduceLrOnPlateauHandler:min-delta] the rate is
- * reduced, never below [property@Fit.ReduceLrOnPlateauHandler:min-lr], and the handler
+ * metric). At the end of the [property@Fit.ReduceLrOnPlateauHandler:patience]-th epoch in a
+ * row without an improvement larger than
+ * [property@Fit.ReduceLrOnPlateauHandler:min-delta] the rate is reduced, never below
+ * [property@Fit.ReduceLrOnPlateauHandler:min-lr], and the count starts again; the handler
  * then waits [property@Fit.ReduceLrOnPlateauHandler:cooldown] epochs before counting
- * again, as Keras's `ReduceLROnPlateau` does. The mode works as for
- * [class@Fit.EarlyStoppingHandler]. Its state is saved in checkpoints. Its priority is
+ * again, as Keras's `ReduceLROnPlateau` does. An epoch that improves never reduces the
+ * rate; patience 0 reduces it at every epoch without an improvement, as patience 1 does.
+ * The mode works as for [class@Fit.EarlyStoppingHandler]. Its state is saved in
+ * checkpoints, and loading one checks its counts. Its priority is
  * %FIT_PRIORITY_EARLY_STOPPING.
  *
  * Since: 1.0
@@ -138,8 +141,46 @@ fit_reduce_lr_on_plateau_handler_save_state (FitEventHandler *handler,
   FitReduceLrOnPlateauHandler *self = FIT_REDUCE_LR_ON_PLATEAU_HANDLER (handler);
 
   fit_state_set_double (into, prefix, "best", self->best);
-  fit_state_set_double (into, prefix, "wait", self->wait);
-  fit_state_set_double (into, prefix, "cooldown_counter", self->cooldown_counter);
+  fit_state_set_integer (into, prefix, "wait", self->wait);
+  fit_state_set_integer (into, prefix, "cooldown_counter", self->cooldown_counter);
+}
+
+typedef struct
+{
+  double  best;
+  gint64  wait;
+  gint64  cooldown_counter;
+} SavedState;
+
+/* Reads and checks the whole state before any of it is used. */
+static gboolean
+read_state (FitReduceLrOnPlateauHandler  *self,
+            FitSafetensors               *from,
+            const char                   *prefix,
+            SavedState                   *saved,
+            GError                      **error)
+{
+  saved->best = self->best;
+  saved->wait = self->wait;
+  saved->cooldown_counter = self->cooldown_counter;
+  return fit_state_read_double (from, prefix, "best", -INFINITY, INFINITY, TRUE, &saved->best,
+                                error) &&
+         fit_state_read_integer (from, prefix, "wait", FALSE, 0, G_MAXUINT, &saved->wait,
+                                 error) &&
+         fit_state_read_integer (from, prefix, "cooldown_counter", FALSE, 0, G_MAXUINT,
+                                 &saved->cooldown_counter, error);
+}
+
+static gboolean
+fit_reduce_lr_on_plateau_handler_check_state (FitEventHandler  *handler,
+                                              FitEstimator     *estimator,
+                                              FitSafetensors   *from,
+                                              const char       *prefix,
+                                              GError          **error)
+{
+  SavedState saved;
+
+  return read_state (FIT_REDUCE_LR_ON_PLATEAU_HANDLER (handler), from, prefix, &saved, error);
 }
 
 static gboolean
@@ -149,15 +190,13 @@ fit_reduce_lr_on_plateau_handler_load_state (FitEventHandler  *handler,
                                              GError          **error)
 {
   FitReduceLrOnPlateauHandler *self = FIT_REDUCE_LR_ON_PLATEAU_HANDLER (handler);
-  double best = self->best, wait = self->wait, cooldown = self->cooldown_counter;
+  SavedState saved;
 
-  if (!fit_state_get_double (from, prefix, "best", &best, error) ||
-      !fit_state_get_double (from, prefix, "wait", &wait, error) ||
-      !fit_state_get_double (from, prefix, "cooldown_counter", &cooldown, error))
+  if (!read_state (self, from, prefix, &saved, error))
     return FALSE;
-  self->best = best;
-  self->wait = (guint) wait;
-  self->cooldown_counter = (guint) cooldown;
+  self->best = saved.best;
+  self->wait = (guint) saved.wait;
+  self->cooldown_counter = (guint) saved.cooldown_counter;
   self->restored = TRUE;
   return TRUE;
 }
@@ -262,6 +301,8 @@ fit_reduce_lr_on_plateau_handler_class_init (FitReduceLrOnPlateauHandlerClass *k
   handler_class->train_end = fit_reduce_lr_on_plateau_handler_train_end;
   handler_class->save_state = fit_reduce_lr_on_plateau_handler_save_state;
   handler_class->load_state = fit_reduce_lr_on_plateau_handler_load_state;
+  fit_event_handler_class_set_check_state (handler_class,
+                                           fit_reduce_lr_on_plateau_handler_check_state);
 
   /**
    * FitReduceLrOnPlateauHandler:monitor:
@@ -282,7 +323,8 @@ fit_reduce_lr_on_plateau_handler_class_init (FitReduceLrOnPlateauHandlerClass *k
   /**
    * FitReduceLrOnPlateauHandler:patience:
    *
-   * How many epochs without improvement reduce the rate.
+   * How many epochs in a row without an improvement reduce the rate, at the end of the
+   * last of them. 0 reduces it at every epoch without an improvement, as 1 does.
    *
    * Since: 1.0
    */
@@ -335,7 +377,8 @@ fit_reduce_lr_on_plateau_handler_init (FitReduceLrOnPlateauHandler *self)
  * fit_reduce_lr_on_plateau_handler_new:
  * @monitor: (nullable): the metric to watch; %NULL for `val_loss`
  * @factor: what the learning rate is multiplied by, between 0 and 1
- * @patience: how many epochs without improvement reduce the rate
+ * @patience: how many epochs in a row without an improvement reduce the rate (0 and 1
+ *   both at every such epoch)
  *
  * Creates the handler; set the other properties for a cooldown or a smallest rate.
  *

@@ -11,6 +11,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "fit-glib/core/fit-error.h"
+#include "fit-glib/core/fit-error-private.h"
 #include "fit-json-private.h"
 
 /* Deep enough for any header; shallow enough that "[[[[…" cannot exhaust the stack. */
@@ -371,8 +372,11 @@ parse_object (Parser   *p,
       g_ptr_array_add (json->keys, key);
       if (!g_hash_table_add (seen, key))
         {
+          g_autofree char *quoted = fit_error_quote (key, -1);
+
           g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                       _("the key “%s” appears twice in one object (at byte %zu of the JSON)"), key, key_pos);
+                       _("the key “%s” appears twice in one object (at byte %zu of the JSON)"),
+                       quoted, key_pos);
           return NULL;
         }
       skip_space (p);
@@ -502,29 +506,10 @@ fit_json_append_string (GString    *out,
   g_string_append_c (out, '"');
   for (const guchar *c = (const guchar *) value; *c != '\0'; c++)
     {
-      switch (*c)
-        {
-        case '"':
-          g_string_append (out, "\\\"");
-          break;
-        case '\\':
-          g_string_append (out, "\\\\");
-          break;
-        case '\n':
-          g_string_append (out, "\\n");
-          break;
-        case '\r':
-          g_string_append (out, "\\r");
-          break;
-        case '\t':
-          g_string_append (out, "\\t");
-          break;
-        default:
-          if (*c < 0x20)
-            g_string_append_printf (out, "\\u%04x", *c);
-          else
-            g_string_append_c (out, (char) *c);
-        }
+      if (*c == '"' || *c == '\\' || *c < 0x20)
+        fit_escape_char (out, *c);
+      else
+        g_string_append_c (out, (char) *c);
     }
   g_string_append_c (out, '"');
 }

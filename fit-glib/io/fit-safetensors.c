@@ -13,12 +13,16 @@
 
 #include <glib/gstdio.h>
 #ifdef G_OS_UNIX
+# include <sys/file.h>
+# include <sys/stat.h>
 # include <unistd.h>
 #endif
 
+#include "fit-glib/core/fit-error-private.h"
 #include "fit-glib/core/fit-tensor-private.h"
 #include "fit-glib/io/fit-json-private.h"
 #include "fit-glib/io/fit-safetensors.h"
+#include "fit-glib/io/fit-safetensors-private.h"
 
 /**
  * FitSafetensors:
@@ -36,8 +40,12 @@
  * ([method@Fit.Optimizer.save_state]) and checkpoints all travel in a `FitSafetensors`.
  * Loading checks the whole file before anything is used: a truncated file, a header that
  * claims more bytes than the file has, tensors that overlap, leave holes or reach past
- * the end, an element type it does not know, or a shape whose size disagrees with the
- * byte range are each reported as %FIT_ERROR_PARSE naming the file and what is wrong.
+ * the end, an element type it does not know, a shape that no tensor can have (more than
+ * %FIT_MAX_DIMS dimensions, or sizes whose product overflows, a 0 among them or not) or
+ * whose size disagrees with the byte range are each reported as %FIT_ERROR_PARSE naming
+ * the file and what is wrong. Names and values from the file appear in messages escaped
+ * (control characters as `\n` or `\u001b`, long ones cut short); the strings the API
+ * returns are the decoded UTF-8.
  * [method@Fit.Safetensors.save] writes to a temporary file in the same folder, flushes it
  * to the disk and renames it over the target, so a crash leaves either the old file or
  * the new one, never a torn one.
@@ -48,6 +56,8 @@
 /* Reading a header is parsing untrusted JSON; real headers are far smaller. */
 #define MAX_HEADER_SIZE (100 * 1024 * 1024)
 #define METADATA_KEY "__metadata__"
+/* A save writes ".NAME.TEMP_RANDOM" and renames it NAME; g_mkstemp_full() fills it in. */
+#define TEMP_RANDOM "XXXXXX"
 
 struct _FitSafetensors
 {
@@ -575,6 +585,86 @@ sync_folder (const char *path)
 #endif
 }
 
+/* What a killed save leaves behind. */
+
+static gboolean
+is_temp_random (const char *s)
+{
+  gsize n = strlen (TEMP_RANDOM);
+
+  /* g_mkstemp_full() fills the Xs with letters and digits. */
+  if (strlen (s) != n)
+    return FALSE;
+  for (gsize i = 0; i < n; i++)
+    if (!g_ascii_isalnum (s[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* The base name of the file whose save @name is the temporary file of, or NULL. */
+static char *
+temporary_target (const char *name)
+{
+  gsize len = strlen (name), n = strlen (TEMP_RANDOM);
+
+  if (len < n + 3 || name[0] != '.' || name[len - n - 1] != '.' ||
+      !is_temp_random (name + len - n))
+    return NULL;
+  return g_strndup (name + 1, len - n - 2);
+}
+
+#ifdef G_OS_UNIX
+/* Removes @path if it is a regular file that no save holds a lock on, and still the
+ * file that was checked when it is removed. */
+static gboolean
+remove_if_unlocked (const char *path)
+{
+  struct stat before, now;
+  gboolean removed = FALSE;
+  int fd = open (path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+  if (fd < 0)
+    return FALSE;
+  if (fstat (fd, &before) == 0 && S_ISREG (before.st_mode) &&
+      flock (fd, LOCK_EX | LOCK_NB) == 0 &&
+      lstat (path, &now) == 0 && now.st_dev == before.st_dev && now.st_ino == before.st_ino)
+    removed = unlink (path) == 0;
+  close (fd);
+  return removed;
+}
+#else
+static gboolean
+remove_if_unlocked (const char *path)
+{
+  return g_file_test (path, G_FILE_TEST_IS_REGULAR) && g_unlink (path) == 0;
+}
+#endif
+
+guint
+fit_safetensors_remove_stale_temporaries (const char               *directory,
+                                          FitSafetensorsTargetFunc  is_target,
+                                          gpointer                  data)
+{
+  g_autoptr(GDir) dir = g_dir_open (directory, 0, NULL);
+  g_autoptr(GPtrArray) stale = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+  guint removed = 0;
+
+  if (dir == NULL)
+    return 0;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *target = temporary_target (name);
+
+      if (target != NULL && is_target (target, data))
+        g_ptr_array_add (stale, g_build_filename (directory, name, NULL));
+    }
+  for (guint i = 0; i < stale->len; i++)
+    if (remove_if_unlocked (g_ptr_array_index (stale, i)))
+      removed++;
+  return removed;
+}
+
 /**
  * fit_safetensors_save:
  * @self: a `FitSafetensors`
@@ -583,8 +673,10 @@ sync_folder (const char *path)
  * @error: return location for a #GError
  *
  * Writes the collection to @path in the safetensors format, atomically: the data goes
- * to a temporary file in the same folder, is flushed to the disk and then renamed over
- * @path. A crash or a failure leaves @path as it was.
+ * to a temporary file in the same folder (`.NAME.XXXXXX`, NAME being @path's base name),
+ * is flushed to the disk and then renamed over @path. A failure (a full disk, a
+ * cancellation) removes the temporary file and leaves @path as it was; a crash or a kill
+ * leaves @path as it was too, and the temporary file behind.
  *
  * Returns: %TRUE on success; %FALSE with %FIT_ERROR_IO (naming the file and the system
  *   error) or %FIT_ERROR_CANCELLED
@@ -612,10 +704,15 @@ fit_safetensors_save (FitSafetensors  *self,
 
   dir = g_path_get_dirname (path);
   base = g_path_get_basename (path);
-  tmp = g_strdup_printf ("%s%c.%s.XXXXXX", dir, G_DIR_SEPARATOR, base);
+  tmp = g_strdup_printf ("%s%c.%s." TEMP_RANDOM, dir, G_DIR_SEPARATOR, base);
   fd = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, 0666);
   if (fd < 0)
     return set_io_error (error, errno, "creating a temporary file", path);
+#ifdef G_OS_UNIX
+  /* Held until the file is closed, by this process or by its death: it tells
+   * fit_safetensors_remove_stale_temporaries() that the file is not stale. */
+  flock (fd, LOCK_EX | LOCK_NB);
+#endif
 
   if (!write_contents (self, fd, path, cancellable, error))
     goto fail;
@@ -685,6 +782,9 @@ parse_entry (const char  *name,
              Entry       *entry,
              GError     **error)
 {
+  g_autofree char *quoted = fit_error_quote (name, -1);
+  g_autofree char *what = NULL;
+  g_autoptr(GError) shape_error = NULL;
   FitJson *dtype, *shape, *offsets;
   guint64 n_bytes;
 
@@ -693,7 +793,7 @@ parse_entry (const char  *name,
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
                    _("the header entry of tensor “%s” is a %s, not an object"),
-                   name, fit_json_type_name (info->type));
+                   quoted, fit_json_type_name (info->type));
       return FALSE;
     }
   for (guint i = 0; i < info->keys->len; i++)
@@ -703,9 +803,11 @@ parse_entry (const char  *name,
       if (strcmp (key, "dtype") != 0 && strcmp (key, "shape") != 0 &&
           strcmp (key, "data_offsets") != 0)
         {
+          g_autofree char *quoted_key = fit_error_quote (key, -1);
+
           g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
                        _("the header entry of tensor “%s” has an unknown field “%s” "
-                         "(expected dtype, shape and data_offsets)"), name, key);
+                         "(expected dtype, shape and data_offsets)"), quoted, quoted_key);
           return FALSE;
         }
     }
@@ -714,14 +816,16 @@ parse_entry (const char  *name,
   if (dtype == NULL || dtype->type != FIT_JSON_STRING)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                   _("tensor “%s” has no dtype string"), name);
+                   _("tensor “%s” has no dtype string"), quoted);
       return FALSE;
     }
   if (!parse_dtype (dtype->string, &entry->dtype))
     {
+      g_autofree char *quoted_dtype = fit_error_quote (dtype->string, -1);
+
       g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
                    _("tensor “%s” has dtype “%s”, which fit-glib does not read "
-                     "(it reads F32, F64, I32 and I64)"), name, dtype->string);
+                     "(it reads F32, F64, I32 and I64)"), quoted, quoted_dtype);
       return FALSE;
     }
 
@@ -729,14 +833,14 @@ parse_entry (const char  *name,
   if (shape == NULL || shape->type != FIT_JSON_ARRAY)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                   _("tensor “%s” has no shape array"), name);
+                   _("tensor “%s” has no shape array"), quoted);
       return FALSE;
     }
   if (shape->values->len > FIT_MAX_DIMS)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
                    _("tensor “%s” has %u dimensions, more than the %d a tensor can have"),
-                   name, shape->values->len, FIT_MAX_DIMS);
+                   quoted, shape->values->len, FIT_MAX_DIMS);
       return FALSE;
     }
   entry->n_dims = shape->values->len;
@@ -748,23 +852,22 @@ parse_entry (const char  *name,
         {
           g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
                        _("dimension %u of tensor “%s” is not a non-negative integer"),
-                       d, name);
+                       d, quoted);
           return FALSE;
         }
       entry->shape[d] = dim->integer;
     }
-  n_bytes = fit_dtype_get_size (entry->dtype);
-  for (guint d = 0; d < entry->n_dims && n_bytes > 0; d++)
+  /* An empty tensor too: [2^62, 0] holds no bytes, but no tensor can have that shape. */
+  what = g_strdup_printf (_("tensor “%s”"), quoted);
+  if (!fit_shape_check (what, entry->shape, entry->n_dims, &shape_error))
     {
-      /* Saturate instead of overflowing, unless a later dimension of 0 makes the
-       * tensor empty after all. */
-      if (entry->shape[d] == 0)
-        n_bytes = 0;
-      else if (n_bytes > G_MAXUINT64 / (guint64) entry->shape[d])
-        n_bytes = G_MAXUINT64;
-      else if (n_bytes != G_MAXUINT64)
-        n_bytes *= (guint64) entry->shape[d];
+      /* Still a malformed file, as every other error of the reader. */
+      g_set_error_literal (error, FIT_ERROR, FIT_ERROR_PARSE, shape_error->message);
+      return FALSE;
     }
+  /* A valid shape's size in bytes fits in a gint64. */
+  n_bytes = (guint64) fit_shape_numel (entry->shape, entry->n_dims) *
+            fit_dtype_get_size (entry->dtype);
 
   offsets = fit_json_object_get (info, "data_offsets");
   if (offsets == NULL || offsets->type != FIT_JSON_ARRAY || offsets->values->len != 2 ||
@@ -776,7 +879,7 @@ parse_entry (const char  *name,
       ((FitJson *) g_ptr_array_index (offsets->values, 1))->integer < 0)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                   _("tensor “%s” has no data_offsets pair of non-negative integers"), name);
+                   _("tensor “%s” has no data_offsets pair of non-negative integers"), quoted);
       return FALSE;
     }
   entry->begin = (guint64) ((FitJson *) g_ptr_array_index (offsets->values, 0))->integer;
@@ -785,7 +888,7 @@ parse_entry (const char  *name,
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
                    _("tensor “%s” has data_offsets [%" PRIu64 ", %" PRIu64
-                     "] that end before they begin"), name, entry->begin, entry->end);
+                     "] that end before they begin"), quoted, entry->begin, entry->end);
       return FALSE;
     }
   if (entry->end > data_size)
@@ -793,16 +896,7 @@ parse_entry (const char  *name,
       g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
                    _("tensor “%s” has data_offsets [%" PRIu64 ", %" PRIu64
                      "] beyond the %" PRIu64 " bytes of data in the file"),
-                   name, entry->begin, entry->end, data_size);
-      return FALSE;
-    }
-  if (n_bytes == G_MAXUINT64)
-    {
-      g_autofree char *s = fit_shape_to_string (entry->shape, entry->n_dims);
-
-      g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                   _("tensor “%s” of dtype %s and shape %s needs more bytes than the file "
-                     "holds"), name, dtype->string, s);
+                   quoted, entry->begin, entry->end, data_size);
       return FALSE;
     }
   if (n_bytes != entry->end - entry->begin)
@@ -813,7 +907,7 @@ parse_entry (const char  *name,
                    _("tensor “%s” of dtype %s and shape %s needs %" PRIu64 " bytes, "
                      "but its data_offsets [%" PRIu64 ", %" PRIu64 "] hold %"
                      PRIu64),
-                   name, dtype->string, s, n_bytes, entry->begin, entry->end,
+                   quoted, dtype->string, s, n_bytes, entry->begin, entry->end,
                    entry->end - entry->begin);
       return FALSE;
     }
@@ -848,17 +942,21 @@ check_layout (GArray   *entries,
 
       if (e->begin < covered)
         {
+          g_autofree char *a = fit_error_quote (g_array_index (entries, Entry, i - 1).name, -1);
+          g_autofree char *b = fit_error_quote (e->name, -1);
+
           g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                       _("the data of tensors “%s” and “%s” overlap"),
-                       g_array_index (entries, Entry, i - 1).name, e->name);
+                       _("the data of tensors “%s” and “%s” overlap"), a, b);
           return FALSE;
         }
       if (e->begin > covered)
         {
+          g_autofree char *b = fit_error_quote (e->name, -1);
+
           g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
                        _("bytes %" PRIu64 " to %" PRIu64 " of the data "
                          "belong to no tensor (the next is “%s”)"),
-                       covered, e->begin, e->name);
+                       covered, e->begin, b);
           return FALSE;
         }
       covered = e->end;
@@ -891,10 +989,11 @@ parse_metadata (FitSafetensors  *self,
 
       if (value->type != FIT_JSON_STRING)
         {
+          g_autofree char *key = fit_error_quote (g_ptr_array_index (meta->keys, i), -1);
+
           g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
                        _("the metadata value of “%s” is a %s, not a string"),
-                       (const char *) g_ptr_array_index (meta->keys, i),
-                       fit_json_type_name (value->type));
+                       key, fit_json_type_name (value->type));
           return FALSE;
         }
       fit_safetensors_set_metadata (self, g_ptr_array_index (meta->keys, i), value->string);

@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "fit-glib/core/fit-error-private.h"
 #include "fit-glib/core/fit-tensor-private.h"
 #include "fit-module.h"
 #include "fit-nn-private.h"
@@ -1277,27 +1278,126 @@ fit_module_get_state (FitModule *self)
   return build_state (self, TRUE);
 }
 
+/* Lists the first 8 of @items, which stand for @n names in all. */
 static void
 append_list (GString    *s,
              const char *what,
-             GPtrArray  *items)
+             GPtrArray  *items,
+             guint       n)
 {
-  if (items->len == 0)
+  if (n == 0)
     return;
   if (s->len > 0)
     g_string_append (s, "; ");
   g_string_append_printf (s, "%s: ", what);
-  for (guint i = 0; i < items->len; i++)
+  for (guint i = 0; i < n; i++)
     {
       if (i > 0)
         g_string_append (s, ", ");
       if (i == 8)
         {
-          g_string_append_printf (s, _("and %u more"), items->len - 8);
+          g_string_append_printf (s, _("and %u more"), n - 8);
           break;
         }
       g_string_append (s, items->pdata[i]);
     }
+}
+
+static guint
+count_unexpected (FitSafetensors  *mine,
+                  char           **theirs)
+{
+  guint n = 0;
+
+  for (guint i = 0; theirs[i] != NULL; i++)
+    if (!fit_safetensors_contains (mine, theirs[i]))
+      n++;
+  return n;
+}
+
+/* Checks that @state holds exactly @self's names with the same shapes and element types;
+ * @source names where it came from in the message, if known. */
+static gboolean
+check_state (FitModule       *self,
+             FitSafetensors  *state,
+             const char      *source,
+             GError         **error)
+{
+  g_autoptr(FitSafetensors) mine = build_state (self, FALSE);
+  g_auto(GStrv) names = fit_safetensors_get_names (mine);
+  g_auto(GStrv) theirs = fit_safetensors_get_names (state);
+  g_autoptr(GPtrArray) missing = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) unexpected = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) differ = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) s = NULL;
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      FitTensor *a = fit_safetensors_get (mine, names[i]);
+      FitTensor *b = fit_safetensors_get (state, names[i]);
+
+      if (b == NULL)
+        g_ptr_array_add (missing, g_strdup (names[i]));
+      else if (!fit_shape_equal (a->shape, a->n_dims, b->shape, b->n_dims) ||
+               a->dtype != b->dtype)
+        {
+          g_autofree char *sa = fit_shape_to_string (a->shape, a->n_dims);
+          g_autofree char *sb = fit_shape_to_string (b->shape, b->n_dims);
+
+          g_ptr_array_add (differ, g_strdup_printf (_("%s (%s %s in the model, %s %s given)"),
+                                                    names[i], fit_dtype_get_name (a->dtype),
+                                                    sa, fit_dtype_get_name (b->dtype), sb));
+        }
+    }
+  /* The only names here that may come from a file: quoted for the message. */
+  for (guint i = 0; theirs[i] != NULL && unexpected->len <= 8; i++)
+    if (!fit_safetensors_contains (mine, theirs[i]))
+      g_ptr_array_add (unexpected, fit_error_quote (theirs[i], -1));
+  if (missing->len == 0 && unexpected->len == 0 && differ->len == 0)
+    return TRUE;
+
+  s = g_string_new (NULL);
+  append_list (s, _("missing"), missing, missing->len);
+  append_list (s, _("unexpected"), unexpected, count_unexpected (mine, theirs));
+  append_list (s, _("different shape or type"), differ, differ->len);
+  if (source != NULL)
+    g_set_error (error, FIT_ERROR, FIT_ERROR_MISMATCH,
+                 _("The weights in “%s” do not match %s: %s"), source,
+                 G_OBJECT_TYPE_NAME (self), s->str);
+  else
+    g_set_error (error, FIT_ERROR, FIT_ERROR_MISMATCH,
+                 _("The weights do not match %s: %s"), G_OBJECT_TYPE_NAME (self), s->str);
+  return FALSE;
+}
+
+gboolean
+fit_module_check_state (FitModule       *self,
+                        FitSafetensors  *state,
+                        GError         **error)
+{
+  return check_state (self, state, NULL, error);
+}
+
+/* Copies checked weights in. */
+static gboolean
+assign_state (FitModule       *self,
+              FitSafetensors  *state,
+              GError         **error)
+{
+  g_auto(GStrv) names = fit_safetensors_get_names (state);
+  gboolean was, ok = TRUE;
+
+  was = fit_grad_set_enabled (FALSE);
+  for (guint i = 0; names[i] != NULL && ok; i++)
+    {
+      FitTensor *target = lookup (self, names[i], G_STRUCT_OFFSET (FitModulePrivate, params));
+
+      if (target == NULL)
+        target = lookup (self, names[i], G_STRUCT_OFFSET (FitModulePrivate, buffers));
+      ok = fit_tensor_assign (target, fit_safetensors_get (state, names[i]), error);
+    }
+  fit_grad_set_enabled (was);
+  return ok;
 }
 
 /**
@@ -1322,66 +1422,11 @@ fit_module_set_state (FitModule       *self,
                       FitSafetensors  *state,
                       GError         **error)
 {
-  g_autoptr(FitSafetensors) mine = NULL;
-  g_auto(GStrv) names = NULL;
-  g_auto(GStrv) theirs = NULL;
-  g_autoptr(GPtrArray) missing = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) unexpected = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) differ = g_ptr_array_new_with_free_func (g_free);
-  gboolean was, ok = TRUE;
-
   g_return_val_if_fail (FIT_IS_MODULE (self), FALSE);
   g_return_val_if_fail (FIT_IS_SAFETENSORS (state), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  mine = build_state (self, FALSE);
-  names = fit_safetensors_get_names (mine);
-  theirs = fit_safetensors_get_names (state);
-  for (guint i = 0; names[i] != NULL; i++)
-    {
-      FitTensor *a = fit_safetensors_get (mine, names[i]);
-      FitTensor *b = fit_safetensors_get (state, names[i]);
-
-      if (b == NULL)
-        g_ptr_array_add (missing, g_strdup (names[i]));
-      else if (!fit_shape_equal (a->shape, a->n_dims, b->shape, b->n_dims) ||
-               a->dtype != b->dtype)
-        {
-          g_autofree char *sa = fit_shape_to_string (a->shape, a->n_dims);
-          g_autofree char *sb = fit_shape_to_string (b->shape, b->n_dims);
-
-          g_ptr_array_add (differ, g_strdup_printf (_("%s (%s %s in the model, %s %s given)"),
-                                                    names[i], fit_dtype_get_name (a->dtype),
-                                                    sa, fit_dtype_get_name (b->dtype), sb));
-        }
-    }
-  for (guint i = 0; theirs[i] != NULL; i++)
-    if (!fit_safetensors_contains (mine, theirs[i]))
-      g_ptr_array_add (unexpected, g_strdup (theirs[i]));
-
-  if (missing->len > 0 || unexpected->len > 0 || differ->len > 0)
-    {
-      g_autoptr(GString) s = g_string_new (NULL);
-
-      append_list (s, _("missing"), missing);
-      append_list (s, _("unexpected"), unexpected);
-      append_list (s, _("different shape or type"), differ);
-      g_set_error (error, FIT_ERROR, FIT_ERROR_MISMATCH,
-                   _("The weights do not match %s: %s"), G_OBJECT_TYPE_NAME (self), s->str);
-      return FALSE;
-    }
-
-  was = fit_grad_set_enabled (FALSE);
-  for (guint i = 0; names[i] != NULL && ok; i++)
-    {
-      FitTensor *target = lookup (self, names[i], G_STRUCT_OFFSET (FitModulePrivate, params));
-
-      if (target == NULL)
-        target = lookup (self, names[i], G_STRUCT_OFFSET (FitModulePrivate, buffers));
-      ok = fit_tensor_assign (target, fit_safetensors_get (state, names[i]), error);
-    }
-  fit_grad_set_enabled (was);
-  return ok;
+  return check_state (self, state, NULL, error) && assign_state (self, state, error);
 }
 
 /**
@@ -1442,5 +1487,5 @@ fit_module_load (FitModule   *self,
   state = fit_safetensors_new_from_file (path, NULL, error);
   if (state == NULL)
     return FALSE;
-  return fit_module_set_state (self, state, error);
+  return check_state (self, state, path, error) && assign_state (self, state, error);
 }

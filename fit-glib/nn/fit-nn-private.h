@@ -49,6 +49,12 @@ gboolean    fit_nn_check_input        (const char    *layer,
  * this moves. */
 guint       fit_module_structure_serial (void);
 
+/* The check of fit_module_set_state(), without the copy: whether @state holds exactly the
+ * module's names, shapes and element types (FIT_ERROR_MISMATCH listing what differs). */
+gboolean    fit_module_check_state    (FitModule      *self,
+                                       FitSafetensors *state,
+                                       GError        **error);
+
 /* Whether fit_module_summary_for_input() is recording on this thread: it lists every
  * module's own output, so chains do not fuse their children meanwhile. */
 gboolean    fit_module_summary_recording (void);

@@ -58,12 +58,12 @@ fit_adagrad_update (FitOptimizer   *optimizer,
   FitTensor *sum;
   gpointer p, s;
 
-  if (!fit_optimizer_check_hyper (op, group, FIT_HYPER_LEARNING_RATE, 0.0, &lr, error) ||
-      !fit_optimizer_check_hyper (op, group, FIT_HYPER_WEIGHT_DECAY, 0.0, &wd, error) ||
-      !fit_optimizer_check_hyper (op, group, "lr-decay", 0.0, &lr_decay, error) ||
-      !fit_optimizer_check_hyper (op, group, "initial-accumulator-value", 0.0, &initial,
+  if (!fit_optimizer_check_hyper (op, group, FIT_HYPER_LEARNING_RATE, &lr, error) ||
+      !fit_optimizer_check_hyper (op, group, FIT_HYPER_WEIGHT_DECAY, &wd, error) ||
+      !fit_optimizer_check_hyper (op, group, "lr-decay", &lr_decay, error) ||
+      !fit_optimizer_check_hyper (op, group, "initial-accumulator-value", &initial,
                                   error) ||
-      !fit_optimizer_check_hyper (op, group, "epsilon", 0.0, &epsilon, error))
+      !fit_optimizer_check_hyper (op, group, "epsilon", &epsilon, error))
     return FALSE;
 
   sum = fit_param_state_ensure_buffer (state, "sum", param, initial);

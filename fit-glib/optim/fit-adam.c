@@ -61,12 +61,12 @@ fit_adam_update_param (const char     *op,
   FitTensor *m, *v, *vmax = NULL;
   gpointer p, mp, vp, vmaxp;
 
-  if (!fit_optimizer_check_hyper (op, group, FIT_HYPER_LEARNING_RATE, 0.0, &lr, error) ||
-      !fit_optimizer_check_hyper (op, group, FIT_HYPER_WEIGHT_DECAY, 0.0, &wd, error) ||
-      !fit_optimizer_check_hyper (op, group, "beta1", 0.0, &beta1, error) ||
-      !fit_optimizer_check_hyper (op, group, "beta2", 0.0, &beta2, error) ||
-      !fit_optimizer_check_hyper (op, group, "epsilon", 0.0, &epsilon, error) ||
-      !fit_optimizer_check_hyper (op, group, "amsgrad", 0.0, &amsgrad, error))
+  if (!fit_optimizer_check_hyper (op, group, FIT_HYPER_LEARNING_RATE, &lr, error) ||
+      !fit_optimizer_check_hyper (op, group, FIT_HYPER_WEIGHT_DECAY, &wd, error) ||
+      !fit_optimizer_check_hyper (op, group, "beta1", &beta1, error) ||
+      !fit_optimizer_check_hyper (op, group, "beta2", &beta2, error) ||
+      !fit_optimizer_check_hyper (op, group, "epsilon", &epsilon, error) ||
+      !fit_optimizer_check_hyper (op, group, "amsgrad", &amsgrad, error))
     return FALSE;
   if (beta1 >= 1.0 || beta2 >= 1.0)
     {

@@ -41,13 +41,29 @@ FitParamState *fit_param_state_new          (void);
 /* The buffers as (name, tensor) pairs in order, for saving. */
 GPtrArray     *fit_param_state_list_buffers (FitParamState  *self);
 
-/* Checks that every group hyper-parameter an optimizer needs is a finite number. */
+/* Reads a hyper-parameter an update needs from @group, checking that it is a finite
+ * number no smaller than that hyper-parameter's minimum (0 for every built-in one but
+ * SGD's dampening). */
 gboolean       fit_optimizer_check_hyper    (const char     *op,
                                              FitParamGroup  *group,
                                              const char     *name,
-                                             double          min_value,
                                              double         *value,
                                              GError        **error);
+
+/* fit_optimizer_load_state() in two steps: reading and checking everything (the
+ * optimizer unchanged on error), then applying it, which cannot fail; a checkpoint is
+ * checked whole before any part of it is applied. */
+typedef struct _FitOptimizerSnapshot FitOptimizerSnapshot;
+
+FitOptimizerSnapshot *fit_optimizer_read_state   (FitOptimizer          *self,
+                                                  FitSafetensors        *from,
+                                                  const char            *prefix,
+                                                  GError               **error);
+void           fit_optimizer_apply_state         (FitOptimizer          *self,
+                                                  FitOptimizerSnapshot  *snapshot);
+void           fit_optimizer_snapshot_free       (FitOptimizerSnapshot  *snapshot);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FitOptimizerSnapshot, fit_optimizer_snapshot_free)
 
 /* Properties of optimizer subclasses are views of the hyper-parameter of the same name
  * (a double, or a boolean stored as 0/1): these implement get_property/set_property. */

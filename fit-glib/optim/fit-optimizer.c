@@ -10,6 +10,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "fit-glib/core/fit-error-private.h"
 #include "fit-optim-private.h"
 
 /**
@@ -551,11 +552,48 @@ fit_optimizer_add_initial_group (FitOptimizer  *self,
     g_critical ("%s", error != NULL ? error->message : "invalid parameters");
 }
 
+/* The smallest value of each built-in hyper-parameter: the updates and loading a saved
+ * state check against the same table. Every value must also be finite; a name not here
+ * (a binding's optimizer's) may be any finite number. */
+static const struct
+{
+  const char  *name;
+  double       min;
+} hyper_minimums[] = {
+  { FIT_HYPER_LEARNING_RATE, 0.0 },
+  { FIT_HYPER_WEIGHT_DECAY, 0.0 },
+  { "momentum", 0.0 },
+  { "nesterov", 0.0 },
+  { "beta1", 0.0 },
+  { "beta2", 0.0 },
+  { "epsilon", 0.0 },
+  { "amsgrad", 0.0 },
+  { "alpha", 0.0 },
+  { "centered", 0.0 },
+  { "lr-decay", 0.0 },
+  { "initial-accumulator-value", 0.0 },
+};
+
+static double
+hyper_min (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (hyper_minimums); i++)
+    if (strcmp (hyper_minimums[i].name, name) == 0)
+      return hyper_minimums[i].min;
+  return -G_MAXDOUBLE;
+}
+
+static gboolean
+hyper_valid (const char *name,
+             double      value)
+{
+  return isfinite (value) && value >= hyper_min (name);
+}
+
 gboolean
 fit_optimizer_check_hyper (const char     *op,
                            FitParamGroup  *group,
                            const char     *name,
-                           double          min_value,
                            double         *value,
                            GError        **error)
 {
@@ -567,11 +605,11 @@ fit_optimizer_check_hyper (const char     *op,
                    _("%s: the parameter group has no “%s” hyper-parameter"), op, name);
       return FALSE;
     }
-  if (!isfinite (h->value) || h->value < min_value)
+  if (!hyper_valid (name, h->value))
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
                    _("%s: “%s” is %g; it must be a finite number of at least %g"),
-                   op, name, h->value, min_value);
+                   op, name, h->value, hyper_min (name));
       return FALSE;
     }
   *value = h->value;
@@ -892,11 +930,13 @@ read_double (FitTensor *t)
 }
 
 /* Checks the groups' entries: the same parameters per group, and every hyper-parameter
- * the optimizer has, no more. */
+ * the optimizer has, no more, each a valid value; adds each group's values to
+ * @hypers_out (GArray of FitHyper per group). */
 static gboolean
 check_groups (FitOptimizer    *self,
               FitSafetensors  *from,
               const char      *prefix,
+              GPtrArray       *hypers_out,
               GError         **error)
 {
   FitOptimizerPrivate *priv = PRIV (self);
@@ -916,6 +956,7 @@ check_groups (FitOptimizer    *self,
       g_autofree char *key = g_strdup_printf ("%sgroup.%u.params", prefix, g);
       g_autofree char *group_prefix = g_strdup_printf ("%sgroup.%u.", prefix, g);
       FitTensor *list = fit_safetensors_get (from, key);
+      g_autoptr(GArray) group_hypers = fit_hypers_new ();
 
       if (list == NULL)
         return mismatch (error, _("the entry “%s” is missing"), key);
@@ -930,12 +971,25 @@ check_groups (FitOptimizer    *self,
 
       for (guint h = 0; h < hypers->len; h++)
         {
-          g_autofree char *hkey =
-            g_strconcat (group_prefix, g_array_index (hypers, FitHyper, h).name, NULL);
+          const char *name = g_array_index (hypers, FitHyper, h).name;
+          g_autofree char *hkey = g_strconcat (group_prefix, name, NULL);
+          FitTensor *t = fit_safetensors_get (from, hkey);
+          double value;
 
-          if (!check_scalar (fit_safetensors_get (from, hkey), hkey, FIT_DTYPE_FLOAT64, error))
+          if (!check_scalar (t, hkey, FIT_DTYPE_FLOAT64, error))
             return FALSE;
+          value = read_double (t);
+          if (!hyper_valid (name, value))
+            {
+              g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
+                           _("Cannot load the optimizer state: the entry “%s” is %g; it "
+                             "must be a finite number of at least %g"),
+                           hkey, value, hyper_min (name));
+              return FALSE;
+            }
+          fit_hypers_set (group_hypers, name, value);
         }
+      g_ptr_array_add (hypers_out, g_steal_pointer (&group_hypers));
       for (guint i = 0; names[i] != NULL; i++)
         {
           const char *rest;
@@ -944,9 +998,52 @@ check_groups (FitOptimizer    *self,
             continue;
           rest = names[i] + strlen (group_prefix);
           if (strcmp (rest, "params") != 0 && fit_hypers_find (hypers, rest) == NULL)
-            return mismatch (error, _("the entry “%s” is a hyper-parameter %s does not have"),
-                             names[i], G_OBJECT_TYPE_NAME (self));
+            {
+              g_autofree char *quoted = fit_error_quote (names[i], -1);
+
+              return mismatch (error, _("the entry “%s” is a hyper-parameter %s does not "
+                                        "have"), quoted, G_OBJECT_TYPE_NAME (self));
+            }
         }
+    }
+  return TRUE;
+}
+
+/* The buffers that hold running averages of squares, which no update makes negative
+ * (and a square root of a negative one would turn the parameter into NaN). */
+static const char *const non_negative_buffers[] = {
+  "exp_avg_sq", "max_exp_avg_sq", "square_avg", "sum",
+};
+
+/* A healthy run's buffers are finite, and its averages of squares not negative; a file's
+ * may be anything. @t is a CPU copy. */
+static gboolean
+check_buffer (FitTensor   *t,
+              const char  *name,
+              const char  *key,
+              GError     **error)
+{
+  gboolean non_negative = FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (non_negative_buffers); i++)
+    non_negative |= strcmp (name, non_negative_buffers[i]) == 0;
+  for (gint64 i = 0; i < t->numel; i++)
+    {
+      double v = t->dtype == FIT_DTYPE_FLOAT32 ? fit_tensor_f32 (t)[i]
+               : t->dtype == FIT_DTYPE_FLOAT64 ? fit_tensor_f64 (t)[i]
+               : fit_tensor_get_flat (t, i);
+
+      if (isfinite (v) && (v >= 0.0 || !non_negative))
+        continue;
+      if (non_negative)
+        g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
+                     _("Cannot load the optimizer state: element %" PRId64 " of the entry "
+                       "“%s” is %g; it must be a finite number of at least 0"), i, key, v);
+      else
+        g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
+                     _("Cannot load the optimizer state: element %" PRId64 " of the entry "
+                       "“%s” is %g; it must be a finite number"), i, key, v);
+      return FALSE;
     }
   return TRUE;
 }
@@ -968,6 +1065,7 @@ read_states (FitSafetensors  *from,
     {
       const char *rest, *dot;
       g_autofree char *number = NULL;
+      g_autofree char *quoted = NULL;
       guint64 index;
       FitTensor *param, *t = fit_safetensors_get (from, names[k]);
       FitParamState *state;
@@ -976,14 +1074,15 @@ read_states (FitSafetensors  *from,
         continue;
       rest = names[k] + strlen (param_prefix);
       dot = strchr (rest, '.');
+      quoted = fit_error_quote (names[k], -1);
       if (dot == NULL || dot[1] == '\0')
         return mismatch (error, _("the entry “%s” is not of the form %sparam.INDEX.NAME"),
-                         names[k], prefix);
+                         quoted, prefix);
       number = g_strndup (rest, dot - rest);
       if (!g_ascii_string_to_unsigned (number, 10, 0, G_MAXUINT, &index, NULL) ||
           index >= params->len)
-        return mismatch (error, _("the entry “%s” is about parameter %s, but the optimizer "
-                                  "has %u parameters"), names[k], number, params->len);
+        return mismatch (error, _("the entry “%s” is not about one of the optimizer's %u "
+                                  "parameters"), quoted, params->len);
       param = g_ptr_array_index (params, index);
       state = g_hash_table_lookup (states, GUINT_TO_POINTER ((guint) index));
       if (state == NULL)
@@ -993,10 +1092,17 @@ read_states (FitSafetensors  *from,
         }
       if (strcmp (dot + 1, "step") == 0)
         {
-          if (!check_scalar (t, names[k], FIT_DTYPE_INT64, error))
+          if (!check_scalar (t, quoted, FIT_DTYPE_INT64, error))
             return FALSE;
-          if (read_int64 (t, 0) < 0)
-            return mismatch (error, _("the entry “%s” is a negative step count"), names[k]);
+          /* The next step adds one to it. */
+          if (read_int64 (t, 0) < 0 || read_int64 (t, 0) == G_MAXINT64)
+            {
+              g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
+                           _("Cannot load the optimizer state: the entry “%s” is the step "
+                             "count %" PRId64 "; it must be from 0 to %" PRId64),
+                           quoted, read_int64 (t, 0), G_MAXINT64 - 1);
+              return FALSE;
+            }
           fit_param_state_set_step (state, read_int64 (t, 0));
           g_hash_table_add (has_step, GUINT_TO_POINTER ((guint) index));
           continue;
@@ -1008,12 +1114,14 @@ read_states (FitSafetensors  *from,
           g_autofree char *ps = fit_shape_to_string (param->shape, param->n_dims);
 
           return mismatch (error, _("the entry “%s” is %s %s, but parameter %u is %s %s"),
-                           names[k], fit_dtype_get_name (t->dtype), ts, (guint) index,
+                           quoted, fit_dtype_get_name (t->dtype), ts, (guint) index,
                            fit_dtype_get_name (param->dtype), ps);
         }
       {
         g_autoptr(FitTensor) copy = copy_tensor (t);
 
+        if (!check_buffer (copy, dot + 1, quoted, error))
+          return FALSE;
         fit_param_state_set_buffer (state, dot + 1, copy);
       }
     }
@@ -1037,6 +1145,92 @@ check_steps (GHashTable  *states,
   return TRUE;
 }
 
+struct _FitOptimizerSnapshot
+{
+  GPtrArray   *hypers;   /* per group: GArray of FitHyper, the values to set */
+  GHashTable  *states;   /* parameter index -> FitParamState */
+};
+
+void
+fit_optimizer_snapshot_free (FitOptimizerSnapshot *snapshot)
+{
+  if (snapshot == NULL)
+    return;
+  g_clear_pointer (&snapshot->hypers, g_ptr_array_unref);
+  g_clear_pointer (&snapshot->states, g_hash_table_unref);
+  g_free (snapshot);
+}
+
+FitOptimizerSnapshot *
+fit_optimizer_read_state (FitOptimizer    *self,
+                          FitSafetensors  *from,
+                          const char      *prefix,
+                          GError         **error)
+{
+  g_autoptr(FitOptimizerSnapshot) snapshot = g_new0 (FitOptimizerSnapshot, 1);
+  g_autofree char *meta_key = NULL;
+  g_autoptr(GPtrArray) params = NULL;
+  g_autoptr(GHashTable) has_step = NULL;
+  const char *saved_type;
+
+  if (prefix == NULL)
+    prefix = "";
+  meta_key = g_strconcat (prefix, "optimizer", NULL);
+  saved_type = fit_safetensors_get_metadata (from, meta_key);
+  if (saved_type == NULL)
+    return mismatch (error, _("the metadata entry “%s” is missing"), meta_key), NULL;
+  if (strcmp (saved_type, G_OBJECT_TYPE_NAME (self)) != 0)
+    {
+      g_autofree char *quoted = fit_error_quote (saved_type, -1);
+
+      mismatch (error, _("it was saved by a %s, not a %s"), quoted, G_OBJECT_TYPE_NAME (self));
+      return NULL;
+    }
+  snapshot->hypers = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  if (!check_groups (self, from, prefix, snapshot->hypers, error))
+    return NULL;
+
+  params = fit_optimizer_get_params (self);
+  snapshot->states = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  has_step = g_hash_table_new (NULL, NULL);
+  if (!read_states (from, prefix, params, snapshot->states, has_step, error) ||
+      !check_steps (snapshot->states, has_step, prefix, error))
+    return NULL;
+  return g_steal_pointer (&snapshot);
+}
+
+void
+fit_optimizer_apply_state (FitOptimizer         *self,
+                           FitOptimizerSnapshot *snapshot)
+{
+  FitOptimizerPrivate *priv = PRIV (self);
+  g_autoptr(GPtrArray) params = fit_optimizer_get_params (self);
+  double old_lr = fit_optimizer_get_learning_rate (self);
+  double old_wd = fit_optimizer_get_weight_decay (self);
+
+  for (guint g = 0; g < priv->groups->len && g < snapshot->hypers->len; g++)
+    {
+      FitParamGroup *group = g_ptr_array_index (priv->groups, g);
+      GArray *values = g_ptr_array_index (snapshot->hypers, g);
+
+      for (guint h = 0; h < values->len; h++)
+        fit_param_group_set_hyper (group, g_array_index (values, FitHyper, h).name,
+                                   g_array_index (values, FitHyper, h).value);
+    }
+  g_hash_table_remove_all (priv->states);
+  for (guint i = 0; i < params->len; i++)
+    {
+      FitParamState *state = g_hash_table_lookup (snapshot->states, GUINT_TO_POINTER (i));
+
+      if (state != NULL)
+        g_hash_table_insert (priv->states, params->pdata[i], g_object_ref (state));
+    }
+  if (fit_optimizer_get_learning_rate (self) != old_lr)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LEARNING_RATE]);
+  if (fit_optimizer_get_weight_decay (self) != old_wd)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WEIGHT_DECAY]);
+}
+
 /**
  * fit_optimizer_load_state:
  * @self: a `FitOptimizer`
@@ -1049,7 +1243,11 @@ check_steps (GHashTable  *states,
  * changes: on failure the optimizer is as it was.
  *
  * Returns: %TRUE on success; %FALSE with %FIT_ERROR_MISMATCH naming the entry that is
- *   missing, unexpected or of the wrong shape or type, or the optimizer type that saved it
+ *   missing, unexpected or of the wrong shape or type, or the optimizer type that saved
+ *   it, or %FIT_ERROR_PARSE naming the entry whose value is invalid: a hyper-parameter
+ *   that is not finite or below its minimum (a negative learning rate), a step count out
+ *   of range, a state buffer with a value that is not finite (or a negative running
+ *   average of squares)
  *
  * Since: 1.0
  */
@@ -1059,65 +1257,15 @@ fit_optimizer_load_state (FitOptimizer    *self,
                           const char      *prefix,
                           GError         **error)
 {
-  FitOptimizerPrivate *priv;
-  g_autofree char *meta_key = NULL;
-  g_autoptr(GPtrArray) params = NULL;
-  g_autoptr(GHashTable) states = NULL;
-  g_autoptr(GHashTable) has_step = NULL;
-  const char *saved_type;
-  double old_lr, old_wd;
+  g_autoptr(FitOptimizerSnapshot) snapshot = NULL;
 
   g_return_val_if_fail (FIT_IS_OPTIMIZER (self), FALSE);
   g_return_val_if_fail (FIT_IS_SAFETENSORS (from), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  priv = PRIV (self);
-  if (prefix == NULL)
-    prefix = "";
-  meta_key = g_strconcat (prefix, "optimizer", NULL);
-  saved_type = fit_safetensors_get_metadata (from, meta_key);
-  if (saved_type == NULL)
-    return mismatch (error, _("the metadata entry “%s” is missing"), meta_key);
-  if (strcmp (saved_type, G_OBJECT_TYPE_NAME (self)) != 0)
-    return mismatch (error, _("it was saved by a %s, not a %s"), saved_type,
-                     G_OBJECT_TYPE_NAME (self));
-  if (!check_groups (self, from, prefix, error))
+  snapshot = fit_optimizer_read_state (self, from, prefix, error);
+  if (snapshot == NULL)
     return FALSE;
-
-  params = fit_optimizer_get_params (self);
-  states = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
-  has_step = g_hash_table_new (NULL, NULL);
-  if (!read_states (from, prefix, params, states, has_step, error) ||
-      !check_steps (states, has_step, prefix, error))
-    return FALSE;
-
-  /* Everything checked: now change the optimizer. */
-  old_lr = fit_optimizer_get_learning_rate (self);
-  old_wd = fit_optimizer_get_weight_decay (self);
-  for (guint g = 0; g < priv->groups->len; g++)
-    {
-      FitParamGroup *group = g_ptr_array_index (priv->groups, g);
-      g_auto(GStrv) hyper_names = fit_param_group_get_hyper_names (group);
-
-      for (guint h = 0; hyper_names[h] != NULL; h++)
-        {
-          g_autofree char *hkey = g_strdup_printf ("%sgroup.%u.%s", prefix, g, hyper_names[h]);
-
-          fit_param_group_set_hyper (group, hyper_names[h],
-                                     read_double (fit_safetensors_get (from, hkey)));
-        }
-    }
-  g_hash_table_remove_all (priv->states);
-  for (guint i = 0; i < params->len; i++)
-    {
-      FitParamState *state = g_hash_table_lookup (states, GUINT_TO_POINTER (i));
-
-      if (state != NULL)
-        g_hash_table_insert (priv->states, params->pdata[i], g_object_ref (state));
-    }
-  if (fit_optimizer_get_learning_rate (self) != old_lr)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LEARNING_RATE]);
-  if (fit_optimizer_get_weight_decay (self) != old_wd)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WEIGHT_DECAY]);
+  fit_optimizer_apply_state (self, snapshot);
   return TRUE;
 }

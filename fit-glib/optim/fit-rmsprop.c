@@ -71,12 +71,12 @@ fit_rmsprop_update (FitOptimizer   *optimizer,
   double lr, wd, alpha, epsilon, momentum, centered;
   gpointer p, sq, ga, buf;
 
-  if (!fit_optimizer_check_hyper (op, group, FIT_HYPER_LEARNING_RATE, 0.0, &lr, error) ||
-      !fit_optimizer_check_hyper (op, group, FIT_HYPER_WEIGHT_DECAY, 0.0, &wd, error) ||
-      !fit_optimizer_check_hyper (op, group, "alpha", 0.0, &alpha, error) ||
-      !fit_optimizer_check_hyper (op, group, "epsilon", 0.0, &epsilon, error) ||
-      !fit_optimizer_check_hyper (op, group, "momentum", 0.0, &momentum, error) ||
-      !fit_optimizer_check_hyper (op, group, "centered", 0.0, &centered, error))
+  if (!fit_optimizer_check_hyper (op, group, FIT_HYPER_LEARNING_RATE, &lr, error) ||
+      !fit_optimizer_check_hyper (op, group, FIT_HYPER_WEIGHT_DECAY, &wd, error) ||
+      !fit_optimizer_check_hyper (op, group, "alpha", &alpha, error) ||
+      !fit_optimizer_check_hyper (op, group, "epsilon", &epsilon, error) ||
+      !fit_optimizer_check_hyper (op, group, "momentum", &momentum, error) ||
+      !fit_optimizer_check_hyper (op, group, "centered", &centered, error))
     return FALSE;
 
   sq = fit_tensor_get_data_mutable (fit_param_state_ensure_buffer (state, "square_avg",

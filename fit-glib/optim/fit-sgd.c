@@ -62,11 +62,11 @@ fit_sgd_update (FitOptimizer   *optimizer,
   gboolean first = FALSE;
   gpointer p, b;
 
-  if (!fit_optimizer_check_hyper (op, group, FIT_HYPER_LEARNING_RATE, 0.0, &lr, error) ||
-      !fit_optimizer_check_hyper (op, group, FIT_HYPER_WEIGHT_DECAY, 0.0, &wd, error) ||
-      !fit_optimizer_check_hyper (op, group, "momentum", 0.0, &momentum, error) ||
-      !fit_optimizer_check_hyper (op, group, "dampening", -G_MAXDOUBLE, &dampening, error) ||
-      !fit_optimizer_check_hyper (op, group, "nesterov", 0.0, &nesterov, error))
+  if (!fit_optimizer_check_hyper (op, group, FIT_HYPER_LEARNING_RATE, &lr, error) ||
+      !fit_optimizer_check_hyper (op, group, FIT_HYPER_WEIGHT_DECAY, &wd, error) ||
+      !fit_optimizer_check_hyper (op, group, "momentum", &momentum, error) ||
+      !fit_optimizer_check_hyper (op, group, "dampening", &dampening, error) ||
+      !fit_optimizer_check_hyper (op, group, "nesterov", &nesterov, error))
     return FALSE;
   if (nesterov != 0.0 && (momentum <= 0.0 || dampening != 0.0))
     {

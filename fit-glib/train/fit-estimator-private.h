@@ -50,4 +50,51 @@ void      fit_history_handler_publish         (FitHistoryHandler *self,
 /* A deep copy of @state (cloned tensors, copied metadata). */
 FitSafetensors *fit_safetensors_deep_copy     (FitSafetensors *state);
 
+/* ---- checkpoint state (fit-checkpoint-state.c) ----
+ *
+ * Numbers in a checkpoint's metadata, under PREFIX KEY. The readers leave *value as it is
+ * and return TRUE when the key is missing (unless @required: a checkpoint from a run
+ * without that handler), and fail with FIT_ERROR_PARSE naming the key and what was
+ * expected when the text is not exactly a number in [@min, @max]: what a file holds is
+ * checked before it is cast or used. */
+void      fit_state_set_double    (FitSafetensors  *state,
+                                   const char      *prefix,
+                                   const char      *key,
+                                   double           value);
+void      fit_state_set_integer   (FitSafetensors  *state,
+                                   const char      *prefix,
+                                   const char      *key,
+                                   gint64           value);
+gboolean  fit_state_read_integer  (FitSafetensors  *state,
+                                   const char      *prefix,
+                                   const char      *key,
+                                   gboolean         required,
+                                   gint64           min,
+                                   gint64           max,
+                                   gint64          *value,
+                                   GError         **error);
+gboolean  fit_state_read_double   (FitSafetensors  *state,
+                                   const char      *prefix,
+                                   const char      *key,
+                                   double           min,
+                                   double           max,
+                                   gboolean         nan_allowed,
+                                   double          *value,
+                                   GError         **error);
+
+/* A built-in handler checks its part of a checkpoint whole, against @estimator, and
+ * changes nothing; fit_estimator_load_state() runs every check before it changes anything,
+ * so that a checkpoint is restored completely or not at all. The handler's load_state
+ * then cannot fail. Handlers without a check (those of bindings and programs) are loaded
+ * first and put back as they were when a later one fails. */
+typedef gboolean (*FitStateCheckFunc) (FitEventHandler  *handler,
+                                       FitEstimator     *estimator,
+                                       FitSafetensors   *from,
+                                       const char       *prefix,
+                                       GError          **error);
+
+void              fit_event_handler_class_set_check_state (FitEventHandlerClass *klass,
+                                                           FitStateCheckFunc     check);
+FitStateCheckFunc fit_event_handler_get_check_state       (FitEventHandler      *self);
+
 G_END_DECLS

@@ -11,8 +11,10 @@
 #include <math.h>
 #include <string.h>
 
+#include "fit-glib/core/fit-error-private.h"
 #include "fit-glib/core/fit-tensor-private.h"
 #include "fit-glib/nn/fit-nn-private.h"
+#include "fit-glib/optim/fit-optim-private.h"
 #include "fit-glib/optim/fit-sgd.h"
 #include "fit-estimator-private.h"
 #include "fit-train-marshal.h"
@@ -1543,26 +1545,43 @@ ensure_metrics (FitEstimator  *self,
          check_unique_names (self->val_metrics, "validation", error);
 }
 
-static gboolean
-ensure_optimizer (FitEstimator  *self,
-                  GError       **error)
+/* The SGD a fit without an optimizer trains with, or NULL with an error. */
+static FitOptimizer *
+default_optimizer (FitEstimator  *self,
+                   GError       **error)
 {
-  g_autoptr(GPtrArray) params = NULL;
-  g_autoptr(FitOptimizer) sgd = NULL;
+  g_autoptr(GPtrArray) params = fit_module_get_parameters (self->net);
 
-  if (self->optimizer != NULL)
-    return TRUE;
-  params = fit_module_get_parameters (self->net);
   if (params->len == 0)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
                    _("The network %s has no parameters to train; give the estimator an "
                      "optimizer or a network with parameters"), G_OBJECT_TYPE_NAME (self->net));
-      return FALSE;
+      return NULL;
     }
-  sgd = fit_sgd_new ((FitTensor **) params->pdata, params->len, 0.01, 0.0);
+  return fit_sgd_new ((FitTensor **) params->pdata, params->len, 0.01, 0.0);
+}
+
+static void
+install_default_optimizer (FitEstimator *self,
+                           FitOptimizer *sgd)
+{
   g_message (_("No optimizer given: training with SGD, learning rate 0.01, no momentum"));
   fit_estimator_set_optimizer (self, sgd);
+}
+
+static gboolean
+ensure_optimizer (FitEstimator  *self,
+                  GError       **error)
+{
+  g_autoptr(FitOptimizer) sgd = NULL;
+
+  if (self->optimizer != NULL)
+    return TRUE;
+  sgd = default_optimizer (self, error);
+  if (sgd == NULL)
+    return FALSE;
+  install_default_optimizer (self, sgd);
   return TRUE;
 }
 
@@ -2794,6 +2813,15 @@ fit_estimator_fit_full (FitEstimator     *self,
              fit_estimator_get_stop_request (self) < FIT_STOP_SCOPE_TRAINING &&
              !self->limit_reached)
         {
+          /* The history and the handlers count epochs in an int; only a checkpoint that
+           * resumes at the last one gets here. */
+          if (self->epoch > G_MAXINT)
+            {
+              take_error (self, g_error_new (FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
+                                             _("Epoch %u is past the last one a fit can "
+                                               "count, %d"), self->epoch, G_MAXINT));
+              break;
+            }
           if (!run_epoch (self, first_batch))
             break;
           first_batch = 0;
@@ -3339,21 +3367,163 @@ fit_estimator_save_state (FitEstimator *self)
   return state;
 }
 
-static gboolean
-parse_counter (FitSafetensors  *state,
-               const char      *key,
-               guint64          max,
-               guint64         *value,
-               GError         **error)
+/* Everything of a checkpoint, read and checked, before any of it is applied. */
+typedef struct
+{
+  gint64                 epoch;
+  gint64                 batch;
+  gint64                 step;
+  FitSafetensors        *model;
+  FitOptimizer          *optimizer;      /* self->optimizer, or the default SGD to install */
+  FitOptimizerSnapshot  *optimizer_state;
+  GBytes                *rng;            /* (nullable) */
+  GPtrArray             *handlers;
+  GPtrArray             *prefixes;
+} Checkpoint;
+
+static void
+checkpoint_clear (Checkpoint *c)
+{
+  g_clear_object (&c->model);
+  g_clear_object (&c->optimizer);
+  g_clear_pointer (&c->optimizer_state, fit_optimizer_snapshot_free);
+  g_clear_pointer (&c->rng, g_bytes_unref);
+  g_clear_pointer (&c->handlers, g_ptr_array_unref);
+  g_clear_pointer (&c->prefixes, g_ptr_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Checkpoint, checkpoint_clear)
+
+/* The generator's state as fit_estimator_save_state() writes it: base64 of the bytes of
+ * fit_rng_save_state(), which must restore (into a scratch generator, to check it). */
+static GBytes *
+read_rng (FitSafetensors  *state,
+          const char      *key,
+          GError         **error)
 {
   const char *text = fit_safetensors_get_metadata (state, key);
+  g_autoptr(FitRng) scratch = fit_rng_new (0);
+  g_autoptr(GBytes) bytes = NULL;
+  gsize len = strlen (text);
+  guchar *raw;
 
-  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 0, max, value, NULL))
+  /* g_base64_decode() skips what is not base64: only clean text is decoded. */
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isalnum (text[i]) && text[i] != '+' && text[i] != '/' &&
+        !(text[i] == '=' && i + 2 >= len))
+      {
+        g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
+                     _("The checkpoint's “%s” is not base64 text"), key);
+        return NULL;
+      }
+  raw = g_base64_decode (text, &len);
+  bytes = g_bytes_new_take (raw, len);
+  if (!fit_rng_restore_state (scratch, bytes, error))
     {
+      g_prefix_error (error, _("The checkpoint's “%s”: "), key);
+      return NULL;
+    }
+  return g_steal_pointer (&bytes);
+}
+
+/* The checks of everything that fit_estimator_load_state() restores, changing nothing. */
+static gboolean
+read_checkpoint (FitEstimator    *self,
+                 FitSafetensors  *state,
+                 Checkpoint      *c,
+                 GError         **error)
+{
+  g_auto(GStrv) names = NULL;
+  const char *format = fit_safetensors_get_metadata (state, "fit.format");
+
+  if (g_strcmp0 (format, CHECKPOINT_FORMAT) != 0)
+    {
+      g_autofree char *quoted = format != NULL ? fit_error_quote (format, -1) : NULL;
+
       g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                   _("The checkpoint's “%s” is %s%s%s; expected a whole number"),
-                   key, text != NULL ? "“" : "", text != NULL ? text : _("missing"),
-                   text != NULL ? "”" : "");
+                   _("The file is not a fit-glib checkpoint (format “%s”, expected “%s”)"),
+                   quoted != NULL ? quoted : _("none"), CHECKPOINT_FORMAT);
+      return FALSE;
+    }
+  /* The counters are cast: the epoch to the int of a history record, the steps to the
+   * gint64 of a schedule. */
+  if (!fit_state_read_integer (state, "fit.", "epoch", TRUE, 0, G_MAXINT, &c->epoch, error) ||
+      !fit_state_read_integer (state, "fit.", "batch", TRUE, 0, G_MAXINT64, &c->batch,
+                               error) ||
+      !fit_state_read_integer (state, "fit.", "global_step", TRUE, 0, G_MAXINT64, &c->step,
+                               error))
+    return FALSE;
+
+  c->model = fit_safetensors_new ();
+  names = fit_safetensors_get_names (state);
+  for (guint i = 0; names[i] != NULL; i++)
+    if (g_str_has_prefix (names[i], "model."))
+      fit_safetensors_add (c->model, names[i] + strlen ("model."),
+                           fit_safetensors_get (state, names[i]));
+  if (!fit_module_check_state (self->net, c->model, error))
+    return FALSE;
+
+  c->optimizer = self->optimizer != NULL ? g_object_ref (self->optimizer)
+                                         : default_optimizer (self, error);
+  if (c->optimizer == NULL)
+    return FALSE;
+  c->optimizer_state = fit_optimizer_read_state (c->optimizer, state, "optimizer.", error);
+  if (c->optimizer_state == NULL)
+    return FALSE;
+
+  if (self->rng != NULL && fit_safetensors_get_metadata (state, "fit.rng") != NULL)
+    {
+      c->rng = read_rng (state, "fit.rng", error);
+      if (c->rng == NULL)
+        return FALSE;
+    }
+
+  c->prefixes = handler_prefixes (self, &c->handlers);
+  for (guint i = 0; i < c->handlers->len; i++)
+    {
+      FitEventHandler *handler = g_ptr_array_index (c->handlers, i);
+      FitStateCheckFunc check = fit_event_handler_get_check_state (handler);
+
+      if (check != NULL &&
+          !check (handler, self, state, g_ptr_array_index (c->prefixes, i), error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Loads the handlers that have no check of their own (a program's, a binding's): they may
+ * fail, so they go before anything else changes, and on failure those loaded already get
+ * the state they had back. */
+static gboolean
+load_unchecked_handlers (Checkpoint      *c,
+                         FitSafetensors  *state,
+                         GError         **error)
+{
+  g_autoptr(GPtrArray) done = g_ptr_array_new ();
+  g_autoptr(FitSafetensors) before = fit_safetensors_new ();
+
+  for (guint i = 0; i < c->handlers->len; i++)
+    {
+      FitEventHandler *handler = g_ptr_array_index (c->handlers, i);
+      const char *prefix = g_ptr_array_index (c->prefixes, i);
+
+      if (fit_event_handler_get_check_state (handler) != NULL)
+        continue;
+      fit_event_handler_save_state (handler, before, prefix);
+      if (fit_event_handler_load_state (handler, state, prefix, error))
+        {
+          g_ptr_array_add (done, GUINT_TO_POINTER (i));
+          continue;
+        }
+      for (guint k = 0; k < done->len; k++)
+        {
+          guint j = GPOINTER_TO_UINT (g_ptr_array_index (done, k));
+
+          if (!fit_event_handler_load_state (g_ptr_array_index (c->handlers, j), before,
+                                             g_ptr_array_index (c->prefixes, j), NULL))
+            g_warning ("%s could not take back its state after a failed checkpoint load",
+                       G_OBJECT_TYPE_NAME (g_ptr_array_index (c->handlers, j)));
+        }
       return FALSE;
     }
   return TRUE;
@@ -3371,9 +3541,20 @@ parse_counter (FitSafetensors  *state,
  * [class@Fit.CheckpointHandler] does when resuming) or before a fit, the fit continues
  * from that position.
  *
+ * A checkpoint is a file, so everything in it is checked before anything is restored:
+ * the names, shapes and types of the weights, the optimizer's hyper-parameters (a
+ * negative or infinite learning rate is refused) and state, the counters, the
+ * generator's state and every built-in handler's values (a count that is negative, not
+ * whole or out of range, a rate that is negative). On failure the network, the
+ * optimizer, the generator, the handlers and the position are as they were; handlers of
+ * your own should likewise check everything in their `load_state` before changing
+ * anything, and if one of them fails, those loaded before it are given back what their
+ * `save_state` gave just before.
+ *
  * Returns: %TRUE on success; %FALSE with %FIT_ERROR_PARSE for a file that is not a
- *   fit-glib checkpoint, %FIT_ERROR_MISMATCH when the network or optimizer does not
- *   match, %FIT_ERROR_STATE when called during a fit after `train-begin`
+ *   fit-glib checkpoint or a value in it that is invalid (the message names the key),
+ *   %FIT_ERROR_MISMATCH when the network or optimizer does not match,
+ *   %FIT_ERROR_STATE when called during a fit after `train-begin`
  *
  * Since: 1.0
  */
@@ -3382,12 +3563,7 @@ fit_estimator_load_state (FitEstimator    *self,
                           FitSafetensors  *state,
                           GError         **error)
 {
-  g_autoptr(FitSafetensors) model = NULL;
-  g_autoptr(GPtrArray) handlers = NULL;
-  g_autoptr(GPtrArray) prefixes = NULL;
-  g_auto(GStrv) names = NULL;
-  const char *format, *text;
-  guint64 epoch, batch, step;
+  g_auto(Checkpoint) c = { 0 };
 
   g_return_val_if_fail (FIT_IS_ESTIMATOR (self), FALSE);
   g_return_val_if_fail (FIT_IS_SAFETENSORS (state), FALSE);
@@ -3399,57 +3575,37 @@ fit_estimator_load_state (FitEstimator    *self,
                              "train-begin"));
       return FALSE;
     }
-  format = fit_safetensors_get_metadata (state, "fit.format");
-  if (g_strcmp0 (format, CHECKPOINT_FORMAT) != 0)
-    {
-      g_set_error (error, FIT_ERROR, FIT_ERROR_PARSE,
-                   _("The file is not a fit-glib checkpoint (format “%s”, expected “%s”)"),
-                   format != NULL ? format : _("none"), CHECKPOINT_FORMAT);
-      return FALSE;
-    }
-  if (!parse_counter (state, "fit.epoch", G_MAXUINT, &epoch, error) ||
-      !parse_counter (state, "fit.batch", G_MAXUINT64, &batch, error) ||
-      !parse_counter (state, "fit.global_step", G_MAXUINT64, &step, error))
+  if (!read_checkpoint (self, state, &c, error) ||
+      !load_unchecked_handlers (&c, state, error))
     return FALSE;
 
-  model = fit_safetensors_new ();
-  names = fit_safetensors_get_names (state);
-  for (guint i = 0; names[i] != NULL; i++)
-    if (g_str_has_prefix (names[i], "model."))
-      fit_safetensors_add (model, names[i] + strlen ("model."),
-                           fit_safetensors_get (state, names[i]));
-  if (!fit_module_set_state (self->net, model, error))
+  /* Everything checked: nothing from here on can fail on what the file holds. */
+  if (!fit_module_set_state (self->net, c.model, error))
     return FALSE;
-  if (!ensure_optimizer (self, error) ||
-      !fit_optimizer_load_state (self->optimizer, state, "optimizer.", error))
+  if (self->optimizer == NULL)
+    install_default_optimizer (self, c.optimizer);
+  fit_optimizer_apply_state (self->optimizer, c.optimizer_state);
+  if (c.rng != NULL && !fit_rng_restore_state (self->rng, c.rng, error))
     return FALSE;
-  text = fit_safetensors_get_metadata (state, "fit.rng");
-  if (text != NULL && self->rng != NULL)
+  for (guint i = 0; i < c.handlers->len; i++)
     {
-      gsize len;
-      guchar *raw = g_base64_decode (text, &len);
-      g_autoptr(GBytes) bytes = g_bytes_new_take (raw, len);
+      FitEventHandler *handler = g_ptr_array_index (c.handlers, i);
 
-      if (!fit_rng_restore_state (self->rng, bytes, error))
+      if (fit_event_handler_get_check_state (handler) != NULL &&
+          !fit_event_handler_load_state (handler, state, g_ptr_array_index (c.prefixes, i),
+                                         error))
         return FALSE;
     }
-
-  prefixes = handler_prefixes (self, &handlers);
-  for (guint i = 0; i < handlers->len; i++)
-    if (!fit_event_handler_load_state (g_ptr_array_index (handlers, i), state,
-                                       g_ptr_array_index (prefixes, i), error))
-      return FALSE;
-
-  for (guint i = 0; i < handlers->len; i++)
-    if (FIT_IS_HISTORY_HANDLER (g_ptr_array_index (handlers, i)))
+  for (guint i = 0; i < c.handlers->len; i++)
+    if (FIT_IS_HISTORY_HANDLER (g_ptr_array_index (c.handlers, i)))
       {
-        fit_history_handler_publish (g_ptr_array_index (handlers, i), self);
+        fit_history_handler_publish (g_ptr_array_index (c.handlers, i), self);
         break;
       }
 
-  self->next_epoch = (guint) epoch;
-  self->next_batch = batch;
-  self->next_global_step = step;
+  self->next_epoch = (guint) c.epoch;
+  self->next_batch = (guint64) c.batch;
+  self->next_global_step = (guint64) c.step;
   self->resume_pending = !self->running;
   return TRUE;
 }

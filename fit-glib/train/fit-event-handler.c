@@ -7,7 +7,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "fit-train.h"
+#include "fit-estimator-private.h"
 
 /**
  * FitEventHandler:
@@ -48,7 +48,11 @@
  *
  * Handlers with state that matters for resuming (early stopping's best value, the
  * history) implement `save_state` and `load_state`; [class@Fit.CheckpointHandler] stores
- * it in its checkpoints.
+ * it in its checkpoints. A checkpoint is a file that may be damaged or hostile, so
+ * `load_state` should check every value it reads (range, type, whole number) before it
+ * changes anything, and fail with a #GError naming the key; the built-in handlers do.
+ * [method@Fit.Estimator.load_state] loads such handlers before anything else and, when
+ * one fails, gives those loaded before it back what their `save_state` wrote just before.
  *
  * Since: 1.0
  */
@@ -364,7 +368,9 @@ fit_event_handler_save_state (FitEventHandler *self,
  * @error: return location for a #GError
  *
  * Restores what [method@Fit.EventHandler.save_state] wrote. Missing keys are not an error
- * (a checkpoint from a run without this handler); malformed values are.
+ * (a checkpoint from a run without this handler); malformed values are. The built-in
+ * handlers check every value before they change anything: on error the handler is as it
+ * was.
  *
  * Returns: %TRUE on success
  *
@@ -394,4 +400,20 @@ fit_event_handler_load_state (FitEventHandler  *self,
                                G_OBJECT_TYPE_NAME (self));
   g_propagate_error (error, local_error);
   return FALSE;
+}
+
+static G_DEFINE_QUARK (fit-event-handler-check-state, check_state)
+
+void
+fit_event_handler_class_set_check_state (FitEventHandlerClass *klass,
+                                         FitStateCheckFunc     check)
+{
+  g_type_set_qdata (G_TYPE_FROM_CLASS (klass), check_state_quark (), (gpointer) check);
+}
+
+/* Only the exact type's: a subclass may read its state differently. */
+FitStateCheckFunc
+fit_event_handler_get_check_state (FitEventHandler *self)
+{
+  return (FitStateCheckFunc) g_type_get_qdata (G_OBJECT_TYPE (self), check_state_quark ());
 }

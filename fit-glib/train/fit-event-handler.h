@@ -151,7 +151,8 @@ G_DECLARE_DERIVABLE_TYPE (FitEventHandler, fit_event_handler, FIT, EVENT_HANDLER
  * @train_end: the `train-end` event, with the reason the fit ended
  * @save_state: adds what the handler needs to resume to a checkpoint: tensors named and
  *   metadata keys starting with @prefix
- * @load_state: restores what @save_state wrote under @prefix
+ * @load_state: restores what @save_state wrote under @prefix, checking every value before
+ *   it changes anything (the checkpoint is a file)
  *
  * The virtual methods of [class@Fit.EventHandler]. Each event method returns %TRUE to let
  * the fit go on, or %FALSE with @error set to fail it. Override only the events the

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 
 #include "fit-estimator-private.h"
@@ -168,6 +170,39 @@ fit_history_handler_save_state (FitEventHandler *handler,
   fit_safetensors_set_metadata (into, key, json);
 }
 
+/* Reads the saved history into @into, which is left as it was on error. */
+static gboolean
+read_history (FitSafetensors  *from,
+              const char      *prefix,
+              FitHistory      *into,
+              gboolean        *found,
+              GError         **error)
+{
+  g_autofree char *key = g_strconcat (prefix, "history", NULL);
+  const char *json = fit_safetensors_get_metadata (from, key);
+
+  *found = json != NULL;
+  if (json == NULL)
+    return TRUE;
+  if (fit_history_load_json (into, json, error))
+    return TRUE;
+  g_prefix_error (error, _("The checkpoint's “%s”: "), key);
+  return FALSE;
+}
+
+static gboolean
+fit_history_handler_check_state (FitEventHandler  *handler,
+                                 FitEstimator     *estimator,
+                                 FitSafetensors   *from,
+                                 const char       *prefix,
+                                 GError          **error)
+{
+  g_autoptr(FitHistory) scratch = fit_history_new ();
+  gboolean found;
+
+  return read_history (from, prefix, scratch, &found, error);
+}
+
 static gboolean
 fit_history_handler_load_state (FitEventHandler  *handler,
                                 FitSafetensors   *from,
@@ -175,14 +210,12 @@ fit_history_handler_load_state (FitEventHandler  *handler,
                                 GError          **error)
 {
   FitHistoryHandler *self = FIT_HISTORY_HANDLER (handler);
-  g_autofree char *key = g_strconcat (prefix, "history", NULL);
-  const char *json = fit_safetensors_get_metadata (from, key);
+  gboolean found;
 
-  if (json == NULL)
-    return TRUE;
-  if (!fit_history_load_json (self->records, json, error))
+  if (!read_history (from, prefix, self->records, &found, error))
     return FALSE;
-  self->restored = TRUE;
+  if (found)
+    self->restored = TRUE;
   return TRUE;
 }
 
@@ -199,6 +232,7 @@ fit_history_handler_class_init (FitHistoryHandlerClass *klass)
   handler_class->train_end = fit_history_handler_train_end;
   handler_class->save_state = fit_history_handler_save_state;
   handler_class->load_state = fit_history_handler_load_state;
+  fit_event_handler_class_set_check_state (handler_class, fit_history_handler_check_state);
 }
 
 static void

@@ -29,6 +29,7 @@ struct _FitHistoryRecord
   double      time;
   GPtrArray  *names;   /* insertion order */
   GArray     *values;  /* double, parallel to names */
+  GHashTable *index;   /* name (owned by names) -> position + 1; NULL while there are few */
 };
 
 enum { PROP_0, PROP_EPOCH, PROP_LEARNING_RATE, PROP_TIME, PROP_VALUES, N_PROPS };
@@ -43,6 +44,7 @@ fit_history_record_finalize (GObject *object)
 
   g_clear_pointer (&self->names, g_ptr_array_unref);
   g_clear_pointer (&self->values, g_array_unref);
+  g_clear_pointer (&self->index, g_hash_table_unref);
   G_OBJECT_CLASS (fit_history_record_parent_class)->finalize (object);
 }
 
@@ -274,6 +276,14 @@ find_name (FitHistoryRecord *self,
            const char       *name,
            guint            *index)
 {
+  gpointer position;
+
+  if (self->index != NULL)
+    {
+      position = g_hash_table_lookup (self->index, name);
+      *index = GPOINTER_TO_UINT (position) - 1;
+      return position != NULL;
+    }
   for (guint i = 0; i < self->names->len; i++)
     if (g_str_equal (g_ptr_array_index (self->names, i), name))
       {
@@ -281,6 +291,30 @@ find_name (FitHistoryRecord *self,
         return TRUE;
       }
   return FALSE;
+}
+
+/* A record has a few values; one read from a file may have any number, and a lookup per
+ * value must not make reading it quadratic. */
+#define INDEX_FROM 16
+
+static void
+add_name (FitHistoryRecord *self,
+          const char       *name,
+          double            value)
+{
+  char *owned = g_strdup (name);
+
+  g_ptr_array_add (self->names, owned);
+  g_array_append_val (self->values, value);
+  if (self->index == NULL && self->names->len >= INDEX_FROM)
+    {
+      self->index = g_hash_table_new (g_str_hash, g_str_equal);
+      for (guint i = 0; i + 1 < self->names->len; i++)
+        g_hash_table_insert (self->index, g_ptr_array_index (self->names, i),
+                             GUINT_TO_POINTER (i + 1));
+    }
+  if (self->index != NULL)
+    g_hash_table_insert (self->index, owned, GUINT_TO_POINTER (self->names->len));
 }
 
 /**
@@ -356,10 +390,7 @@ fit_history_record_set_value (FitHistoryRecord *self,
   if (find_name (self, name, &i))
     g_array_index (self->values, double, i) = value;
   else
-    {
-      g_ptr_array_add (self->names, g_strdup (name));
-      g_array_append_val (self->values, value);
-    }
+    add_name (self, name, value);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VALUES]);
 }
 

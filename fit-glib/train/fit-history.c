@@ -393,10 +393,13 @@ fit_history_load_json (FitHistory  *self,
         goto malformed;
       epoch = fit_json_object_get (item, "epoch");
       values = fit_json_object_get (item, "values");
+      /* A record's epoch is an int from -1 (see FitHistoryRecord:epoch) on. */
       if (epoch == NULL || epoch->type != FIT_JSON_NUMBER || !epoch->is_integer ||
+          epoch->integer < -1 || epoch->integer > G_MAXINT ||
           (values != NULL && values->type != FIT_JSON_OBJECT) ||
           !json_number (fit_json_object_get (item, "learning_rate"), &lr) ||
-          !json_number (fit_json_object_get (item, "time"), &time))
+          !json_number (fit_json_object_get (item, "time"), &time) ||
+          time < 0.0 || isinf (time))
         goto malformed;
       record = fit_history_record_new ((int) epoch->integer);
       fit_history_record_set_learning_rate (record, lr);
@@ -423,7 +426,7 @@ fit_history_load_json (FitHistory  *self,
 malformed:
   g_set_error_literal (error, FIT_ERROR, FIT_ERROR_PARSE,
                        _("The text is not a training history: expected a JSON array of "
-                         "objects with an integer “epoch”, numbers “learning_rate” and "
-                         "“time”, and an object of numbers “values”"));
+                         "objects with an integer “epoch” from -1 on, a number “learning_rate”, "
+                         "a number of seconds “time”, and an object of numbers “values”"));
   return FALSE;
 }

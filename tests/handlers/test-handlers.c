@@ -3,8 +3,6 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include <glib/gstdio.h>
-
 #include "../train/fit-train-testing.h"
 
 /* A classifier with dropout drawing from the estimator's generator, trained with SGD
@@ -39,36 +37,11 @@ shuffled_loader (void)
   return loader;
 }
 
-static char *
-make_tmpdir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("fit-handlers-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
 static void
 test_checkpoint_resume (gconstpointer data)
 {
   gboolean mid_epoch = GPOINTER_TO_INT (data);
-  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *dir = fit_test_make_tmpdir ();
   g_autoptr(FitDataLoader) train = shuffled_loader ();
   g_autoptr(FitDataLoader) val = fit_test_classification_loader (12, 6, 8);
   g_autoptr(FitEstimator) reference = resumable_classifier (1);
@@ -124,13 +97,13 @@ test_checkpoint_resume (gconstpointer data)
                      ==,
                      fit_history_record_get_value (fit_history_get_record (fit_estimator_get_history (reference), 3),
                                                    "val_loss"));
-  remove_dir (dir);
+  fit_test_remove_dir (dir);
 }
 
 static void
 test_checkpoint_best (void)
 {
-  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *dir = fit_test_make_tmpdir ();
   g_autoptr(FitDataLoader) train = fit_test_classification_loader (30, 6, 7);
   g_autoptr(FitDataLoader) val = fit_test_classification_loader (12, 6, 8);
   g_autoptr(FitEstimator) est = fit_test_classifier (1);
@@ -158,7 +131,7 @@ test_checkpoint_best (void)
   g_assert_false (fit_estimator_fit (est, train, val, 1, NULL, &error));
   g_assert_error (error, FIT_ERROR, FIT_ERROR_NOT_FOUND);
   g_assert_nonnull (strstr (error->message, "val_accuracy"));
-  remove_dir (dir);
+  fit_test_remove_dir (dir);
 }
 
 /* Copies the parameters at every epoch-end, after the other handlers. */
@@ -293,6 +266,195 @@ test_early_stopping_modes (void)
   g_assert_false (fit_estimator_fit_full (est, train, val, 2, 0, &missing, 1, NULL, &error));
   g_assert_error (error, FIT_ERROR, FIT_ERROR_NOT_FOUND);
   g_assert_nonnull (strstr (error->message, "val_loss, val_accuracy"));
+}
+
+/* A metric that reports a scripted value per epoch: the n-th epoch (counted by the
+ * resets at each epoch-begin) gets script[n]. */
+typedef struct
+{
+  FitMetric     parent_instance;
+  const double *script;
+  guint         n;
+  guint         resets;
+} Scripted;
+typedef FitMetricClass ScriptedClass;
+GType scripted_get_type (void);
+G_DEFINE_TYPE (Scripted, scripted, FIT_TYPE_METRIC)
+
+static void
+scripted_reset (FitMetric  *metric,
+                GError    **error)
+{
+  ((Scripted *) metric)->resets++;
+}
+
+static gboolean
+scripted_update (FitMetric  *metric,
+                 FitTensor  *prediction,
+                 FitTensor  *label,
+                 GError    **error)
+{
+  return TRUE;
+}
+
+static void
+scripted_compute (FitMetric  *metric,
+                  double     *value,
+                  GError    **error)
+{
+  Scripted *self = (Scripted *) metric;
+
+  g_assert_cmpuint (self->resets, >, 0);
+  *value = self->script[MIN (self->resets, self->n) - 1];
+}
+
+static void
+scripted_class_init (ScriptedClass *klass)
+{
+  klass->reset = scripted_reset;
+  klass->update = scripted_update;
+  klass->compute = scripted_compute;
+}
+
+static void
+scripted_init (Scripted *self)
+{
+}
+
+typedef struct
+{
+  const char      *what;
+  FitMonitorMode   mode;
+  double           min_delta;
+  double           script[8];
+  guint            n;
+  guint            patience;
+  int              stopped_epoch;   /* -1: runs all n epochs */
+  int              best_epoch;
+} PatienceCase;
+
+/* Hand-computed: with patience p the run stops at the first epoch that ends
+ * max (p, 1) epochs without an improvement (better than the best by more than
+ * min_delta), never at an epoch that improved, and never at epoch 0. */
+static const PatienceCase patience_cases[] = {
+  { "improving", FIT_MONITOR_MODE_MIN, 0, { 10, 9, 8, 7, 6, 5 }, 6, 0, -1, 5 },
+  { "improving", FIT_MONITOR_MODE_MIN, 0, { 10, 9, 8, 7, 6, 5 }, 6, 1, -1, 5 },
+  { "improving", FIT_MONITOR_MODE_MIN, 0, { 10, 9, 8, 7, 6, 5 }, 6, 3, -1, 5 },
+  { "then flat", FIT_MONITOR_MODE_MIN, 0, { 5, 4, 3, 3, 3, 3, 3 }, 7, 0, 3, 2 },
+  { "then flat", FIT_MONITOR_MODE_MIN, 0, { 5, 4, 3, 3, 3, 3, 3 }, 7, 1, 3, 2 },
+  { "then flat", FIT_MONITOR_MODE_MIN, 0, { 5, 4, 3, 3, 3, 3, 3 }, 7, 3, 5, 2 },
+  { "worsening", FIT_MONITOR_MODE_MIN, 0, { 1, 2, 3, 4, 5, 6 }, 6, 0, 1, 0 },
+  { "worsening", FIT_MONITOR_MODE_MIN, 0, { 1, 2, 3, 4, 5, 6 }, 6, 1, 1, 0 },
+  { "worsening", FIT_MONITOR_MODE_MIN, 0, { 1, 2, 3, 4, 5, 6 }, 6, 3, 3, 0 },
+  /* A change of exactly min_delta is not an improvement: 9.5 + 0.5 is not below 10. */
+  { "min-delta", FIT_MONITOR_MODE_MIN, 0.5, { 10, 9.5, 9.25, 8.75, 8, 7.75, 7.5, 7.5 }, 8,
+    0, 1, 0 },
+  { "min-delta", FIT_MONITOR_MODE_MIN, 0.5, { 10, 9.5, 9.25, 8.75, 8, 7.75, 7.5, 7.5 }, 8,
+    1, 1, 0 },
+  { "min-delta", FIT_MONITOR_MODE_MIN, 0.5, { 10, 9.5, 9.25, 8.75, 8, 7.75, 7.5, 7.5 }, 8,
+    2, 6, 4 },
+  { "min-delta", FIT_MONITOR_MODE_MIN, 0.5, { 10, 9.5, 9.25, 8.75, 8, 7.75, 7.5, 7.5 }, 8,
+    3, 7, 4 },
+  { "max", FIT_MONITOR_MODE_MAX, 0, { 0.5, 0.625, 0.625, 0.75, 0.6875, 0.6875, 0.6875 }, 7,
+    0, 2, 1 },
+  { "max", FIT_MONITOR_MODE_MAX, 0, { 0.5, 0.625, 0.625, 0.75, 0.6875, 0.6875, 0.6875 }, 7,
+    1, 2, 1 },
+  { "max", FIT_MONITOR_MODE_MAX, 0, { 0.5, 0.625, 0.625, 0.75, 0.6875, 0.6875, 0.6875 }, 7,
+    3, 6, 3 },
+  { "max improving", FIT_MONITOR_MODE_MAX, 0, { 0.1, 0.2, 0.3, 0.4 }, 4, 0, -1, 3 },
+};
+
+/* A classifier whose one training metric is @script, under the name "seq". */
+static FitEstimator *
+scripted_estimator (const PatienceCase *c)
+{
+  FitEstimator *est = fit_test_classifier (1);
+  g_autoptr(FitMetric) metric = g_object_new (scripted_get_type (), NULL);
+
+  ((Scripted *) metric)->script = c->script;
+  ((Scripted *) metric)->n = c->n;
+  fit_metric_set_name (metric, "seq");
+  fit_estimator_set_train_metrics (est, &metric, 1);
+  return est;
+}
+
+/* The regression: patience 0 stopped after the second epoch while the value improved. */
+static void
+test_early_stopping_patience (void)
+{
+  g_autoptr(FitDataLoader) train = fit_test_classification_loader (12, 6, 7);
+
+  for (guint i = 0; i < G_N_ELEMENTS (patience_cases); i++)
+    {
+      const PatienceCase *c = &patience_cases[i];
+      g_autoptr(FitEstimator) est = scripted_estimator (c);
+      g_autoptr(FitEventHandler) es = fit_early_stopping_handler_new ("train_seq", c->min_delta,
+                                                                      c->patience);
+      FitEarlyStoppingHandler *h = FIT_EARLY_STOPPING_HANDLER (es);
+      g_autoptr(GError) error = NULL;
+      g_autofree double *seen = NULL;
+      guint n_epochs = c->stopped_epoch >= 0 ? (guint) c->stopped_epoch + 1 : c->n;
+      guint n;
+
+      g_test_message ("%s, patience %u", c->what, c->patience);
+      g_object_set (es, "mode", c->mode, NULL);
+      g_assert_true (fit_estimator_fit_full (est, train, NULL, c->n, 0, &es, 1, NULL, &error));
+      g_assert_no_error (error);
+      /* The monitor saw the script, one value per epoch. */
+      seen = fit_history_get_values (fit_estimator_get_history (est), "train_seq", &n);
+      g_assert_cmpuint (n, ==, n_epochs);
+      for (guint e = 0; e < n; e++)
+        g_assert_cmpfloat (seen[e], ==, c->script[e]);
+      g_assert_cmpint (fit_early_stopping_handler_get_stopped_epoch (h), ==, c->stopped_epoch);
+      g_assert_cmpint (fit_early_stopping_handler_get_best_epoch (h), ==, c->best_epoch);
+      g_assert_cmpint (fit_estimator_get_stop_reason (est), ==,
+                       c->stopped_epoch >= 0 ? FIT_STOP_REASON_STOPPED
+                                             : FIT_STOP_REASON_COMPLETED);
+    }
+}
+
+/* Reduce-on-plateau counts patience the same way (as Keras does): the rate halves at
+ * the first epoch that ends max (patience, 1) epochs without an improvement, and the
+ * count starts again after each reduction. */
+static void
+test_plateau_patience (void)
+{
+  static const struct
+  {
+    guint   c;          /* index into patience_cases */
+    double  lr[8];      /* the rate at the end of each epoch */
+  } cases[] = {
+    { 0, { 0.1, 0.1, 0.1, 0.1, 0.1, 0.1 } },                 /* improving, patience 0 */
+    { 2, { 0.1, 0.1, 0.1, 0.1, 0.1, 0.1 } },                 /* improving, patience 3 */
+    { 3, { 0.1, 0.1, 0.1, 0.05, 0.025, 0.0125, 0.00625 } },  /* then flat, patience 0 */
+    { 4, { 0.1, 0.1, 0.1, 0.05, 0.025, 0.0125, 0.00625 } },  /* then flat, patience 1 */
+    { 5, { 0.1, 0.1, 0.1, 0.1, 0.1, 0.05, 0.05 } },          /* then flat, patience 3 */
+    { 11, { 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.05, 0.05 } },    /* min-delta, patience 2 */
+    { 15, { 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.05 } },          /* max, patience 3 */
+  };
+  g_autoptr(FitDataLoader) train = fit_test_classification_loader (12, 6, 7);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const PatienceCase *c = &patience_cases[cases[i].c];
+      g_autoptr(FitEstimator) est = scripted_estimator (c);
+      g_autoptr(FitEventHandler) plateau = fit_reduce_lr_on_plateau_handler_new ("train_seq",
+                                                                                 0.5,
+                                                                                 c->patience);
+      g_autoptr(GError) error = NULL;
+      g_autofree double *lr = NULL;
+      guint n;
+
+      g_test_message ("%s, patience %u", c->what, c->patience);
+      g_object_set (plateau, "mode", c->mode, "min-delta", c->min_delta, NULL);
+      g_assert_true (fit_estimator_fit_full (est, train, NULL, c->n, 0, &plateau, 1, NULL,
+                                             &error));
+      g_assert_no_error (error);
+      lr = fit_history_get_values (fit_estimator_get_history (est), "learning_rate", &n);
+      g_assert_cmpuint (n, ==, c->n);
+      for (guint e = 0; e < n; e++)
+        g_assert_cmpfloat_with_epsilon (lr[e], cases[i].lr[e], 1e-12);
+    }
 }
 
 static FitEstimator *
@@ -506,6 +668,13 @@ test_lr_schedules (void)
   g_assert_cmpfloat_with_epsilon (lrs[0], 0.1, 1e-12);
   g_assert_cmpfloat_with_epsilon (lrs[1], 0.05, 1e-12);
   g_assert_cmpfloat_with_epsilon (lrs[2], 0.025, 1e-12);
+
+  /* A base rate the optimizer cannot take fails the fit (it was a critical at every
+   * batch). */
+  g_object_set (sched, "base-lr", -1.0, NULL);
+  g_assert_false (fit_estimator_fit_full (est, train, val, 1, 0, &sched, 1, NULL, &error));
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "base-lr"));
 }
 
 static void
@@ -566,7 +735,7 @@ test_lr_finder (void)
 static void
 test_csv_logger (void)
 {
-  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *dir = fit_test_make_tmpdir ();
   g_autofree char *path = g_build_filename (dir, "log.csv", NULL);
   g_autoptr(FitEstimator) est = fit_test_classifier (1);
   g_autoptr(FitDataLoader) train = fit_test_classification_loader (12, 6, 7);
@@ -605,7 +774,7 @@ test_csv_logger (void)
   g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
   lines = g_strsplit (text, "\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, 6);
-  remove_dir (dir);
+  fit_test_remove_dir (dir);
 }
 
 static void
@@ -704,6 +873,8 @@ main (int    argc,
   g_test_add_func ("/Fit/Handlers/checkpoint/best", test_checkpoint_best);
   g_test_add_func ("/Fit/Handlers/early-stopping/restore-best", test_early_stopping);
   g_test_add_func ("/Fit/Handlers/early-stopping/modes", test_early_stopping_modes);
+  g_test_add_func ("/Fit/Handlers/early-stopping/patience", test_early_stopping_patience);
+  g_test_add_func ("/Fit/Handlers/reduce-lr-on-plateau/patience", test_plateau_patience);
   g_test_add_func ("/Fit/Handlers/gradient-accumulation", test_gradient_accumulation);
   g_test_add_func ("/Fit/Handlers/gradient-clipping", test_gradient_clipping);
   g_test_add_func ("/Fit/Handlers/terminate-on-nan", test_terminate_on_nan);

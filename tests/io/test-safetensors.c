@@ -311,7 +311,11 @@ test_bad_entries (void)
                            "[1,1,1,1,1,1,1,1,1], \"data_offsets\": [0, 4]}}", 4, "dimensions");
   assert_header_malformed ("{\"w\": {\"dtype\": \"F32\", \"shape\": "
                            "[4294967296, 4294967296, 4294967296], \"data_offsets\": [0, 4]}}",
-                           4, "more bytes than the file");
+                           4, "overflowing");
+  /* A shape whose element count fits but whose byte count does not. */
+  assert_header_malformed ("{\"w\": {\"dtype\": \"F64\", \"shape\": "
+                           "[4611686018427387904], \"data_offsets\": [0, 4]}}",
+                           4, "overflowing");
   assert_header_malformed ("{\"w\": {\"dtype\": \"F32\", \"shape\": [1]}}", 4, "data_offsets");
   assert_header_malformed ("{\"w\": {\"shape\": [1], \"data_offsets\": [0, 4]}}", 4, "dtype");
   assert_header_malformed ("{\"w\": {\"dtype\": \"F32\", \"shape\": [1], "
@@ -319,6 +323,84 @@ test_bad_entries (void)
   assert_header_malformed ("{\"w\": [1, 2]}", 0, "not an object");
   assert_header_malformed ("{\"__metadata__\": {\"a\": 1}}", 0, "not a string");
   assert_header_malformed ("{\"__metadata__\": [\"a\"]}", 0, "not an object");
+}
+
+/* The regression: [2^62, 0] holds no bytes, but no tensor can have that shape; it was a
+ * critical and NULL without an error. */
+static void
+test_empty_huge_dims (void)
+{
+  assert_header_malformed ("{\"w\": {\"dtype\": \"F32\", \"shape\": [4611686018427387904, 0], "
+                           "\"data_offsets\": [0, 0]}}", 0,
+                           "tensor “w”: shape [4611686018427387904, 0] has a negative or "
+                           "overflowing size");
+  assert_header_malformed ("{\"w\": {\"dtype\": \"I64\", \"shape\": [0, 4611686018427387904, 4], "
+                           "\"data_offsets\": [0, 0]}}", 0, "overflowing");
+  assert_header_malformed ("{\"w\": {\"dtype\": \"I32\", \"shape\": [9223372036854775807, 2, 0], "
+                           "\"data_offsets\": [0, 0]}}", 0, "overflowing");
+
+  /* Empty with a large dimension whose size in bytes still fits: a valid empty tensor. */
+  {
+    g_autoptr(GBytes) bytes = make_file ("{\"w\": {\"dtype\": \"F32\", \"shape\": "
+                                         "[576460752303423488, 0], \"data_offsets\": [0, 0]}}",
+                                         0);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(FitSafetensors) st = fit_safetensors_new_from_bytes (bytes, &error);
+    FitTensor *w;
+
+    g_assert_no_error (error);
+    w = fit_safetensors_get (st, "w");
+    g_assert_cmpint (fit_tensor_get_numel (w), ==, 0);
+    g_assert_cmpint (fit_tensor_get_shape (w, NULL)[0], ==, G_GINT64_CONSTANT (1) << 59);
+  }
+}
+
+/* Names and values from a file reach messages escaped: no control character, no
+ * terminal escape sequence, no unbounded length; and the strings the API returns are the
+ * decoded UTF-8, escapes and all. */
+static void
+test_untrusted_strings (void)
+{
+  g_autoptr(GString) long_name = g_string_new ("{\"");
+  g_autoptr(GError) error = NULL;
+
+  assert_header_malformed ("{\"a\\u001b[31m\\nb\": {\"dtype\": \"BF16\\u0007\", \"shape\": [1], "
+                           "\"data_offsets\": [0, 2]}}", 2,
+                           "tensor “a\\u001b[31m\\nb” has dtype “BF16\\u0007”");
+  assert_header_malformed ("{\"\\u202eevil\": [1]}", 0, "tensor “\\u202eevil”");
+  assert_header_malformed ("{\"\\ud800\\u0041\": 1}", 0, "low surrogate");
+  assert_header_malformed ("{\"\\udc00\": 1}", 0, "high surrogate");
+  assert_header_malformed ("{\"a\\u0000b\": 1}", 0, "\\u0000");
+  assert_header_malformed ("{\"__metadata__\": {\"k\\t\": 1}}", 0, "“k\\t”");
+  assert_header_malformed ("{\"x\\u0001\": [], \"x\\u0001\": []}", 0,
+                           "the key “x\\u0001” appears twice");
+  assert_header_malformed ("{\"a\": 1e999999}", 0, "not an object");
+
+  for (guint i = 0; i < 2000; i++)
+    g_string_append_c (long_name, 'n');
+  g_string_append (long_name, "\": 7}");
+  {
+    g_autoptr(GBytes) bytes = make_file (long_name->str, 0);
+    g_autoptr(FitSafetensors) st = fit_safetensors_new_from_bytes (bytes, &error);
+
+    g_assert_null (st);
+    g_assert_error (error, FIT_ERROR, FIT_ERROR_PARSE);
+    g_assert_nonnull (strstr (error->message, "…"));
+    g_assert_cmpuint (strlen (error->message), <, 300);
+    g_clear_error (&error);
+  }
+
+  /* A valid file whose name and metadata hold escapes: the API gives them decoded. */
+  {
+    g_autoptr(GBytes) bytes = make_file ("{\"__metadata__\": {\"k\": \"tab\\there\\u00e9\"}, "
+                                         "\"\\u001bx\\n\": {\"dtype\": \"I32\", \"shape\": [], "
+                                         "\"data_offsets\": [0, 4]}}", 4);
+    g_autoptr(FitSafetensors) st = fit_safetensors_new_from_bytes (bytes, &error);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (fit_safetensors_get (st, "\033x\n"));
+    g_assert_cmpstr (fit_safetensors_get_metadata (st, "k"), ==, "tab\there\xc3\xa9");
+  }
 }
 
 #define ENTRY(name, dtype, shape, begin, end)                                              \
@@ -444,6 +526,8 @@ main (int   argc,
   g_test_add_func ("/Fit/Safetensors/malformed/json", test_bad_json);
   g_test_add_func ("/Fit/Safetensors/malformed/entries", test_bad_entries);
   g_test_add_func ("/Fit/Safetensors/malformed/layout", test_bad_layout);
+  g_test_add_func ("/Fit/Safetensors/malformed/empty-huge-dims", test_empty_huge_dims);
+  g_test_add_func ("/Fit/Safetensors/malformed/untrusted-strings", test_untrusted_strings);
   g_test_add_func ("/Fit/Safetensors/malformed/random-damage", test_random_damage);
   g_test_add_func ("/Fit/Safetensors/foreign-order", test_foreign_order);
   status = g_test_run ();

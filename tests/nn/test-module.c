@@ -359,6 +359,114 @@ test_module_state (void)
   g_assert_true (error->domain == FIT_ERROR);
 }
 
+/* Writes a safetensors file of one header and @data_size zero bytes of data. */
+static char *
+write_raw_file (const char *dir,
+                const char *name,
+                const char *header,
+                gsize       data_size)
+{
+  gsize len = strlen (header);
+  guint64 le = GUINT64_TO_LE ((guint64) len);
+  g_autofree guint8 *buf = g_malloc0 (8 + len + data_size);
+  char *path = g_build_filename (dir, name, NULL);
+
+  memcpy (buf, &le, 8);
+  memcpy (buf + 8, header, len);
+  g_assert_true (g_file_set_contents (path, (const char *) buf, 8 + len + data_size, NULL));
+  return path;
+}
+
+static void
+assert_weights_unchanged (FitModule      *model,
+                          FitSafetensors *before)
+{
+  g_auto(GStrv) names = fit_safetensors_get_names (before);
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      FitTensor *now = fit_module_get_parameter (model, names[i]);
+
+      if (now == NULL)
+        now = fit_module_get_buffer (model, names[i]);
+      g_assert_true (fit_tensor_allclose (now, fit_safetensors_get (before, names[i]), 0, 0));
+    }
+}
+
+/* A file whose tensors do not fit the model: the error names the file as well as the
+ * names, and the model is left alone. */
+static void
+test_module_load_mismatch_names_file (void)
+{
+  g_autoptr(FitModule) a = nested ();
+  g_autoptr(FitModule) b = nested ();
+  g_autoptr(FitSafetensors) state = fit_module_get_state (a);
+  g_autoptr(FitSafetensors) before = fit_module_get_state (b);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("fit-nn-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "other.safetensors", NULL);
+  gint64 shape[1] = { 3 };
+  g_autoptr(FitTensor) extra = fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, shape, 1);
+
+  fit_safetensors_remove (state, "0.bias");
+  /* A name with a terminal escape sequence and a newline in it: quoted, not printed. */
+  fit_safetensors_add (state, "evil\033[2J\nname", extra);
+  g_assert_true (fit_safetensors_save (state, path, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_false (fit_module_load (b, path, &error));
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_MISMATCH);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_nonnull (strstr (error->message, "missing: 0.bias"));
+  g_assert_nonnull (strstr (error->message, "unexpected: evil\\u001b[2J\\nname"));
+  g_assert_null (strchr (error->message, '\033'));
+  g_assert_null (strchr (error->message, '\n'));
+  assert_weights_unchanged (b, before);
+
+  /* Set from memory there is no file to name. */
+  g_clear_error (&error);
+  g_assert_false (fit_module_set_state (b, state, &error));
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_MISMATCH);
+  g_assert_true (g_str_has_prefix (error->message, "The weights do not match"));
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* The regression: shape [2^62, 0] (no bytes, but no tensor can have that shape) was a
+ * critical and FALSE without an error. */
+static void
+test_module_load_empty_huge_shape (void)
+{
+  static const char *const headers[] = {
+    "{\"0.weight\": {\"dtype\": \"F32\", \"shape\": [4611686018427387904, 0], "
+    "\"data_offsets\": [0, 0]}}",
+    "{\"0.weight\": {\"dtype\": \"F32\", \"shape\": [0, 4611686018427387904, 4], "
+    "\"data_offsets\": [0, 0]}}",
+    "{\"0.weight\": {\"dtype\": \"F64\", \"shape\": [4294967296, 4294967296, 0, 2], "
+    "\"data_offsets\": [0, 0]}}",
+  };
+  g_autofree char *dir = g_dir_make_tmp ("fit-nn-XXXXXX", NULL);
+  g_autoptr(FitModule) model = nested ();
+  g_autoptr(FitSafetensors) before = fit_module_get_state (model);
+
+  for (guint i = 0; i < G_N_ELEMENTS (headers); i++)
+    {
+      g_autofree char *path = write_raw_file (dir, "huge.safetensors", headers[i], 0);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (fit_module_load (model, path, &error));
+      g_assert_error (error, FIT_ERROR, FIT_ERROR_PARSE);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, path));
+      g_assert_nonnull (strstr (error->message, "tensor “0.weight”"));
+      g_assert_nonnull (strstr (error->message, "overflowing"));
+      assert_weights_unchanged (model, before);
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
 static FitTensor *
 module_fn (FitTensor **inputs,
            gpointer    user_data,
@@ -475,6 +583,8 @@ main (int   argc,
   g_test_add_func ("/Fit/Module/summary", test_module_summary);
   g_test_add_func ("/Fit/Module/summary/bad-shape", test_module_summary_bad_shape);
   g_test_add_func ("/Fit/Module/state", test_module_state);
+  g_test_add_func ("/Fit/Module/load/mismatch-names-file", test_module_load_mismatch_names_file);
+  g_test_add_func ("/Fit/Module/load/empty-huge-shape", test_module_load_empty_huge_shape);
   g_test_add_func ("/Fit/Module/to-dtype", test_module_to_dtype_gradcheck);
   g_test_add_func ("/Fit/Residual/identity", test_residual);
 

@@ -308,6 +308,102 @@ test_mismatch (void)
   free_params (target_params);
 }
 
+/* @state with element 0 of the tensor @name set to @value (int64 tensors take it as an
+ * integer). */
+static FitSafetensors *
+with_value (FitOptimizer *opt,
+            const char   *name,
+            double        value,
+            gint64        integer)
+{
+  FitSafetensors *state = fit_safetensors_new ();
+  g_autoptr(FitTensor) copy = NULL;
+
+  fit_optimizer_save_state (opt, state, "o.");
+  copy = fit_tensor_clone (fit_safetensors_get (state, name));
+  if (fit_tensor_get_dtype (copy) == FIT_DTYPE_INT64)
+    ((gint64 *) fit_tensor_get_data_mutable (copy))[0] = integer;
+  else if (fit_tensor_get_dtype (copy) == FIT_DTYPE_FLOAT64)
+    ((double *) fit_tensor_get_data_mutable (copy))[0] = value;
+  else
+    ((float *) fit_tensor_get_data_mutable (copy))[0] = (float) value;
+  fit_safetensors_add (state, name, copy);
+  return state;
+}
+
+/* Values that no run of the optimizer produces are refused (FIT_ERROR_PARSE naming the
+ * entry) and change nothing: a negative learning rate was accepted, and every step then
+ * failed; a step count at the end of its range overflowed at the next step. */
+static void
+test_invalid_values (void)
+{
+  static const struct
+  {
+    const char *name;
+    double      value;
+    gint64      integer;
+  } cases[] = {
+    { "o.group.0.learning-rate", -1, 0 },
+    { "o.group.0.learning-rate", INFINITY, 0 },
+    { "o.group.0.weight-decay", NAN, 0 },
+    { "o.group.0.beta1", -0.5, 0 },
+    { "o.group.0.amsgrad", -1, 0 },
+    { "o.param.0.step", 0, -1 },
+    { "o.param.1.step", 0, G_MAXINT64 },
+    { "o.param.0.exp_avg", NAN, 0 },
+    { "o.param.1.exp_avg", -INFINITY, 0 },
+    { "o.param.0.exp_avg_sq", -1e-3, 0 },
+    { "o.param.1.max_exp_avg_sq", -1, 0 },
+  };
+  FitTensor *params[2], *target_params[2];
+  g_autoptr(FitOptimizer) opt = adam_after_steps (params, 3);
+  g_autoptr(FitOptimizer) target = adam_after_steps (target_params, 1);
+  g_autoptr(FitSafetensors) before = fit_safetensors_new ();
+  g_autoptr(GBytes) before_bytes = NULL;
+
+  fit_optimizer_save_state (target, before, "o.");
+  before_bytes = fit_safetensors_to_bytes (before);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(FitSafetensors) state = with_value (opt, cases[i].name, cases[i].value,
+                                                    cases[i].integer);
+      g_autoptr(FitSafetensors) after = fit_safetensors_new ();
+      g_autoptr(GBytes) after_bytes = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (fit_optimizer_load_state (target, state, "o.", &error));
+      g_assert_error (error, FIT_ERROR, FIT_ERROR_PARSE);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, cases[i].name));
+      fit_optimizer_save_state (target, after, "o.");
+      after_bytes = fit_safetensors_to_bytes (after);
+      g_assert_true (g_bytes_equal (before_bytes, after_bytes));
+    }
+  g_assert_cmpfloat (fit_optimizer_get_learning_rate (target), ==, 0.01);
+
+  /* SGD's dampening may be negative (any finite number). */
+  {
+    FitTensor *sgd_params[2];
+    g_autoptr(FitOptimizer) sgd = NULL;
+    g_autoptr(FitSafetensors) state = NULL;
+    g_autoptr(GError) error = NULL;
+
+    make_params (sgd_params);
+    sgd = fit_sgd_new (sgd_params, 2, 0.1, 0.0);
+    state = with_value (sgd, "o.group.0.dampening", -0.5, 0);
+    g_assert_true (fit_optimizer_load_state (sgd, state, "o.", &error));
+    g_assert_no_error (error);
+    g_assert_cmpfloat (fit_optimizer_get_hyper (sgd, "dampening"), ==, -0.5);
+    g_clear_object (&state);
+    state = with_value (sgd, "o.group.0.dampening", NAN, 0);
+    g_assert_false (fit_optimizer_load_state (sgd, state, "o.", &error));
+    g_assert_error (error, FIT_ERROR, FIT_ERROR_PARSE);
+    free_params (sgd_params);
+  }
+  free_params (params);
+  free_params (target_params);
+}
+
 static void
 test_missing_grad_skipped (void)
 {
@@ -584,8 +680,9 @@ test_clip_grad_norm (void)
     g_object_unref (params[i]);
 }
 
-/* A step count loaded from a file can be the largest int64; counting one more step was
- * a signed overflow. The step fails, naming the parameter, and changes nothing. */
+/* A step count set by hand can be the largest int64 (a file cannot give one: loading
+ * refuses it); counting one more step was a signed overflow. The step fails, naming
+ * the count, and changes nothing. */
 static void
 test_step_count_exhausted (void)
 {
@@ -601,8 +698,10 @@ test_step_count_exhausted (void)
   *(gint64 *) fit_tensor_get_data_mutable (last) = G_MAXINT64;
   fit_optimizer_save_state (opt, state, "o.");
   fit_safetensors_add (state, "o.param.0.step", last);
-  g_assert_true (fit_optimizer_load_state (opt, state, "o.", &error));
-  g_assert_no_error (error);
+  g_assert_false (fit_optimizer_load_state (opt, state, "o.", &error));
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_PARSE);
+  g_clear_error (&error);
+  fit_param_state_set_step (fit_optimizer_get_param_state (opt, params[0]), G_MAXINT64);
 
   before = fit_tensor_to_doubles (params[0], &n);
   g_assert_false (fit_optimizer_step (opt, &error));
@@ -629,6 +728,7 @@ main (int   argc,
       g_test_add_data_func (path, GINT_TO_POINTER (kind), test_resume);
     }
   g_test_add_func ("/Fit/Optimizer/state/mismatch", test_mismatch);
+  g_test_add_func ("/Fit/Optimizer/state/invalid-values", test_invalid_values);
   g_test_add_func ("/Fit/Optimizer/step/missing-grad", test_missing_grad_skipped);
   g_test_add_func ("/Fit/Optimizer/step/errors", test_step_errors);
   g_test_add_func ("/Fit/Optimizer/step/count-exhausted", test_step_count_exhausted);

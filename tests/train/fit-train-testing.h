@@ -6,6 +6,7 @@
 #pragma once
 
 #include <fit-glib/fit-glib.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
@@ -266,3 +267,93 @@ fit_test_connect_all (FitEstimator *est,
     g_signal_connect (est, fit_event_get_name (e), G_CALLBACK (fit_test_on_signal), log);
   g_signal_connect (est, "train-end", G_CALLBACK (fit_test_on_train_end), log);
 }
+
+/* ---- files ---- */
+
+static inline char *
+fit_test_make_tmpdir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("fit-test-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+/* Removes @dir and what is in it (files and empty folders). */
+static inline void
+fit_test_remove_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      if (g_rmdir (path) != 0)
+        g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+/* ---- an estimator with every built-in handler that keeps state ---- */
+
+/* 4 features → @hidden → 3 classes with a dropout drawing from the estimator's generator,
+ * Adam (running averages of squares), early stopping keeping the best weights, reduce on
+ * plateau, a per-batch schedule, and checkpoints into @dir with the prefix "run": what a
+ * checkpoint must restore, for the checkpoint tests and fuzz-checkpoint. */
+typedef struct
+{
+  FitEstimator    *est;
+  FitEventHandler *early_stopping;
+  FitEventHandler *plateau;
+  FitEventHandler *scheduler;
+  FitEventHandler *checkpoint;
+} FitTestRig;
+
+static inline void
+fit_test_rig_init (FitTestRig *rig,
+                   guint64     seed,
+                   guint       hidden,
+                   const char *dir)
+{
+  g_autoptr(FitRng) init = fit_rng_new (seed);
+  g_autoptr(FitRng) rng = fit_rng_new (seed + 100);
+  g_autoptr(FitLinear) l1 = fit_linear_new (4, hidden, TRUE, init);
+  g_autoptr(FitReLU) relu = fit_relu_new ();
+  g_autoptr(FitDropout) drop = fit_dropout_new (0.2, rng);
+  g_autoptr(FitLinear) l2 = fit_linear_new (hidden, 3, TRUE, init);
+  FitModule *layers[] = { FIT_MODULE (l1), FIT_MODULE (relu), FIT_MODULE (drop), FIT_MODULE (l2) };
+  g_autoptr(FitSequential) net = fit_sequential_new_from_modules (layers, 4);
+  g_autoptr(FitLoss) loss = fit_cross_entropy_loss_new ();
+  g_autoptr(GPtrArray) params = fit_module_get_parameters (FIT_MODULE (net));
+  g_autoptr(FitOptimizer) adam = fit_adam_new ((FitTensor **) params->pdata, params->len, 0.01);
+  g_autoptr(FitLrSchedule) schedule = fit_step_lr_new (4, 0.5);
+  FitEventHandler **handlers[] = {
+    &rig->early_stopping, &rig->plateau, &rig->scheduler, &rig->checkpoint,
+  };
+
+  rig->est = fit_estimator_new (FIT_MODULE (net), loss, adam);
+  fit_estimator_set_rng (rig->est, rng);
+  rig->early_stopping = fit_early_stopping_handler_new ("val_loss", 0, 2);
+  g_object_set (rig->early_stopping, "restore-best-weights", TRUE, NULL);
+  rig->plateau = fit_reduce_lr_on_plateau_handler_new ("val_loss", 0.5, 1);
+  rig->scheduler = fit_lr_scheduler_handler_new (schedule, TRUE);
+  rig->checkpoint = fit_checkpoint_handler_new (dir, "run");
+  g_object_set (rig->checkpoint, "monitor", "val_accuracy", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (handlers); i++)
+    g_assert_true (fit_estimator_add_handler (rig->est, *handlers[i], NULL));
+}
+
+static inline void
+fit_test_rig_clear (FitTestRig *rig)
+{
+  g_clear_object (&rig->est);
+  g_clear_object (&rig->early_stopping);
+  g_clear_object (&rig->plateau);
+  g_clear_object (&rig->scheduler);
+  g_clear_object (&rig->checkpoint);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FitTestRig, fit_test_rig_clear)
