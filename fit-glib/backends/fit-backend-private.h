@@ -1,45 +1,85 @@
-/* fit-backend-private.h: the boundary between the core and the device backends
+/* fit-backend-private.h: the table of operations each device backend fills
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Nothing here is public: no backend type appears in an installed header or the GIR.
- * The core asks a backend for memory and copies; kernels for a device live beside it.
+ * Every kernel the library runs is an entry of FitBackend: memory and copies, and one
+ * section per operation family. The CPU backend (backends/cpu/) fills the table today,
+ * the CUDA backend (backends/cuda/) fills what it has. A front door in core/ checks its
+ * arguments, records the autograd node, allocates the result on the operands' device
+ * and calls the entry of that device's table; it never knows which backend runs. An
+ * entry a backend leaves NULL is an operation that device does not have: the core then
+ * answers with one FIT_ERROR_DEVICE message naming the operation and the device
+ * (fit_backend_lookup() in core/fit-dispatch.c), from one place.
+ *
+ * Why a struct of function pointers and not a private GObject class with virtual
+ * methods (libdex's DexAioBackend, GIO's GLocalFileMonitor): those backends have
+ * instances with state and a lifetime (an io_uring, a thread, a watch), chosen at run
+ * time among several for one job. A fit-glib backend has none of that: one constant
+ * table per device type, filled at compile time, consulted on every operation. A struct
+ * costs one load and an indirect call, needs no type registration or class
+ * initialisation on the first operation of a thread, can be `const` and shared, and a
+ * NULL entry says "not on this device" without a stub. Kernels keep their state (a CPU
+ * buffer pool, a CUDA stream per device) in their own files.
+ *
+ * Entries receive tensors whose results the front door has already allocated on the
+ * right device with the right shape; they may read the tensors' private fields
+ * (core/fit-tensor-private.h), which is why this header only forward-declares them and
+ * includes nothing from core/ but the public element and device types: core/ includes
+ * this file, backends/ include core's private tensor header, and no file includes
+ * itself back through the other.
  */
 
 #pragma once
 
 #include <glib.h>
 
+#include "fit-glib/core/fit-types.h"
+
 G_BEGIN_DECLS
 
-/* cpu/fit-cpu-alloc.c */
-gpointer  fit_cpu_alloc          (gsize     n_bytes,
-                                  gboolean  zero);
-void      fit_cpu_free           (gpointer  mem,
-                                  gsize     n_bytes);
-void      fit_cpu_pool_stats     (guint64  *hits,
-                                  guint64  *misses,
-                                  gsize    *cached_bytes);
-void      fit_cpu_pool_trim      (void);
+typedef struct _FitTensor FitTensor;
+typedef struct _FitBackend FitBackend;
 
-/* cuda/fit-cuda.c (or cuda/fit-cuda-none.c when built without CUDA); fit_cuda_alloc()
- * returns NULL when the device is out of memory. */
-gboolean  fit_cuda_is_built      (void);
-guint     fit_cuda_device_count  (void);
-gpointer  fit_cuda_alloc         (guint     device,
-                                  gsize     n_bytes,
-                                  gboolean  zero);
-void      fit_cuda_free          (guint     device,
-                                  gpointer  mem);
-gboolean  fit_cuda_copy_to_host  (guint     device,
-                                  gpointer  host,
-                                  gconstpointer device_mem,
-                                  gsize     n_bytes,
-                                  GError  **error);
-gboolean  fit_cuda_copy_to_device (guint    device,
-                                  gpointer  device_mem,
-                                  gconstpointer host,
-                                  gsize     n_bytes,
-                                  GError  **error);
+struct _FitBackend
+{
+  /* The device type's name in messages, as in "cuda:0". */
+  const char   *name;
+
+  /* ---- devices and memory ---- */
+
+  /* How many devices of this type the machine has (the CPU: 1). */
+  guint       (*device_count)    (void);
+  /* @n_bytes of device memory, zeroed when asked, or NULL when the device is out of
+   * memory (the caller reports it). */
+  gpointer    (*alloc)           (guint           device,
+                                  gsize           n_bytes,
+                                  gboolean        zero);
+  void        (*free)            (guint           device,
+                                  gpointer        mem,
+                                  gsize           n_bytes);
+  /* Copies between host memory and this device's memory; NULL for the CPU, whose
+   * memory is host memory. */
+  gboolean    (*upload)          (guint           device,
+                                  gpointer        dst,
+                                  gconstpointer   host,
+                                  gsize           n_bytes,
+                                  GError        **error);
+  gboolean    (*download)        (guint           device,
+                                  gpointer        host,
+                                  gconstpointer   src,
+                                  gsize           n_bytes,
+                                  GError        **error);
+
+  /* ---- threads (the CPU backend's own pool; NULL elsewhere) ---- */
+
+  void        (*set_num_threads) (guint           n_threads);
+  guint       (*get_num_threads) (void);
+  /* A description of the math libraries for logs ("OpenBLAS Haswell (OpenMP) x2"). */
+  char       *(*describe)        (void);
+};
+
+/* The table of @type, or NULL when the library was built without that backend
+ * (backends/fit-backend.c). */
+const FitBackend *fit_backend_get (FitDeviceType type);
 
 G_END_DECLS

@@ -128,9 +128,10 @@ fit_device_new_for_name (const char  *name,
 
       if (rest != NULL)
         {
-          guint count = fit_cuda_device_count ();
+          const FitBackend *cuda = fit_backend_get (FIT_DEVICE_TYPE_CUDA);
+          guint count = cuda != NULL ? cuda->device_count () : 0;
 
-          if (!fit_cuda_is_built ())
+          if (cuda == NULL)
             {
               g_set_error (error, FIT_ERROR, FIT_ERROR_DEVICE,
                            _("Device “%s” is not available: fit-glib was built without CUDA "
@@ -244,5 +245,7 @@ fit_device_equal (FitDevice *a,
 guint
 fit_device_get_cuda_count (void)
 {
-  return fit_cuda_device_count ();
+  const FitBackend *cuda = fit_backend_get (FIT_DEVICE_TYPE_CUDA);
+
+  return cuda != NULL ? cuda->device_count () : 0;
 }

@@ -34,6 +34,8 @@
 #include <string.h>
 
 #include "fit-tensor-private.h"
+/* Kernels still here, to move to backends/cpu/: */
+#include "fit-glib/backends/cpu/fit-cpu-private.h"
 
 /* Which of the three products conv_run() forms. The "image side" is a convolution's
  * input (a transposed convolution's output), the "column side" its output. */

@@ -27,6 +27,8 @@
 #include <string.h>
 
 #include "fit-tensor-private.h"
+/* Kernels still here, to move to backends/cpu/: */
+#include "fit-glib/backends/cpu/fit-cpu-private.h"
 
 /* glibc's vector math library (libmvec, linked through libm): declaring the SIMD
  * variants of these functions lets the `omp simd` loops below call them on 4 to 16

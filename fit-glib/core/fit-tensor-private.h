@@ -13,21 +13,12 @@
 #include <glib/gi18n-lib.h>
 
 #include "fit-glib/core/fit-core.h"
+#include "fit-glib/core/fit-storage-private.h"
+#include "fit-glib/backends/fit-backend-private.h"
 
 G_BEGIN_DECLS
 
-typedef struct _FitStorage FitStorage;
 typedef struct _FitNode FitNode;
-
-struct _FitStorage
-{
-  gatomicrefcount  ref_count;
-  FitDeviceType    device_type;
-  guint            device_index;
-  gpointer         data;
-  gsize            n_bytes;
-  GBytes          *bytes;      /* set when the storage wraps a GBytes without copying */
-};
 
 struct _FitTensor
 {
@@ -46,16 +37,23 @@ struct _FitTensor
   guint        requires_grad : 1;
 };
 
-/* ---- storage (backends/cpu/fit-cpu-alloc.c, backends/cuda/) ---- */
+/* ---- dispatch to the tensor's backend (fit-dispatch.c) ---- */
 
-/* Returns NULL only for a CUDA device that is out of memory. */
-FitStorage *fit_storage_new        (FitDeviceType  device_type,
-                                    guint          device_index,
-                                    gsize          n_bytes,
-                                    gboolean       zero);
-FitStorage *fit_storage_new_bytes  (GBytes        *bytes);
-FitStorage *fit_storage_ref        (FitStorage    *storage);
-void        fit_storage_unref      (FitStorage    *storage);
+/* The backend of @t's device when it fills @entry (an offset into FitBackend), else
+ * NULL with FIT_ERROR_DEVICE: "@op is not available on cuda:N yet". Front doors with
+ * a GError use FIT_BACKEND_LOOKUP; those without one FIT_BACKEND_REQUIRE, which logs
+ * the same message as a critical (a programmer's error: nothing reported it). */
+const FitBackend *fit_backend_lookup   (FitTensor      *t,
+                                        gsize           entry,
+                                        const char     *op,
+                                        GError        **error);
+const FitBackend *fit_backend_require  (FitTensor      *t,
+                                        gsize           entry,
+                                        const char     *op);
+#define FIT_BACKEND_LOOKUP(t, entry, op, error) \
+  fit_backend_lookup ((t), G_STRUCT_OFFSET (FitBackend, entry), (op), (error))
+#define FIT_BACKEND_REQUIRE(t, entry, op) \
+  fit_backend_require ((t), G_STRUCT_OFFSET (FitBackend, entry), (op))
 
 /* ---- construction helpers ---- */
 
@@ -144,6 +142,8 @@ gboolean    fit_check_same_dtype       (const char     *op,
                                         FitTensor      *a,
                                         FitTensor      *b,
                                         GError        **error);
+/* For what only the host can do (fit-dispatch.c: the message of fit_backend_lookup()).
+ * Front doors of kernels use FIT_BACKEND_LOOKUP instead. */
 gboolean    fit_check_cpu              (const char     *op,
                                         FitTensor      *t,
                                         GError        **error);
@@ -253,58 +253,5 @@ FitTensor  *fit_tensor_conv2d_relu     (FitTensor      *input,
                                         int             groups,
                                         gboolean        relu,
                                         GError        **error);
-
-/* ---- threading (fit-runtime.c) ---- */
-
-/* Element count above which a kernel is worth an OpenMP parallel region. A region
- * costs a microsecond or two while libgomp's threads spin between regions (its default
- * policy), but 40 to 90 µs on a virtual machine when they sleep
- * (OMP_WAIT_POLICY=PASSIVE), and a small model's step runs several: 2^15 elements
- * when threads spin, 2^19 (some 50 µs of memory-bound work) when they sleep.
- * fit-runtime.c decides once; doc/performance.md has the measurements. */
-extern gint64 fit_parallel_grain;
-#define FIT_PARALLEL_GRAIN fit_parallel_grain
-
-/* Kernels are compiled for the baseline and again for AVX2 and AVX-512, and the best
- * one the processor runs is picked when the library loads (an ifunc), so that a
- * distribution build is as fast as a -march=native one. */
-#if defined (__x86_64__) && defined (__ELF__) && defined (__GNUC__) && !defined (__clang__)
-# define FIT_KERNEL __attribute__ ((target_clones ("default", "avx2", "avx512f")))
-#else
-# define FIT_KERNEL
-#endif
-
-/* Kernels that live on multiply-adds need the fused instruction, which FIT_KERNEL's
- * clones lack (GCC's avx2 and avx512f targets do not imply fma, and a clone takes one
- * option). Such a kernel is compiled twice, plainly and with FIT_TARGET_FMA, and the
- * caller picks one with FIT_CPU_HAS_FMA (). */
-#if defined (__x86_64__) && defined (__GNUC__)
-# define FIT_TARGET_FMA __attribute__ ((target ("avx2,fma")))
-# define FIT_CPU_HAS_FMA() (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
-#endif
-
-gboolean    fit_parallel_enabled       (void);
-int         fit_parallel_threads       (void);
-
-/* When threads sleep, multiply-adds below which a GEMM runs on the calling thread
- * (about 80 µs of one core's work, less than waking a sleeping thread can cost). */
-#define FIT_GEMM_PARALLEL_MIN (G_GINT64_CONSTANT (8) << 20)
-gboolean    fit_blas_serial_begin      (gint64          work);
-void        fit_blas_serial_end        (gboolean        serial);
-
-/* C = op(A)·op(B) + beta·C in float32 or float64, row-major, ldc = n (fit-tensor-reduce.c):
- * the one entry to BLAS products outside the convolution kernels. */
-void        fit_gemm                   (FitDType        dtype,
-                                        gboolean        trans_a,
-                                        gboolean        trans_b,
-                                        gint64          m,
-                                        gint64          n,
-                                        gint64          k,
-                                        gconstpointer   a,
-                                        gint64          lda,
-                                        gconstpointer   b,
-                                        gint64          ldb,
-                                        double          beta,
-                                        gpointer        c);
 
 G_END_DECLS

@@ -24,6 +24,8 @@
 #include <string.h>
 
 #include "fit-tensor-private.h"
+/* Kernels still here, to move to backends/cpu/: */
+#include "fit-glib/backends/cpu/fit-cpu-private.h"
 
 /* Columns per unit of work in loops over a non-innermost dimension (stack buffers). */
 #define FIT_REDUCE_CHUNK 256

@@ -17,6 +17,8 @@
 #include <string.h>
 
 #include "fit-tensor-private.h"
+/* Kernels still here, to move to backends/cpu/: */
+#include "fit-glib/backends/cpu/fit-cpu-private.h"
 
 /* Side of the square tiles in which strided copies (transposes) move elements. Measured
  * against 8, 32 and 64 on float32 and float64 transposes: 16 is best or close to it,

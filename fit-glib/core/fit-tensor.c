@@ -225,19 +225,6 @@ fit_check_same_dtype (const char  *op,
 }
 
 gboolean
-fit_check_cpu (const char  *op,
-               FitTensor   *t,
-               GError     **error)
-{
-  if (t->storage->device_type == FIT_DEVICE_TYPE_CPU)
-    return TRUE;
-  g_set_error (error, FIT_ERROR, FIT_ERROR_DEVICE,
-               _("%s is not available on cuda:%u yet; move the tensor to the CPU with "
-                 "fit_tensor_to_device()"), op, t->storage->device_index);
-  return FALSE;
-}
-
-gboolean
 fit_check_n_dims (const char  *op,
                   FitTensor   *t,
                   guint        n_dims,
@@ -1698,18 +1685,22 @@ fit_tensor_to_device (FitTensor  *self,
   out->numel = self->numel;
   out->storage = storage;
 
-  if (type == FIT_DEVICE_TYPE_CUDA && self->storage->device_type == FIT_DEVICE_TYPE_CPU)
-    ok = fit_cuda_copy_to_device (index, out->storage->data, fit_tensor_ptr (self), n, error);
+  if (self->storage->device_type == FIT_DEVICE_TYPE_CPU)
+    ok = fit_backend_get (type)->upload (index, out->storage->data, fit_tensor_ptr (self), n,
+                                         error);
   else if (type == FIT_DEVICE_TYPE_CPU)
-    ok = fit_cuda_copy_to_host (self->storage->device_index, out->storage->data,
-                                fit_tensor_ptr (self), n, error);
+    ok = fit_backend_get (self->storage->device_type)->download (self->storage->device_index,
+                                                                  out->storage->data,
+                                                                  fit_tensor_ptr (self), n,
+                                                                  error);
   else
     {
-      /* GPU to another GPU goes through the host. */
+      /* A device to another device goes through the host. */
       g_autoptr(FitTensor) host = fit_tensor_to_device (self, fit_device_get_cpu (), error);
 
       ok = host != NULL &&
-           fit_cuda_copy_to_device (index, out->storage->data, fit_tensor_ptr (host), n, error);
+           fit_backend_get (type)->upload (index, out->storage->data, fit_tensor_ptr (host), n,
+                                           error);
     }
   if (!ok)
     g_clear_object (&out);

@@ -13,6 +13,8 @@
 #include <math.h>
 
 #include "fit-nn-private.h"
+/* Kernels still here, to move to backends/cpu/: */
+#include "fit-glib/backends/cpu/fit-cpu-private.h"
 
 static inline double
 ld (FitTensor *t,

@@ -19,6 +19,8 @@
 #include <string.h>
 
 #include "fit-nn-private.h"
+/* Kernels still here, to move to backends/cpu/: */
+#include "fit-glib/backends/cpu/fit-cpu-private.h"
 
 static inline double
 ld (FitTensor *t,

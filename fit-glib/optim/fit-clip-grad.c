@@ -8,6 +8,8 @@
 #include <math.h>
 
 #include "fit-optim-private.h"
+/* Kernels still here, to move to backends/cpu/: */
+#include "fit-glib/backends/cpu/fit-cpu-private.h"
 
 static double
 sum_of_squares (FitTensor *grad)

@@ -19,6 +19,8 @@
 #include <omp.h>
 
 #include "fit-optim-private.h"
+/* Kernels still here, to move to backends/cpu/: */
+#include "fit-glib/backends/cpu/fit-cpu-private.h"
 
 #if defined(__x86_64__) && defined(__has_attribute) && !defined(__SANITIZE_ADDRESS__)
 # if __has_attribute(target_clones)

@@ -22,8 +22,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "fit-glib/core/fit-tensor-private.h"
-#include "fit-glib/backends/fit-backend-private.h"
+#include "fit-glib/backends/cpu/fit-cpu-private.h"
 
 #define FIT_CPU_ALIGNMENT 64
 #define FIT_POOL_MAX_BYTES ((gsize) 512 * 1024 * 1024)
@@ -235,65 +234,4 @@ fit_cpu_pool_trim (void)
   g_mutex_lock (&p->lock);
   g_hash_table_foreach_remove (p->bins, drop_bin, p);
   g_mutex_unlock (&p->lock);
-}
-
-/* ---- FitStorage ---- */
-
-FitStorage *
-fit_storage_new (FitDeviceType device_type,
-                 guint         device_index,
-                 gsize         n_bytes,
-                 gboolean      zero)
-{
-  FitStorage *storage = g_new0 (FitStorage, 1);
-
-  g_atomic_ref_count_init (&storage->ref_count);
-  storage->device_type = device_type;
-  storage->device_index = device_index;
-  storage->n_bytes = n_bytes;
-  if (device_type == FIT_DEVICE_TYPE_CUDA)
-    {
-      storage->data = fit_cuda_alloc (device_index, n_bytes, zero);
-      if (storage->data == NULL)
-        g_clear_pointer (&storage, g_free);
-    }
-  else
-    storage->data = fit_cpu_alloc (n_bytes, zero);
-  return storage;
-}
-
-FitStorage *
-fit_storage_new_bytes (GBytes *bytes)
-{
-  FitStorage *storage = g_new0 (FitStorage, 1);
-  gsize size = 0;
-
-  g_atomic_ref_count_init (&storage->ref_count);
-  storage->device_type = FIT_DEVICE_TYPE_CPU;
-  storage->bytes = g_bytes_ref (bytes);
-  storage->data = (gpointer) g_bytes_get_data (bytes, &size);
-  storage->n_bytes = size;
-  return storage;
-}
-
-FitStorage *
-fit_storage_ref (FitStorage *storage)
-{
-  g_atomic_ref_count_inc (&storage->ref_count);
-  return storage;
-}
-
-void
-fit_storage_unref (FitStorage *storage)
-{
-  if (!g_atomic_ref_count_dec (&storage->ref_count))
-    return;
-
-  if (storage->bytes != NULL)
-    g_bytes_unref (storage->bytes);
-  else if (storage->device_type == FIT_DEVICE_TYPE_CUDA)
-    fit_cuda_free (storage->device_index, storage->data);
-  else
-    fit_cpu_free (storage->data, storage->n_bytes);
-  g_free (storage);
 }

@@ -4,7 +4,9 @@
  *
  * Only the runtime API is used: -lcuda links against a stub on machines without a
  * driver and fails at run time. With no device, cudaGetDeviceCount() returns an error
- * and the device count is 0, so FitDevice refuses "cuda" with a GError.
+ * and the device count is 0, so FitDevice refuses "cuda" with a GError. The table
+ * fills memory and copies; every kernel entry is still empty, so operations on a
+ * CUDA tensor answer with the one "not available" error (core/fit-dispatch.c).
  */
 
 #include "config.h"
@@ -13,16 +15,10 @@
 #include <glib/gi18n-lib.h>
 
 #include "fit-glib/core/fit-error.h"
-#include "fit-glib/backends/fit-backend-private.h"
+#include "fit-glib/backends/cuda/fit-cuda-private.h"
 
-gboolean
-fit_cuda_is_built (void)
-{
-  return TRUE;
-}
-
-guint
-fit_cuda_device_count (void)
+static guint
+cuda_device_count (void)
 {
   int count = 0;
 
@@ -34,10 +30,10 @@ fit_cuda_device_count (void)
   return (guint) MAX (count, 0);
 }
 
-gpointer
-fit_cuda_alloc (guint    device,
-                gsize    n_bytes,
-                gboolean zero)
+static gpointer
+cuda_alloc (guint    device,
+            gsize    n_bytes,
+            gboolean zero)
 {
   void *mem = NULL;
 
@@ -53,9 +49,10 @@ fit_cuda_alloc (guint    device,
   return mem;
 }
 
-void
-fit_cuda_free (guint    device,
-               gpointer mem)
+static void
+cuda_free (guint    device,
+           gpointer mem,
+           gsize    n_bytes)
 {
   cudaSetDevice ((int) device);
   cudaFree (mem);
@@ -74,26 +71,36 @@ check (cudaError_t  status,
   return FALSE;
 }
 
-gboolean
-fit_cuda_copy_to_host (guint         device,
-                       gpointer      host,
-                       gconstpointer device_mem,
-                       gsize         n_bytes,
-                       GError      **error)
+static gboolean
+cuda_download (guint         device,
+               gpointer      host,
+               gconstpointer device_mem,
+               gsize         n_bytes,
+               GError      **error)
 {
   cudaSetDevice ((int) device);
   return check (cudaMemcpy (host, device_mem, n_bytes, cudaMemcpyDeviceToHost),
                 "cudaMemcpy (device to host)", device, error);
 }
 
-gboolean
-fit_cuda_copy_to_device (guint         device,
-                         gpointer      device_mem,
-                         gconstpointer host,
-                         gsize         n_bytes,
-                         GError      **error)
+static gboolean
+cuda_upload (guint         device,
+             gpointer      device_mem,
+             gconstpointer host,
+             gsize         n_bytes,
+             GError      **error)
 {
   cudaSetDevice ((int) device);
   return check (cudaMemcpy (device_mem, host, n_bytes, cudaMemcpyHostToDevice),
                 "cudaMemcpy (host to device)", device, error);
 }
+
+const FitBackend fit_cuda_backend = {
+  .name = "cuda",
+
+  .device_count = cuda_device_count,
+  .alloc = cuda_alloc,
+  .free = cuda_free,
+  .upload = cuda_upload,
+  .download = cuda_download,
+};
