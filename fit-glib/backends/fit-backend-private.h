@@ -76,6 +76,30 @@ struct _FitBackend
   guint       (*get_num_threads) (void);
   /* A description of the math libraries for logs ("OpenBLAS Haswell (OpenMP) x2"). */
   char       *(*describe)        (void);
+
+  /* ---- fill, conversion and random fill ---- */
+
+  /* ---- pointwise and activations, forward and backward ---- */
+
+  /* ---- reductions, softmax and log-softmax ---- */
+
+  /* ---- matrix products ---- */
+
+  /* ---- shapes: copies, joins, slices, indexing, embedding ---- */
+
+  /* ---- convolutions and their gradients ---- */
+
+  /* ---- pooling ---- */
+
+  /* ---- dropout ---- */
+
+  /* ---- normalization ---- */
+
+  /* ---- losses' fused kernels ---- */
+
+  /* ---- recurrent cells ---- */
+
+  /* ---- optimizer updates and clipping ---- */
 };
 
 /* The table of @type, or NULL when the library was built without that backend

@@ -18,4 +18,14 @@ G_BEGIN_DECLS
 FitDeviceType  fit_tensor_get_device_type   (FitTensor  *t);
 guint          fit_tensor_get_device_index  (FitTensor  *t);
 
+/* ---- operations nn/ builds on: normalization (fit-tensor-norm.c) ---- */
+
+/* ---- operations nn/ builds on: losses (fit-tensor-loss.c) ---- */
+
+/* ---- operations nn/ builds on: recurrent cells (fit-tensor-rnn.c) ---- */
+
+/* ---- operations nn/ builds on: pooling (fit-tensor-pool.c) ---- */
+
+/* ---- operations optim/ builds on: updates and clipping (fit-tensor-optim.c) ---- */
+
 G_END_DECLS

@@ -42,4 +42,28 @@ const FitBackend fit_cpu_backend = {
   .set_num_threads = fit_cpu_set_num_threads,
   .get_num_threads = fit_cpu_get_num_threads,
   .describe = fit_cpu_describe,
+
+  /* fill, conversion and random fill: fit-cpu-fill.c */
+
+  /* pointwise: fit-cpu-pointwise.c */
+
+  /* reductions: fit-cpu-reduce.c */
+
+  /* products: fit-cpu-gemm.c */
+
+  /* shapes: fit-cpu-shape.c */
+
+  /* convolutions: fit-cpu-conv-im2col.c, fit-cpu-conv-winograd.c */
+
+  /* pooling: fit-cpu-pool.c */
+
+  /* dropout: fit-cpu-dropout.c */
+
+  /* normalization: fit-cpu-norm.c */
+
+  /* losses: fit-cpu-loss.c */
+
+  /* recurrent cells: fit-cpu-rnn.c */
+
+  /* optimizers and clipping: fit-cpu-optim.c */
 };

@@ -70,7 +70,29 @@ int         fit_parallel_threads       (void);
 gboolean    fit_blas_serial_begin      (gint64          work);
 void        fit_blas_serial_end        (gboolean        serial);
 
-/* ---- products ---- */
+/* ---- fill, conversion and random fill (fit-cpu-fill.c) ---- */
+
+/* ---- pointwise (fit-cpu-pointwise.c) ---- */
+
+/* ---- reductions (fit-cpu-reduce.c) ---- */
+
+/* ---- shapes (fit-cpu-shape.c) ---- */
+
+/* ---- convolutions (fit-cpu-conv-im2col.c, fit-cpu-conv-winograd.c) ---- */
+
+/* ---- pooling (fit-cpu-pool.c) ---- */
+
+/* ---- dropout (fit-cpu-dropout.c) ---- */
+
+/* ---- normalization (fit-cpu-norm.c) ---- */
+
+/* ---- losses (fit-cpu-loss.c) ---- */
+
+/* ---- recurrent cells (fit-cpu-rnn.c) ---- */
+
+/* ---- optimizers and clipping (fit-cpu-optim.c) ---- */
+
+/* ---- products (fit-cpu-gemm.c) ---- */
 
 /* C = op(A)·op(B) + beta·C in float32 or float64, row-major, ldc = n: the one entry to
  * BLAS products outside the convolution kernels. */
