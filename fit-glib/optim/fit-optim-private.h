@@ -6,7 +6,6 @@
 #pragma once
 
 #include "fit-glib/core/fit-core-private.h"
-#include "fit-glib/core/fit-tensor-private.h"
 #include "fit-glib/optim/fit-optim.h"
 
 G_BEGIN_DECLS
