@@ -47,18 +47,23 @@ fit_mse_update (FitMetric  *metric,
   FitMse *self = FIT_MSE (metric);
   g_autoptr(FitTensor) pred = NULL;
   g_autoptr(FitTensor) lab = NULL;
+  FitMetricValues pv, lv;
   double sum = 0;
+  gint64 n;
 
   if (!fit_metric_check_pair (metric, prediction, label, &pred, &lab, error))
     return FALSE;
-  for (gint64 i = 0; i < pred->numel; i++)
+  pv = fit_metric_values (pred);
+  lv = fit_metric_values (lab);
+  n = fit_tensor_get_numel (pred);
+  for (gint64 i = 0; i < n; i++)
     {
-      double d = fit_metric_flat_get (pred, i) - fit_metric_flat_get (lab, i);
+      double d = fit_metric_value (pv, i) - fit_metric_value (lv, i);
 
       sum += d * d;
     }
   self->sum += sum;
-  self->count += pred->numel;
+  self->count += n;
   return TRUE;
 }
 
