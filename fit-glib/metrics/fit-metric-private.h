@@ -111,25 +111,4 @@ gboolean   fit_metric_cross_entropy_sum (FitMetric  *metric,
                                          gint64     *count,
                                          GError    **error);
 
-/* Per-class counts for precision, recall and F1. */
-typedef struct
-{
-  gint64  n_classes;
-  gint64 *tp;
-  gint64 *fp;
-  gint64 *fn;
-} FitConfusion;
-
-void       fit_confusion_clear        (FitConfusion *c);
-gboolean   fit_confusion_update       (FitConfusion *c,
-                                       FitMetric    *metric,
-                                       FitTensor    *prediction,
-                                       FitTensor    *label,
-                                       double        threshold,
-                                       GError      **error);
-/* kind: 0 precision, 1 recall, 2 F1. */
-double     fit_confusion_score        (FitConfusion *c,
-                                       FitAverage    average,
-                                       int           kind);
-
 G_END_DECLS
