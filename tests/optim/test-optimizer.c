@@ -620,6 +620,52 @@ test_parallel_matches_serial (void)
   fit_set_num_threads (threads);
 }
 
+/* The entries of a saved state may live on a GPU (added by hand: a file's tensors are on
+ * the CPU). They load as the same entries on the CPU do: an int64 entry (a step count,
+ * a group's parameter list) was read from device memory as if it were host memory. */
+static void
+test_state_on_device (void)
+{
+  FitTensor *params[2], *target_params[2];
+  g_autoptr(FitOptimizer) opt = adam_after_steps (params, 3);
+  g_autoptr(FitOptimizer) target = adam_after_steps (target_params, 1);
+  g_autoptr(FitSafetensors) state = fit_safetensors_new ();
+  g_autoptr(FitSafetensors) reloaded = fit_safetensors_new ();
+  g_autoptr(GBytes) expected = NULL, got = NULL;
+  g_autoptr(FitDevice) gpu = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) names = NULL;
+
+  if (fit_device_get_cuda_count () == 0)
+    {
+      g_test_skip ("no CUDA device");
+      free_params (params);
+      free_params (target_params);
+      return;
+    }
+  gpu = fit_device_new_for_name ("cuda", &error);
+  g_assert_no_error (error);
+  fit_optimizer_save_state (opt, state, "o.");
+  expected = fit_safetensors_to_bytes (state);
+  names = fit_safetensors_get_names (state);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_autoptr(FitTensor) moved = fit_tensor_to_device (fit_safetensors_get (state, names[i]),
+                                                         gpu, &error);
+
+      g_assert_no_error (error);
+      fit_safetensors_add (state, names[i], moved);
+    }
+
+  g_assert_true (fit_optimizer_load_state (target, state, "o.", &error));
+  g_assert_no_error (error);
+  fit_optimizer_save_state (target, reloaded, "o.");
+  got = fit_safetensors_to_bytes (reloaded);
+  g_assert_true (g_bytes_equal (expected, got));
+  free_params (params);
+  free_params (target_params);
+}
+
 /* A step count set by hand can be the largest int64 (a file cannot give one: loading
  * refuses it); counting one more step was a signed overflow. The step fails, naming
  * the count, and changes nothing. */
@@ -669,6 +715,7 @@ main (int   argc,
     }
   g_test_add_func ("/Fit/Optimizer/state/mismatch", test_mismatch);
   g_test_add_func ("/Fit/Optimizer/state/invalid-values", test_invalid_values);
+  g_test_add_func ("/Fit/Optimizer/state/on-device", test_state_on_device);
   g_test_add_func ("/Fit/Optimizer/step/missing-grad", test_missing_grad_skipped);
   g_test_add_func ("/Fit/Optimizer/step/errors", test_step_errors);
   g_test_add_func ("/Fit/Optimizer/step/count-exhausted", test_step_count_exhausted);
