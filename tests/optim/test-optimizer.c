@@ -666,6 +666,45 @@ test_state_on_device (void)
   free_params (target_params);
 }
 
+/* A buffer set by hand must be shaped like its parameter, as
+ * fit_param_state_set_buffer() says; the update wrote past the end of a smaller one.
+ * It is refused as the programmer's error it is, and the parameter is left alone. */
+static void
+test_buffer_of_another_size (void)
+{
+  if (g_test_subprocess ())
+    {
+      FitTensor *params[2];
+      g_autoptr(FitOptimizer) opt = NULL;
+      g_autoptr(FitTensor) grad = NULL;
+      g_autoptr(FitTensor) small = NULL;
+      g_autoptr(GBytes) before = NULL, after = NULL;
+      const gint64 shape[] = { 2 };
+      g_autoptr(GError) error = NULL;
+
+      /* Criticals are not fatal here: what the step does after one is the point. */
+      g_log_set_always_fatal (G_LOG_FATAL_MASK);
+      make_params (params);
+      opt = fit_sgd_new (params, 1, 0.1, 0.9);
+      grad = gradient_for (params[0], 0, 0);
+      fit_tensor_set_grad (params[0], grad);
+      g_assert_true (fit_optimizer_step (opt, &error));
+      small = fit_tensor_new_zeros (FIT_DTYPE_FLOAT64, shape, 1);
+      fit_param_state_set_buffer (fit_optimizer_get_param_state (opt, params[0]),
+                                  "momentum_buffer", small);
+      before = fit_tensor_to_bytes (params[0]);
+      g_assert_false (fit_optimizer_step (opt, &error));
+      g_assert_error (error, FIT_ERROR, FIT_ERROR_FAILED);
+      after = fit_tensor_to_bytes (params[0]);
+      g_assert_true (g_bytes_equal (before, after));
+      free_params (params);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*CRITICAL*fit_tensor_optim_update*same_layout*");
+}
+
 /* A step count set by hand can be the largest int64 (a file cannot give one: loading
  * refuses it); counting one more step was a signed overflow. The step fails, naming
  * the count, and changes nothing. */
@@ -719,6 +758,7 @@ main (int   argc,
   g_test_add_func ("/Fit/Optimizer/step/missing-grad", test_missing_grad_skipped);
   g_test_add_func ("/Fit/Optimizer/step/errors", test_step_errors);
   g_test_add_func ("/Fit/Optimizer/step/count-exhausted", test_step_count_exhausted);
+  g_test_add_func ("/Fit/Optimizer/step/buffer-of-another-size", test_buffer_of_another_size);
   g_test_add_func ("/Fit/Optimizer/step/parallel", test_parallel_matches_serial);
   g_test_add_func ("/Fit/Optimizer/learning-rate", test_learning_rate_property);
   g_test_add_func ("/Fit/Optimizer/add-param-group/errors", test_add_param_group_errors);
