@@ -39,6 +39,7 @@ G_BEGIN_DECLS
 
 typedef struct _FitTensor FitTensor;
 typedef struct _FitBackend FitBackend;
+typedef struct _FitOptimUpdate FitOptimUpdate;
 
 struct _FitBackend
 {
@@ -100,6 +101,26 @@ struct _FitBackend
   /* ---- recurrent cells ---- */
 
   /* ---- optimizer updates and clipping ---- */
+
+  /* One step of @update's rule on @param, in place, from @grad and the rule's state
+   * buffers in @update (all of @param's element type, size and device). The rules,
+   * their buffers and hyper-parameters are FitOptimUpdate's, defined with the core
+   * operation that builds it (core/fit-core-private.h), as optim/ computes them.
+   * One entry for every rule, so that a backend implements them with one switch. */
+  gboolean    (*optim_update)    (const FitOptimUpdate *update,
+                                  FitTensor            *param,
+                                  FitTensor            *grad,
+                                  GError              **error);
+  /* The sum of the squares of @t's (float32 or float64) elements, accumulated in
+   * double: clipping by norm. */
+  gboolean    (*clip_sum_squares) (FitTensor           *t,
+                                   double              *sum,
+                                   GError             **error);
+  /* Clamps every element of @t (float32 or float64) into [−@clip_value, @clip_value]
+   * in place, @clip_value rounded to @t's element type first; NaN stays NaN. */
+  gboolean    (*clip_value)      (FitTensor            *t,
+                                  double                clip_value,
+                                  GError              **error);
 };
 
 /* The table of @type, or NULL when the library was built without that backend

@@ -13,6 +13,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "fit-glib/core/fit-core.h"
+#include "fit-glib/core/fit-core-private.h"
 #include "fit-glib/core/fit-storage-private.h"
 #include "fit-glib/backends/fit-backend-private.h"
 
@@ -57,16 +58,8 @@ const FitBackend *fit_backend_require  (FitTensor      *t,
 
 /* ---- construction helpers ---- */
 
-/* Uninitialised contiguous tensor from the buffer pool; the caller writes every element. */
-FitTensor  *fit_tensor_new_empty       (FitDType        dtype,
-                                        const gint64   *shape,
-                                        guint           n_dims);
-FitTensor  *fit_tensor_new_empty_like  (FitTensor      *like);
-/* A view sharing @base's storage: @shape must hold the same number of elements. */
-FitTensor  *fit_tensor_new_view        (FitTensor      *base,
-                                        gsize           offset_bytes,
-                                        const gint64   *shape,
-                                        guint           n_dims);
+/* Those the layers above core use too (fit_tensor_new_empty(), fit_tensor_new_view()),
+ * with the shape and argument checks they share, are in fit-core-private.h. */
 
 static inline gpointer
 fit_tensor_ptr (FitTensor *t)
@@ -93,59 +86,11 @@ void        fit_tensor_set_flat        (FitTensor      *t,
                                         gint64          i,
                                         double          v);
 
-/* Float to integer conversions. C leaves (int) v undefined for NaN, infinities and
- * values whose truncation does not fit; fit_double_fits_int() tells whether it is
- * defined, fit_double_to_int_saturated() defines it (NaN 0, beyond the range the nearest
- * end), and fit_check_fits_int() sets FIT_ERROR_INVALID_ARGUMENT naming @what and the
- * first element of @t that does not fit. @dtype is FIT_DTYPE_INT32 or _INT64. */
-gboolean    fit_double_fits_int        (double          v,
-                                        FitDType        dtype);
-gint64      fit_double_to_int_saturated (double         v,
-                                        FitDType        dtype);
-gboolean    fit_check_fits_int         (const char     *what,
-                                        FitTensor      *t,
-                                        FitDType        dtype,
-                                        GError        **error);
-
-gboolean    fit_shape_equal            (const gint64   *a,
-                                        guint           na,
-                                        const gint64   *b,
-                                        guint           nb);
-gint64      fit_shape_numel            (const gint64   *shape,
-                                        guint           n_dims);
-gboolean    fit_shape_check            (const char     *what,
-                                        const gint64   *shape,
-                                        guint           n_dims,
-                                        GError        **error);
-/* The rule fit_shape_check() applies, without a message: for the constructors that
- * take a shape as a programmer's promise (g_return_val_if_fail). */
-gboolean    fit_shape_is_valid         (const gint64   *shape,
-                                        guint           n_dims);
-/* The check of a shape an operation computed for its result (a broadcast, a product of
- * sizes from different inputs, an output-size formula), before it is allocated: sets
- * FIT_ERROR_SHAPE naming @op and the shape. Every operation that can make a result
- * larger than its inputs calls it; tensor allocation aborts on a shape that slipped
- * through rather than write past a wrapped-around buffer size. */
-gboolean    fit_shape_check_result     (const char     *op,
-                                        const gint64   *shape,
-                                        guint           n_dims,
-                                        GError        **error);
-char       *fit_shape_to_string        (const gint64   *shape,
-                                        guint           n_dims);
-
 /* ---- argument checks: each sets a FIT_ERROR naming @op and the values ---- */
 
-gboolean    fit_check_floating         (const char     *op,
-                                        FitTensor      *t,
-                                        GError        **error);
 gboolean    fit_check_same_dtype       (const char     *op,
                                         FitTensor      *a,
                                         FitTensor      *b,
-                                        GError        **error);
-/* For what only the host can do (fit-dispatch.c: the message of fit_backend_lookup()).
- * Front doors of kernels use FIT_BACKEND_LOOKUP instead. */
-gboolean    fit_check_cpu              (const char     *op,
-                                        FitTensor      *t,
                                         GError        **error);
 gboolean    fit_check_n_dims           (const char     *op,
                                         FitTensor      *t,
@@ -162,13 +107,6 @@ gboolean    fit_broadcast_shapes       (const char     *op,
                                         FitTensor      *b,
                                         gint64         *out_shape,
                                         guint          *out_n_dims,
-                                        GError        **error);
-
-/* fit_tensor_one_hot(), with @op naming the caller in messages (the FitOneHot
- * transform). */
-FitTensor  *fit_one_hot_encode         (const char     *op,
-                                        FitTensor      *labels,
-                                        gint64          n_classes,
                                         GError        **error);
 
 /* ---- autograd (fit-autograd.c) ---- */

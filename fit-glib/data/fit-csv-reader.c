@@ -720,7 +720,7 @@ labels_to_tensor (FitCsvReader  *self,
       gint64 *d;
 
       out = fit_tensor_new_empty (FIT_DTYPE_INT64, shape, 1);
-      d = fit_tensor_ptr (out);
+      d = fit_tensor_get_data_mutable (out);
       for (gsize i = 0; i < n; i++)
         parse_integer (label_at (texts, i), &d[i]);
       return out;
@@ -730,7 +730,7 @@ labels_to_tensor (FitCsvReader  *self,
       float *d;
 
       out = fit_tensor_new_empty (FIT_DTYPE_FLOAT32, shape, 1);
-      d = fit_tensor_ptr (out);
+      d = fit_tensor_get_data_mutable (out);
       for (gsize i = 0; i < n; i++)
         {
           double v = 0;
@@ -770,7 +770,7 @@ labels_to_tensor (FitCsvReader  *self,
     gint64 *d;
 
     out = fit_tensor_new_empty (FIT_DTYPE_INT64, shape, 1);
-    d = fit_tensor_ptr (out);
+    d = fit_tensor_get_data_mutable (out);
     for (gsize i = 0; i < n; i++)
       d[i] = GPOINTER_TO_UINT (g_hash_table_lookup (index, label_at (texts, i)));
   }

@@ -364,9 +364,9 @@ fit_data_file_read_tensor (FitDataFile         *file,
         goto short_data;
       out = fit_tensor_new_empty (dtype, shape, n_dims);
       if (convert == NULL)
-        memcpy (fit_tensor_ptr (out), chunk, numel * elem_size);
-      else if (!convert_or_fail (file, chunk, numel, fit_tensor_ptr (out), 0, dtype, convert,
-                                 user_data, error))
+        memcpy (fit_tensor_get_data_mutable (out), chunk, numel * elem_size);
+      else if (!convert_or_fail (file, chunk, numel, fit_tensor_get_data_mutable (out), 0, dtype,
+                                 convert, user_data, error))
         return NULL;
       return g_steal_pointer (&out);
     }
@@ -379,7 +379,7 @@ fit_data_file_read_tensor (FitDataFile         *file,
   while (done < numel)
     {
       gsize n = (gsize) MIN (numel - done, chunk_elements);
-      guint8 *dst = (guint8 *) fit_tensor_ptr (out) + done * out_size;
+      guint8 *dst = (guint8 *) fit_tensor_get_data_mutable (out) + done * out_size;
 
       if (!fit_data_file_read (file, convert ? chunk : dst, n * elem_size, &got, cancellable,
                                &local_error) ||

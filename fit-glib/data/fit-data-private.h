@@ -7,7 +7,7 @@
 
 #include <gio/gio.h>
 
-#include "fit-glib/core/fit-tensor-private.h"
+#include "fit-glib/core/fit-core-private.h"
 #include "fit-glib/data/fit-data-iter.h"
 #include "fit-glib/data/fit-dataset.h"
 #include "fit-glib/data/fit-transform.h"

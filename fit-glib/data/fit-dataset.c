@@ -9,7 +9,6 @@
 
 #include <string.h>
 
-#include "fit-glib/core/fit-tensor-private.h"
 #include "fit-glib/data/fit-dataset.h"
 #include "fit-glib/data/fit-data-private.h"
 
@@ -59,6 +58,9 @@ check_item_tensor (FitDataset  *self,
                    FitTensor   *first,
                    GError     **error)
 {
+  const gint64 *shape, *first_shape;
+  guint n_dims, first_n_dims;
+
   if (!FIT_IS_TENSOR (t))
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_FAILED,
@@ -66,7 +68,7 @@ check_item_tensor (FitDataset  *self,
                    G_OBJECT_TYPE_NAME (self), what, index);
       return FALSE;
     }
-  if (t->storage->device_type != FIT_DEVICE_TYPE_CPU)
+  if (fit_tensor_get_device_type (t) != FIT_DEVICE_TYPE_CPU)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_DEVICE,
                    _("Dataset %s returned a %s tensor for item %" PRId64
@@ -74,29 +76,32 @@ check_item_tensor (FitDataset  *self,
                    G_OBJECT_TYPE_NAME (self), what, index);
       return FALSE;
     }
+  shape = fit_tensor_get_shape (t, &n_dims);
   if (first == NULL)
     {
-      if (t->n_dims >= FIT_MAX_DIMS)
+      if (n_dims >= FIT_MAX_DIMS)
         {
           g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
                        _("Dataset %s: the %s of item %" PRId64 " has %u dimensions; "
                          "a batch of them would have more than %d"),
-                       G_OBJECT_TYPE_NAME (self), what, index, t->n_dims, FIT_MAX_DIMS);
+                       G_OBJECT_TYPE_NAME (self), what, index, n_dims, FIT_MAX_DIMS);
           return FALSE;
         }
       return TRUE;
     }
-  if (t->dtype != first->dtype || !fit_shape_equal (t->shape, t->n_dims,
-                                                    first->shape + 1, first->n_dims - 1))
+  first_shape = fit_tensor_get_shape (first, &first_n_dims);
+  if (fit_tensor_get_dtype (t) != fit_tensor_get_dtype (first) ||
+      !fit_shape_equal (shape, n_dims, first_shape + 1, first_n_dims - 1))
     {
-      g_autofree char *s = fit_shape_to_string (t->shape, t->n_dims);
-      g_autofree char *s0 = fit_shape_to_string (first->shape + 1, first->n_dims - 1);
+      g_autofree char *s = fit_shape_to_string (shape, n_dims);
+      g_autofree char *s0 = fit_shape_to_string (first_shape + 1, first_n_dims - 1);
 
       g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
                    _("Dataset %s: the %s of item %" PRId64 " is %s %s, but the first "
                      "item of the batch is %s %s; items of one batch must match"),
-                   G_OBJECT_TYPE_NAME (self), what, index, fit_dtype_get_name (t->dtype), s,
-                   fit_dtype_get_name (first->dtype), s0);
+                   G_OBJECT_TYPE_NAME (self), what, index,
+                   fit_dtype_get_name (fit_tensor_get_dtype (t)), s,
+                   fit_dtype_get_name (fit_tensor_get_dtype (first)), s0);
       return FALSE;
     }
   return TRUE;
@@ -113,12 +118,14 @@ new_batch_like (FitDataset  *self,
   g_autofree char *what = g_strdup_printf (_("Dataset %s: a batch of %u items"),
                                            G_OBJECT_TYPE_NAME (self), n);
   gint64 shape[FIT_MAX_DIMS];
+  guint n_dims;
+  const gint64 *item_shape = fit_tensor_get_shape (item, &n_dims);
 
   shape[0] = n;
-  memcpy (shape + 1, item->shape, item->n_dims * sizeof (gint64));
-  if (!fit_shape_check (what, shape, item->n_dims + 1, error))
+  memcpy (shape + 1, item_shape, n_dims * sizeof (gint64));
+  if (!fit_shape_check (what, shape, n_dims + 1, error))
     return NULL;
-  return fit_tensor_new_empty (item->dtype, shape, item->n_dims + 1);
+  return fit_tensor_new_empty (fit_tensor_get_dtype (item), shape, n_dims + 1);
 }
 
 static void
@@ -126,10 +133,11 @@ copy_row (FitTensor *batch,
           guint      row,
           FitTensor *item)
 {
-  gsize row_bytes = (gsize) item->numel * fit_dtype_get_size (item->dtype);
+  gsize row_bytes = fit_tensor_get_n_bytes (item);
 
   if (row_bytes > 0)
-    memcpy ((guint8 *) fit_tensor_ptr (batch) + row * row_bytes, fit_tensor_ptr (item), row_bytes);
+    memcpy ((guint8 *) fit_tensor_get_data_mutable (batch) + row * row_bytes,
+            fit_tensor_get_data (item), row_bytes);
 }
 
 /* Stacks items one by one into pooled batch tensors; every item must match the first. */
@@ -339,8 +347,8 @@ fit_dataset_get_batch (FitDataset    *self,
     }
   g_clear_error (&local_error);
 
-  if (x->n_dims == 0 || x->shape[0] != n_indices ||
-      (y != NULL && (y->n_dims == 0 || y->shape[0] != n_indices)))
+  if (fit_tensor_get_n_dims (x) == 0 || fit_tensor_get_dim (x, 0) != n_indices ||
+      (y != NULL && (fit_tensor_get_n_dims (y) == 0 || fit_tensor_get_dim (y, 0) != n_indices)))
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
                    _("Dataset %s returned a batch whose first dimension is not the %u items "

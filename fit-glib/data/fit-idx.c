@@ -290,19 +290,21 @@ fit_idx_dataset_new (const char    *images_path,
     return NULL;
   /* The number of items is the one size that costs memory downstream (a loader's order
    * of visit) even when the items are empty; labels vouch for it with their data. */
-  if (labels_path == NULL && images->numel == 0 && images->shape[0] > 0)
+  if (labels_path == NULL && fit_tensor_get_numel (images) == 0 &&
+      fit_tensor_get_dim (images, 0) > 0)
     {
       g_autofree char *name = g_filename_display_name (images_path);
-      g_autofree char *s = fit_shape_to_string (images->shape, images->n_dims);
+      g_autofree char *s = fit_tensor_get_shape_string (images);
 
       g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
                    _("%s: the images (shape %s) hold no pixels; give their labels, or a "
                      "file of images"), name, s);
       return NULL;
     }
-  if (images->n_dims == 3)
+  if (fit_tensor_get_n_dims (images) == 3)
     {
-      gint64 shape[4] = { images->shape[0], 1, images->shape[1], images->shape[2] };
+      const gint64 *hw = fit_tensor_get_shape (images, NULL);
+      gint64 shape[4] = { hw[0], 1, hw[1], hw[2] };
       FitTensor *view = fit_tensor_new_view (images, 0, shape, 4);
 
       g_object_unref (images);
@@ -314,10 +316,11 @@ fit_idx_dataset_new (const char    *images_path,
       labels = idx_read (labels_path, FIT_DTYPE_INT64, 1.0, cancellable, error);
       if (labels == NULL)
         return NULL;
-      if (labels->n_dims != 1 || labels->shape[0] != images->shape[0])
+      if (fit_tensor_get_n_dims (labels) != 1 ||
+          fit_tensor_get_dim (labels, 0) != fit_tensor_get_dim (images, 0))
         {
-          g_autofree char *si = fit_shape_to_string (images->shape, images->n_dims);
-          g_autofree char *sl = fit_shape_to_string (labels->shape, labels->n_dims);
+          g_autofree char *si = fit_tensor_get_shape_string (images);
+          g_autofree char *sl = fit_tensor_get_shape_string (labels);
           g_autofree char *li = g_filename_display_name (images_path);
           g_autofree char *ll = g_filename_display_name (labels_path);
 

@@ -42,6 +42,10 @@ fit_normalize_apply_batch (FitTransform  *transform,
 {
   FitNormalize *self = FIT_NORMALIZE (transform);
   gint64 n_items, n_channels, inner;
+  const gint64 *shape;
+  guint n_dims;
+  gconstpointer src;
+  gpointer dst;
   FitTensor *out;
 
   if (self->mean == NULL)
@@ -55,9 +59,10 @@ fit_normalize_apply_batch (FitTransform  *transform,
   if (!fit_check_cpu ("FitNormalize", batch, error) ||
       !fit_check_floating ("FitNormalize", batch, error))
     return NULL;
-  if (self->n_channels > 1 && (batch->n_dims < 2 || batch->shape[1] != self->n_channels))
+  shape = fit_tensor_get_shape (batch, &n_dims);
+  if (self->n_channels > 1 && (n_dims < 2 || shape[1] != self->n_channels))
     {
-      g_autofree char *s = fit_shape_to_string (batch->shape, batch->n_dims);
+      g_autofree char *s = fit_shape_to_string (shape, n_dims);
 
       g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
                    _("FitNormalize: a batch of shape %s does not have %u channels in its "
@@ -65,10 +70,12 @@ fit_normalize_apply_batch (FitTransform  *transform,
       return NULL;
     }
 
-  n_items = batch->n_dims > 0 ? batch->shape[0] : 1;
+  n_items = n_dims > 0 ? shape[0] : 1;
   n_channels = self->n_channels > 1 ? self->n_channels : 1;
-  inner = n_items > 0 ? batch->numel / n_items / n_channels : 0;
+  inner = n_items > 0 ? fit_tensor_get_numel (batch) / n_items / n_channels : 0;
   out = fit_tensor_new_empty_like (batch);
+  src = fit_tensor_get_data (batch);
+  dst = fit_tensor_get_data_mutable (out);
 
   for (gint64 i = 0; i < n_items; i++)
     for (gint64 c = 0; c < n_channels; c++)
@@ -76,10 +83,10 @@ fit_normalize_apply_batch (FitTransform  *transform,
         gint64 base = (i * n_channels + c) * inner;
         double m = self->mean[c], s = 1.0 / self->std[c];
 
-        if (batch->dtype == FIT_DTYPE_FLOAT32)
+        if (fit_tensor_get_dtype (batch) == FIT_DTYPE_FLOAT32)
           {
-            const float *x = fit_tensor_f32 (batch) + base;
-            float *y = fit_tensor_f32 (out) + base;
+            const float *x = (const float *) src + base;
+            float *y = (float *) dst + base;
             float mf = (float) m, sf = (float) s;
 
             for (gint64 k = 0; k < inner; k++)
@@ -87,8 +94,8 @@ fit_normalize_apply_batch (FitTransform  *transform,
           }
         else
           {
-            const double *x = fit_tensor_f64 (batch) + base;
-            double *y = fit_tensor_f64 (out) + base;
+            const double *x = (const double *) src + base;
+            double *y = (double *) dst + base;
 
             for (gint64 k = 0; k < inner; k++)
               y[k] = (x[k] - m) * s;

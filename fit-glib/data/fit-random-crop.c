@@ -79,15 +79,19 @@ fit_random_crop_apply_batch (FitTransform  *transform,
   FitRandomCrop *self = FIT_RANDOM_CROP (transform);
   gint64 shape[FIT_MAX_DIMS];
   gint64 n, H, W, planes, p = self->padding;
-  gsize elem = fit_dtype_get_size (batch->dtype);
+  gsize elem = fit_dtype_get_size (fit_tensor_get_dtype (batch));
+  const gint64 *bs;
+  guint nd;
+  const guint8 *src;
+  guint8 *dst;
   FitTensor *out;
 
   if (!fit_check_cpu ("FitRandomCrop", batch, error))
     return NULL;
-  if (batch->n_dims < 3 || batch->shape[batch->n_dims - 2] + 2 * p < self->height ||
-      batch->shape[batch->n_dims - 1] + 2 * p < self->width)
+  bs = fit_tensor_get_shape (batch, &nd);
+  if (nd < 3 || bs[nd - 2] + 2 * p < self->height || bs[nd - 1] + 2 * p < self->width)
     {
-      g_autofree char *s = fit_shape_to_string (batch->shape, batch->n_dims);
+      g_autofree char *s = fit_shape_to_string (bs, nd);
 
       g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
                    _("FitRandomCrop: cannot cut %u×%u windows from a batch of shape %s padded "
@@ -96,18 +100,20 @@ fit_random_crop_apply_batch (FitTransform  *transform,
       return NULL;
     }
 
-  n = batch->shape[0];
-  H = batch->shape[batch->n_dims - 2];
-  W = batch->shape[batch->n_dims - 1];
-  planes = H * W > 0 && n > 0 ? batch->numel / (n * H * W) : 0;
-  memcpy (shape, batch->shape, batch->n_dims * sizeof (gint64));
-  shape[batch->n_dims - 2] = self->height;
-  shape[batch->n_dims - 1] = self->width;
+  n = bs[0];
+  H = bs[nd - 2];
+  W = bs[nd - 1];
+  planes = H * W > 0 && n > 0 ? fit_tensor_get_numel (batch) / (n * H * W) : 0;
+  memcpy (shape, bs, nd * sizeof (gint64));
+  shape[nd - 2] = self->height;
+  shape[nd - 1] = self->width;
   /* An empty batch keeps its other sizes, which windows larger than its images can
    * multiply past what a tensor holds. */
-  if (!fit_shape_check_result ("FitRandomCrop", shape, batch->n_dims, error))
+  if (!fit_shape_check_result ("FitRandomCrop", shape, nd, error))
     return NULL;
-  out = fit_tensor_new_empty (batch->dtype, shape, batch->n_dims);
+  out = fit_tensor_new_empty (fit_tensor_get_dtype (batch), shape, nd);
+  src = fit_tensor_get_data (batch);
+  dst = fit_tensor_get_data_mutable (out);
 
   for (gint64 i = 0; i < n; i++)
     {
@@ -119,8 +125,8 @@ fit_random_crop_apply_batch (FitTransform  *transform,
         {
           gint64 plane = i * planes + c;
 
-          crop_plane ((const guint8 *) fit_tensor_ptr (batch) + plane * H * W * elem, H, W,
-                      (guint8 *) fit_tensor_ptr (out) + plane * self->height * self->width * elem,
+          crop_plane (src + plane * H * W * elem, H, W,
+                      dst + plane * self->height * self->width * elem,
                       self->height, self->width, top, left, elem);
         }
     }

@@ -38,17 +38,20 @@ fit_random_horizontal_flip_apply_batch (FitTransform  *transform,
                                         GError       **error)
 {
   FitRandomHorizontalFlip *self = FIT_RANDOM_HORIZONTAL_FLIP (transform);
-  gsize elem = fit_dtype_get_size (batch->dtype);
+  gsize elem = fit_dtype_get_size (fit_tensor_get_dtype (batch));
   gint64 n, W, rows_per_item;
+  const gint64 *bs;
+  guint nd;
   const guint8 *src;
   guint8 *dst;
   FitTensor *out;
 
   if (!fit_check_cpu ("FitRandomHorizontalFlip", batch, error))
     return NULL;
-  if (batch->n_dims < 2)
+  bs = fit_tensor_get_shape (batch, &nd);
+  if (nd < 2)
     {
-      g_autofree char *s = fit_shape_to_string (batch->shape, batch->n_dims);
+      g_autofree char *s = fit_shape_to_string (bs, nd);
 
       g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
                    _("FitRandomHorizontalFlip: a batch of shape %s has no image width; it "
@@ -56,12 +59,12 @@ fit_random_horizontal_flip_apply_batch (FitTransform  *transform,
       return NULL;
     }
 
-  n = batch->shape[0];
-  W = batch->shape[batch->n_dims - 1];
-  rows_per_item = n > 0 && W > 0 ? batch->numel / (n * W) : 0;
+  n = bs[0];
+  W = bs[nd - 1];
+  rows_per_item = n > 0 && W > 0 ? fit_tensor_get_numel (batch) / (n * W) : 0;
   out = fit_tensor_new_empty_like (batch);
-  src = fit_tensor_ptr (batch);
-  dst = fit_tensor_ptr (out);
+  src = fit_tensor_get_data (batch);
+  dst = fit_tensor_get_data_mutable (out);
 
   for (gint64 i = 0; i < n; i++)
     {

@@ -37,15 +37,15 @@ fit_scale_apply_batch (FitTransform  *transform,
 {
   FitScale *self = FIT_SCALE (transform);
   FitTensor *out;
-  gint64 n = batch->numel;
+  gint64 n = fit_tensor_get_numel (batch);
 
   if (!fit_check_cpu ("FitScale", batch, error) || !fit_check_floating ("FitScale", batch, error))
     return NULL;
   out = fit_tensor_new_empty_like (batch);
-  if (batch->dtype == FIT_DTYPE_FLOAT32)
+  if (fit_tensor_get_dtype (batch) == FIT_DTYPE_FLOAT32)
     {
-      const float *x = fit_tensor_f32 (batch);
-      float *y = fit_tensor_f32 (out);
+      const float *x = fit_tensor_get_data (batch);
+      float *y = fit_tensor_get_data_mutable (out);
       float a = (float) self->factor, b = (float) self->offset;
 
       for (gint64 i = 0; i < n; i++)
@@ -53,8 +53,8 @@ fit_scale_apply_batch (FitTransform  *transform,
     }
   else
     {
-      const double *x = fit_tensor_f64 (batch);
-      double *y = fit_tensor_f64 (out);
+      const double *x = fit_tensor_get_data (batch);
+      double *y = fit_tensor_get_data_mutable (out);
 
       for (gint64 i = 0; i < n; i++)
         y[i] = x[i] * self->factor + self->offset;

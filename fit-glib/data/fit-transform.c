@@ -207,6 +207,8 @@ fit_transform_apply (FitTransform  *self,
   g_autoptr(FitTensor) batch = NULL;
   g_autoptr(FitTensor) out = NULL;
   gint64 shape[FIT_MAX_DIMS];
+  const gint64 *out_shape;
+  guint n_dims;
 
   g_return_val_if_fail (FIT_IS_TRANSFORM (self), NULL);
   g_return_val_if_fail (FIT_IS_TENSOR (item), NULL);
@@ -214,28 +216,30 @@ fit_transform_apply (FitTransform  *self,
 
   if (!fit_check_cpu ("fit_transform_apply", item, error))
     return NULL;
-  if (item->n_dims >= FIT_MAX_DIMS)
+  n_dims = fit_tensor_get_n_dims (item);
+  if (n_dims >= FIT_MAX_DIMS)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
                    _("fit_transform_apply: an item of %u dimensions cannot get a batch "
-                     "dimension"), item->n_dims);
+                     "dimension"), n_dims);
       return NULL;
     }
   shape[0] = 1;
-  memcpy (shape + 1, item->shape, item->n_dims * sizeof (gint64));
-  batch = fit_tensor_new_view (item, 0, shape, item->n_dims + 1);
+  memcpy (shape + 1, fit_tensor_get_shape (item, NULL), n_dims * sizeof (gint64));
+  batch = fit_tensor_new_view (item, 0, shape, n_dims + 1);
 
   out = fit_transform_apply_batch (self, batch, rng, error);
   if (out == NULL)
     return NULL;
-  if (out->n_dims == 0 || out->shape[0] != 1)
+  out_shape = fit_tensor_get_shape (out, &n_dims);
+  if (n_dims == 0 || out_shape[0] != 1)
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
                    _("Transform %s did not return a batch of one item"),
                    G_OBJECT_TYPE_NAME (self));
       return NULL;
     }
-  return fit_tensor_new_view (out, 0, out->shape + 1, out->n_dims - 1);
+  return fit_tensor_new_view (out, 0, out_shape + 1, n_dims - 1);
 }
 
 /**

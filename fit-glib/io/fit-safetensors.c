@@ -19,7 +19,7 @@
 #endif
 
 #include "fit-glib/core/fit-error-private.h"
-#include "fit-glib/core/fit-tensor-private.h"
+#include "fit-glib/core/fit-core-private.h"
 #include "fit-glib/io/fit-json-private.h"
 #include "fit-glib/io/fit-safetensors.h"
 #include "fit-glib/io/fit-safetensors-private.h"
@@ -391,15 +391,17 @@ build_header (FitSafetensors *self,
       const char *name = g_ptr_array_index (self->names, i);
       FitTensor *t = g_hash_table_lookup (self->tensors, name);
       guint64 n_bytes = fit_tensor_get_n_bytes (t);
+      guint n_dims;
+      const gint64 *shape = fit_tensor_get_shape (t, &n_dims);
 
       if (!first)
         g_string_append_c (json, ',');
       first = FALSE;
       fit_json_append_string (json, name);
-      g_string_append_printf (json, ":{\"dtype\":\"%s\",\"shape\":[", dtype_code (t->dtype));
-      for (guint d = 0; d < t->n_dims; d++)
-        g_string_append_printf (json, d > 0 ? ",%" PRId64 : "%" PRId64,
-                                t->shape[d]);
+      g_string_append_printf (json, ":{\"dtype\":\"%s\",\"shape\":[",
+                              dtype_code (fit_tensor_get_dtype (t)));
+      for (guint d = 0; d < n_dims; d++)
+        g_string_append_printf (json, d > 0 ? ",%" PRId64 : "%" PRId64, shape[d]);
       g_string_append_printf (json, "],\"data_offsets\":[%" PRIu64 ",%"
                               PRIu64 "]}", offset, offset + n_bytes);
       offset += n_bytes;
@@ -441,12 +443,12 @@ tensor_le_bytes (FitTensor *t)
   gsize n;
   guint8 *copy;
 
-  if (G_BYTE_ORDER == G_LITTLE_ENDIAN && t->storage->device_type == FIT_DEVICE_TYPE_CPU)
-    return g_bytes_new_with_free_func (fit_tensor_ptr (t), fit_tensor_get_n_bytes (t),
+  if (G_BYTE_ORDER == G_LITTLE_ENDIAN && fit_tensor_get_device_type (t) == FIT_DEVICE_TYPE_CPU)
+    return g_bytes_new_with_free_func (fit_tensor_get_data (t), fit_tensor_get_n_bytes (t),
                                        g_object_unref, g_object_ref (t));
   bytes = fit_tensor_to_bytes (t);
   copy = g_bytes_unref_to_data (bytes, &n);
-  swap_to_le (copy, n, fit_dtype_get_size (t->dtype));
+  swap_to_le (copy, n, fit_dtype_get_size (fit_tensor_get_dtype (t)));
   return g_bytes_new_take (copy, n);
 }
 

@@ -56,13 +56,17 @@ fit_binary_accuracy_update (FitMetric  *metric,
   FitBinaryAccuracy *self = FIT_BINARY_ACCURACY (metric);
   g_autoptr(FitTensor) pred = NULL;
   g_autoptr(FitTensor) lab = NULL;
-  gint64 correct = 0;
+  FitMetricValues pv, lv;
+  gint64 n, correct = 0;
 
   if (!fit_metric_check_pair (metric, prediction, label, &pred, &lab, error))
     return FALSE;
-  for (gint64 i = 0; i < pred->numel; i++)
+  pv = fit_metric_values (pred);
+  lv = fit_metric_values (lab);
+  n = fit_tensor_get_numel (pred);
+  for (gint64 i = 0; i < n; i++)
     {
-      double y = fit_metric_flat_get (lab, i);
+      double y = fit_metric_value (lv, i);
 
       if (y != 0.0 && y != 1.0)
         {
@@ -72,10 +76,10 @@ fit_binary_accuracy_update (FitMetric  *metric,
                        fit_metric_get_name (metric), y, i);
           return FALSE;
         }
-      correct += (fit_metric_flat_get (pred, i) > self->threshold) == (y == 1.0);
+      correct += (fit_metric_value (pv, i) > self->threshold) == (y == 1.0);
     }
   self->correct += correct;
-  self->total += pred->numel;
+  self->total += n;
   return TRUE;
 }
 

@@ -49,14 +49,18 @@ fit_mean_loss_update (FitMetric  *metric,
 {
   FitMeanLoss *self = FIT_MEAN_LOSS (metric);
   g_autoptr(FitTensor) loss = fit_metric_host_tensor (prediction, error);
+  FitMetricValues values;
   double sum = 0;
+  gint64 n;
 
   if (loss == NULL)
     return FALSE;
-  for (gint64 i = 0; i < loss->numel; i++)
-    sum += fit_metric_flat_get (loss, i);
+  values = fit_metric_values (loss);
+  n = fit_tensor_get_numel (loss);
+  for (gint64 i = 0; i < n; i++)
+    sum += fit_metric_value (values, i);
   self->sum += sum;
-  self->weight += (double) loss->numel;
+  self->weight += (double) n;
   return TRUE;
 }
 

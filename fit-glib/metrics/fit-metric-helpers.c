@@ -16,7 +16,7 @@ FitTensor *
 fit_metric_host_tensor (FitTensor  *t,
                         GError    **error)
 {
-  if (t->storage->device_type == FIT_DEVICE_TYPE_CPU)
+  if (fit_tensor_get_device_type (t) == FIT_DEVICE_TYPE_CPU)
     return g_object_ref (t);
   return fit_tensor_to_device (t, fit_device_get_cpu (), error);
 }
@@ -24,27 +24,7 @@ fit_metric_host_tensor (FitTensor  *t,
 gint64
 fit_metric_batch_samples (FitTensor *t)
 {
-  return t->n_dims == 0 ? 1 : t->shape[0];
-}
-
-static inline double
-flat_get (FitTensor *t,
-          gconstpointer data,
-          gint64     i)
-{
-  switch (t->dtype)
-    {
-    case FIT_DTYPE_FLOAT32:
-      return ((const float *) data)[i];
-    case FIT_DTYPE_FLOAT64:
-      return ((const double *) data)[i];
-    case FIT_DTYPE_INT32:
-      return ((const gint32 *) data)[i];
-    case FIT_DTYPE_INT64:
-      return (double) ((const gint64 *) data)[i];
-    default:
-      return NAN;
-    }
+  return fit_tensor_get_n_dims (t) == 0 ? 1 : fit_tensor_get_dim (t, 0);
 }
 
 static void
@@ -53,18 +33,18 @@ argmax_rows (FitTensor *t,
              gint64     n_cols,
              gint64    *out)
 {
-  gconstpointer data = fit_tensor_ptr (t);
+  FitMetricValues values = fit_metric_values (t);
 
   for (gint64 r = 0; r < n_rows; r++)
     {
       gint64 best = 0;
-      double best_v = flat_get (t, data, r * n_cols);
+      double best_v = fit_metric_value (values, r * n_cols);
 
       /* NaN never wins, so a row of NaNs predicts class 0: the metric degrades instead
        * of reading out of range. */
       for (gint64 c = 1; c < n_cols; c++)
         {
-          double v = flat_get (t, data, r * n_cols + c);
+          double v = fit_metric_value (values, r * n_cols + c);
 
           if (v > best_v || (isnan (best_v) && !isnan (v)))
             {
@@ -101,6 +81,8 @@ fit_metric_classify (FitMetric  *metric,
   g_autoptr(FitTensor) lab = NULL;
   g_autofree gint64 *p_out = NULL;
   g_autofree gint64 *t_out = NULL;
+  const gint64 *ps, *ls;
+  guint pn, ln;
   gboolean binary, one_hot;
   gint64 n, c;
 
@@ -111,25 +93,23 @@ fit_metric_classify (FitMetric  *metric,
                    fit_metric_get_name (metric));
       return FALSE;
     }
-  if (!fit_dtype_is_floating (prediction->dtype))
+  ps = fit_tensor_get_shape (prediction, &pn);
+  ls = fit_tensor_get_shape (label, &ln);
+  if (!fit_dtype_is_floating (fit_tensor_get_dtype (prediction)))
     {
       g_set_error (error, FIT_ERROR, FIT_ERROR_DTYPE,
                    _("Metric “%s” needs floating-point predictions (scores or "
                      "probabilities), got %s"),
-                   fit_metric_get_name (metric), fit_dtype_get_name (prediction->dtype));
+                   fit_metric_get_name (metric), fit_dtype_get_name (fit_tensor_get_dtype (prediction)));
       return FALSE;
     }
 
   /* Binary: the prediction has the labels' shape, or the labels' shape plus a trailing 1. */
-  binary = fit_shape_equal (prediction->shape, prediction->n_dims, label->shape, label->n_dims) ||
-           (prediction->n_dims == label->n_dims + 1 &&
-            prediction->shape[prediction->n_dims - 1] == 1 &&
-            fit_shape_equal (prediction->shape, label->n_dims, label->shape, label->n_dims));
-  one_hot = !binary && prediction->n_dims >= 1 && fit_dtype_is_floating (label->dtype) &&
-            fit_shape_equal (prediction->shape, prediction->n_dims, label->shape, label->n_dims);
-  if (!binary && !one_hot &&
-      !(prediction->n_dims == label->n_dims + 1 &&
-        fit_shape_equal (prediction->shape, label->n_dims, label->shape, label->n_dims)))
+  binary = fit_shape_equal (ps, pn, ls, ln) ||
+           (pn == ln + 1 && ps[pn - 1] == 1 && fit_shape_equal (ps, ln, ls, ln));
+  one_hot = !binary && pn >= 1 && fit_dtype_is_floating (fit_tensor_get_dtype (label)) &&
+            fit_shape_equal (ps, pn, ls, ln);
+  if (!binary && !one_hot && !(pn == ln + 1 && fit_shape_equal (ps, ln, ls, ln)))
     {
       g_autofree char *shapes = shapes_string (prediction, label);
 
@@ -150,18 +130,18 @@ fit_metric_classify (FitMetric  *metric,
 
   if (binary)
     {
-      gconstpointer pd = fit_tensor_ptr (pred);
-      gconstpointer ld = fit_tensor_ptr (lab);
+      FitMetricValues pv = fit_metric_values (pred);
+      FitMetricValues lv = fit_metric_values (lab);
 
-      n = lab->numel;
+      n = fit_tensor_get_numel (lab);
       c = 2;
       p_out = g_new (gint64, MAX (n, 1));
       t_out = g_new (gint64, MAX (n, 1));
       for (gint64 i = 0; i < n; i++)
         {
-          double y = flat_get (lab, ld, i);
+          double y = fit_metric_value (lv, i);
 
-          p_out[i] = flat_get (pred, pd, i) > threshold ? 1 : 0;
+          p_out[i] = fit_metric_value (pv, i) > threshold ? 1 : 0;
           if (y != 0.0 && y != 1.0)
             {
               g_set_error (error, FIT_ERROR, FIT_ERROR_INVALID_ARGUMENT,
@@ -175,8 +155,8 @@ fit_metric_classify (FitMetric  *metric,
     }
   else
     {
-      c = prediction->shape[prediction->n_dims - 1];
-      n = c > 0 ? pred->numel / c : 0;
+      c = ps[pn - 1];
+      n = c > 0 ? fit_tensor_get_numel (pred) / c : 0;
       p_out = g_new (gint64, MAX (n, 1));
       t_out = g_new (gint64, MAX (n, 1));
       argmax_rows (pred, n, c, p_out);
@@ -184,11 +164,11 @@ fit_metric_classify (FitMetric  *metric,
         argmax_rows (lab, n, c, t_out);
       else
         {
-          gconstpointer ld = fit_tensor_ptr (lab);
+          FitMetricValues lv = fit_metric_values (lab);
 
           for (gint64 i = 0; i < n; i++)
             {
-              double y = flat_get (lab, ld, i);
+              double y = fit_metric_value (lv, i);
 
               if (!(y >= 0 && y < c) || y != floor (y))
                 {
@@ -229,7 +209,7 @@ fit_metric_check_pair (FitMetric   *metric,
                    fit_metric_get_name (metric));
       return FALSE;
     }
-  if (prediction->numel != label->numel)
+  if (fit_tensor_get_numel (prediction) != fit_tensor_get_numel (label))
     {
       g_autofree char *shapes = shapes_string (prediction, label);
 
@@ -250,127 +230,6 @@ fit_metric_check_pair (FitMetric   *metric,
   return TRUE;
 }
 
-double
-fit_metric_flat_get (FitTensor *t,
-                     gint64     i)
-{
-  return flat_get (t, fit_tensor_ptr (t), i);
-}
-
-void
-fit_confusion_clear (FitConfusion *c)
-{
-  g_clear_pointer (&c->tp, g_free);
-  g_clear_pointer (&c->fp, g_free);
-  g_clear_pointer (&c->fn, g_free);
-  c->n_classes = 0;
-}
-
-gboolean
-fit_confusion_update (FitConfusion *c,
-                      FitMetric    *metric,
-                      FitTensor    *prediction,
-                      FitTensor    *label,
-                      double        threshold,
-                      GError      **error)
-{
-  g_autofree gint64 *predicted = NULL;
-  g_autofree gint64 *truth = NULL;
-  gint64 n, k;
-
-  if (!fit_metric_classify (metric, prediction, label, threshold, &predicted, &truth, &n, &k,
-                            error))
-    return FALSE;
-
-  if (c->n_classes != 0 && c->n_classes != k)
-    {
-      g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
-                   _("Metric “%s” saw %" PRId64 " classes in earlier batches and %"
-                     PRId64 " in this one; reset it between problems"),
-                   fit_metric_get_name (metric), c->n_classes, k);
-      return FALSE;
-    }
-  if (c->n_classes == 0)
-    {
-      c->n_classes = k;
-      c->tp = g_new0 (gint64, k);
-      c->fp = g_new0 (gint64, k);
-      c->fn = g_new0 (gint64, k);
-    }
-  for (gint64 i = 0; i < n; i++)
-    {
-      if (predicted[i] == truth[i])
-        c->tp[truth[i]]++;
-      else
-        {
-          c->fp[predicted[i]]++;
-          c->fn[truth[i]]++;
-        }
-    }
-  return TRUE;
-}
-
-static double
-score_of (gint64 tp,
-          gint64 fp,
-          gint64 fn,
-          int    kind)
-{
-  /* An empty denominator scores 0, as scikit-learn's zero_division=0 does. */
-  switch (kind)
-    {
-    case 0:
-      return tp + fp > 0 ? (double) tp / (double) (tp + fp) : 0.0;
-    case 1:
-      return tp + fn > 0 ? (double) tp / (double) (tp + fn) : 0.0;
-    default:
-      return 2 * tp + fp + fn > 0 ? 2.0 * tp / (double) (2 * tp + fp + fn) : 0.0;
-    }
-}
-
-double
-fit_confusion_score (FitConfusion *c,
-                     FitAverage    average,
-                     int           kind)
-{
-  if (c->n_classes == 0)
-    return NAN;
-
-  switch (average)
-    {
-    case FIT_AVERAGE_BINARY:
-      return c->n_classes > 1 ? score_of (c->tp[1], c->fp[1], c->fn[1], kind) : NAN;
-    case FIT_AVERAGE_MICRO:
-      {
-        gint64 tp = 0, fp = 0, fn = 0;
-
-        for (gint64 i = 0; i < c->n_classes; i++)
-          {
-            tp += c->tp[i];
-            fp += c->fp[i];
-            fn += c->fn[i];
-          }
-        return score_of (tp, fp, fn, kind);
-      }
-    case FIT_AVERAGE_MACRO:
-    default:
-      {
-        double sum = 0;
-        gint64 present = 0;
-
-        /* Classes that never occurred and were never predicted have no score. */
-        for (gint64 i = 0; i < c->n_classes; i++)
-          {
-            if (c->tp[i] + c->fp[i] + c->fn[i] == 0)
-              continue;
-            sum += score_of (c->tp[i], c->fp[i], c->fn[i], kind);
-            present++;
-          }
-        return present > 0 ? sum / (double) present : NAN;
-      }
-    }
-}
-
 /* Checks a batch of class scores against class indices and returns host references to
  * both, with the number of classes and of scored positions. */
 gboolean
@@ -385,11 +244,15 @@ fit_metric_class_scores (FitMetric   *metric,
 {
   g_autoptr(FitTensor) pred = NULL;
   g_autoptr(FitTensor) lab = NULL;
+  const gint64 *ps, *ls = NULL;
+  guint pn, ln = 0;
   gint64 c;
 
-  if (label == NULL || prediction->n_dims != label->n_dims + 1 ||
-      !fit_shape_equal (prediction->shape, label->n_dims, label->shape, label->n_dims) ||
-      !fit_dtype_is_floating (prediction->dtype))
+  ps = fit_tensor_get_shape (prediction, &pn);
+  if (label != NULL)
+    ls = fit_tensor_get_shape (label, &ln);
+  if (label == NULL || pn != ln + 1 || !fit_shape_equal (ps, ln, ls, ln) ||
+      !fit_dtype_is_floating (fit_tensor_get_dtype (prediction)))
     {
       g_autofree char *p = fit_tensor_get_shape_string (prediction);
       g_autofree char *l = label != NULL ? fit_tensor_get_shape_string (label) : g_strdup ("none");
@@ -398,7 +261,8 @@ fit_metric_class_scores (FitMetric   *metric,
                    _("Metric “%s” needs floating-point class scores of the labels' shape "
                      "plus a class dimension and integer class labels; got predictions %s "
                      "(%s) and labels %s"),
-                   fit_metric_get_name (metric), p, fit_dtype_get_name (prediction->dtype), l);
+                   fit_metric_get_name (metric), p,
+                   fit_dtype_get_name (fit_tensor_get_dtype (prediction)), l);
       return FALSE;
     }
   pred = fit_metric_host_tensor (prediction, error);
@@ -408,9 +272,9 @@ fit_metric_class_scores (FitMetric   *metric,
   if (lab == NULL)
     return FALSE;
 
-  c = prediction->shape[prediction->n_dims - 1];
+  c = ps[pn - 1];
   *n_classes = c;
-  *n_positions = c > 0 ? pred->numel / c : 0;
+  *n_positions = c > 0 ? fit_tensor_get_numel (pred) / c : 0;
   *pred_host = g_steal_pointer (&pred);
   *label_host = g_steal_pointer (&lab);
   return TRUE;
@@ -418,14 +282,14 @@ fit_metric_class_scores (FitMetric   *metric,
 
 /* Class index @i of a host label tensor, checked against @n_classes. */
 gboolean
-fit_metric_class_label (FitMetric  *metric,
-                        FitTensor  *label_host,
-                        gint64      i,
-                        gint64      n_classes,
-                        gint64     *index,
-                        GError    **error)
+fit_metric_class_label (FitMetric        *metric,
+                        FitMetricValues   labels,
+                        gint64            i,
+                        gint64            n_classes,
+                        gint64           *index,
+                        GError          **error)
 {
-  double y = fit_metric_flat_get (label_host, i);
+  double y = fit_metric_value (labels, i);
 
   if (!(y >= 0 && y < n_classes) || y != floor (y))
     {
@@ -453,28 +317,31 @@ fit_metric_cross_entropy_sum (FitMetric  *metric,
 {
   g_autoptr(FitTensor) pred = NULL;
   g_autoptr(FitTensor) lab = NULL;
+  FitMetricValues pv, lv;
   double sum = 0;
   gint64 n, c;
 
   if (!fit_metric_class_scores (metric, prediction, label, &pred, &lab, &n, &c, error))
     return FALSE;
+  pv = fit_metric_values (pred);
+  lv = fit_metric_values (lab);
   for (gint64 i = 0; i < n; i++)
     {
       gint64 y;
       double target;
 
-      if (!fit_metric_class_label (metric, lab, i, c, &y, error))
+      if (!fit_metric_class_label (metric, lv, i, c, &y, error))
         return FALSE;
-      target = fit_metric_flat_get (pred, i * c + y);
+      target = fit_metric_value (pv, i * c + y);
       if (from_logits)
         {
           double max = -INFINITY, z = 0;
 
           /* log-sum-exp around the row maximum, so large logits do not overflow. */
           for (gint64 j = 0; j < c; j++)
-            max = MAX (max, fit_metric_flat_get (pred, i * c + j));
+            max = MAX (max, fit_metric_value (pv, i * c + j));
           for (gint64 j = 0; j < c; j++)
-            z += exp (fit_metric_flat_get (pred, i * c + j) - max);
+            z += exp (fit_metric_value (pv, i * c + j) - max);
           sum += max + log (z) - target;
         }
       else

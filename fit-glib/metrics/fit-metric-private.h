@@ -5,7 +5,9 @@
 
 #pragma once
 
-#include "fit-glib/core/fit-tensor-private.h"
+#include <math.h>
+
+#include "fit-glib/core/fit-core-private.h"
 #include "fit-glib/metrics/fit-metrics.h"
 
 G_BEGIN_DECLS
@@ -41,9 +43,41 @@ gboolean   fit_metric_check_pair      (FitMetric   *metric,
 /* The number of samples of a batch: the size of the first dimension (1 for a scalar). */
 gint64     fit_metric_batch_samples   (FitTensor   *t);
 
-/* Element @i of a host tensor of any dtype, as a double. */
-double     fit_metric_flat_get        (FitTensor   *t,
-                                       gint64       i);
+/* The elements of a host tensor of any element type, read as doubles by the metrics'
+ * loops: the data and its type are fetched once per tensor, not once per element. */
+typedef struct
+{
+  gconstpointer  data;
+  FitDType       dtype;
+} FitMetricValues;
+
+static inline FitMetricValues
+fit_metric_values (FitTensor *host)
+{
+  FitMetricValues v = { fit_tensor_get_data (host), fit_tensor_get_dtype (host) };
+
+  return v;
+}
+
+/* Element @i, as a double. */
+static inline double
+fit_metric_value (FitMetricValues v,
+                  gint64          i)
+{
+  switch (v.dtype)
+    {
+    case FIT_DTYPE_FLOAT32:
+      return ((const float *) v.data)[i];
+    case FIT_DTYPE_FLOAT64:
+      return ((const double *) v.data)[i];
+    case FIT_DTYPE_INT32:
+      return ((const gint32 *) v.data)[i];
+    case FIT_DTYPE_INT64:
+      return (double) ((const gint64 *) v.data)[i];
+    default:
+      return NAN;
+    }
+}
 
 /* Checks a batch of floating-point class scores (the labels' shape plus a last class
  * dimension) against class-index labels; returns host references to both, the number of
@@ -57,14 +91,14 @@ gboolean   fit_metric_class_scores    (FitMetric   *metric,
                                        gint64      *n_classes,
                                        GError     **error);
 
-/* Label @i of a host tensor as a class index, or an error naming it when it is not an
- * integer in [0, @n_classes). */
-gboolean   fit_metric_class_label     (FitMetric   *metric,
-                                       FitTensor   *label_host,
-                                       gint64       i,
-                                       gint64       n_classes,
-                                       gint64      *index,
-                                       GError     **error);
+/* Label @i of a host tensor's @labels as a class index, or an error naming it when it
+ * is not an integer in [0, @n_classes). */
+gboolean   fit_metric_class_label     (FitMetric       *metric,
+                                       FitMetricValues  labels,
+                                       gint64           i,
+                                       gint64           n_classes,
+                                       gint64          *index,
+                                       GError         **error);
 
 /* Adds the summed cross-entropy of @prediction (class scores, logits when @from_logits,
  * else probabilities) against class-index @label to *@total, and the number of scored
@@ -76,26 +110,5 @@ gboolean   fit_metric_cross_entropy_sum (FitMetric  *metric,
                                          double     *total,
                                          gint64     *count,
                                          GError    **error);
-
-/* Per-class counts for precision, recall and F1. */
-typedef struct
-{
-  gint64  n_classes;
-  gint64 *tp;
-  gint64 *fp;
-  gint64 *fn;
-} FitConfusion;
-
-void       fit_confusion_clear        (FitConfusion *c);
-gboolean   fit_confusion_update       (FitConfusion *c,
-                                       FitMetric    *metric,
-                                       FitTensor    *prediction,
-                                       FitTensor    *label,
-                                       double        threshold,
-                                       GError      **error);
-/* kind: 0 precision, 1 recall, 2 F1. */
-double     fit_confusion_score        (FitConfusion *c,
-                                       FitAverage    average,
-                                       int           kind);
 
 G_END_DECLS

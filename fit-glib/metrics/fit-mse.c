@@ -5,9 +5,7 @@
 
 #include "config.h"
 
-#include <math.h>
-
-#include "fit-metric-private.h"
+#include "fit-mean-error-private.h"
 
 /**
  * FitMse:
@@ -19,74 +17,25 @@
  *
  * Since: 1.0
  */
+
+/* FitMeanError begins with the FitMetric parent instance (fit-mean-error-private.h). */
 struct _FitMse
 {
-  FitMetric parent_instance;
-  double    sum;
-  gint64    count;
+  FitMeanError parent_instance;
 };
 
 G_DEFINE_FINAL_TYPE (FitMse, fit_mse, FIT_TYPE_METRIC)
 
 static void
-fit_mse_reset (FitMetric  *metric,
-               GError    **error)
-{
-  FitMse *self = FIT_MSE (metric);
-
-  self->sum = 0;
-  self->count = 0;
-}
-
-static gboolean
-fit_mse_update (FitMetric  *metric,
-                FitTensor  *prediction,
-                FitTensor  *label,
-                GError    **error)
-{
-  FitMse *self = FIT_MSE (metric);
-  g_autoptr(FitTensor) pred = NULL;
-  g_autoptr(FitTensor) lab = NULL;
-  double sum = 0;
-
-  if (!fit_metric_check_pair (metric, prediction, label, &pred, &lab, error))
-    return FALSE;
-  for (gint64 i = 0; i < pred->numel; i++)
-    {
-      double d = fit_metric_flat_get (pred, i) - fit_metric_flat_get (lab, i);
-
-      sum += d * d;
-    }
-  self->sum += sum;
-  self->count += pred->numel;
-  return TRUE;
-}
-
-static void
-fit_mse_compute (FitMetric  *metric,
-                 double     *value,
-                 GError    **error)
-{
-  FitMse *self = FIT_MSE (metric);
-
-  *value = self->count > 0 ? self->sum / (double) self->count : NAN;
-}
-
-static void
 fit_mse_class_init (FitMseClass *klass)
 {
-  FitMetricClass *metric_class = FIT_METRIC_CLASS (klass);
-
-  metric_class->reset = fit_mse_reset;
-  metric_class->update = fit_mse_update;
-  metric_class->compute = fit_mse_compute;
+  fit_mean_error_class_init (FIT_METRIC_CLASS (klass));
 }
 
 static void
 fit_mse_init (FitMse *self)
 {
-  fit_metric_set_name (FIT_METRIC (self), "mse");
-  fit_metric_set_mode (FIT_METRIC (self), FIT_MONITOR_MODE_MIN);
+  fit_mean_error_init (&self->parent_instance, FIT_MEAN_ERROR_SQUARED, "mse");
 }
 
 /**

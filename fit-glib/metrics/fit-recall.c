@@ -5,9 +5,7 @@
 
 #include "config.h"
 
-#include <math.h>
-
-#include "fit-metric-private.h"
+#include "fit-confusion-metric-private.h"
 
 /**
  * FitRecall:
@@ -26,118 +24,19 @@
  *
  * Since: 1.0
  */
+
+/* FitConfusionMetric begins with the FitMetric parent instance
+ * (fit-confusion-metric-private.h). */
 struct _FitRecall
 {
-  FitMetric     parent_instance;
-  FitAverage    average;
-  double        threshold;
-  FitConfusion  counts;
+  FitConfusionMetric parent_instance;
 };
-
-enum { PROP_0, PROP_AVERAGE, PROP_THRESHOLD, N_PROPS };
-static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (FitRecall, fit_recall, FIT_TYPE_METRIC)
 
 static void
-fit_recall_finalize (GObject *object)
-{
-  fit_confusion_clear (&FIT_RECALL (object)->counts);
-  G_OBJECT_CLASS (fit_recall_parent_class)->finalize (object);
-}
-
-static void
-fit_recall_reset (FitMetric  *metric,
-                  GError    **error)
-{
-  fit_confusion_clear (&FIT_RECALL (metric)->counts);
-}
-
-static gboolean
-fit_recall_update (FitMetric  *metric,
-                   FitTensor  *prediction,
-                   FitTensor  *label,
-                   GError    **error)
-{
-  FitRecall *self = FIT_RECALL (metric);
-
-  return fit_confusion_update (&self->counts, metric, prediction, label, self->threshold, error);
-}
-
-static void
-fit_recall_compute (FitMetric  *metric,
-                    double     *value,
-                    GError    **error)
-{
-  FitRecall *self = FIT_RECALL (metric);
-
-  *value = fit_confusion_score (&self->counts, self->average, 1);
-}
-
-static void
-fit_recall_get_property (GObject    *object,
-                         guint       prop_id,
-                         GValue     *value,
-                         GParamSpec *pspec)
-{
-  FitRecall *self = FIT_RECALL (object);
-
-  switch (prop_id)
-    {
-    case PROP_AVERAGE:
-      g_value_set_enum (value, self->average);
-      break;
-    case PROP_THRESHOLD:
-      g_value_set_double (value, self->threshold);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-fit_recall_set_property (GObject      *object,
-                         guint         prop_id,
-                         const GValue *value,
-                         GParamSpec   *pspec)
-{
-  FitRecall *self = FIT_RECALL (object);
-
-  switch (prop_id)
-    {
-    case PROP_AVERAGE:
-      {
-        static const char * const names[] = { "recall", "micro_recall", "binary_recall" };
-
-        self->average = g_value_get_enum (value);
-        fit_metric_set_name (FIT_METRIC (self), names[self->average]);
-      }
-      break;
-    case PROP_THRESHOLD:
-      if (self->threshold != g_value_get_double (value))
-        {
-          self->threshold = g_value_get_double (value);
-          g_object_notify_by_pspec (object, pspec);
-        }
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 fit_recall_class_init (FitRecallClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  FitMetricClass *metric_class = FIT_METRIC_CLASS (klass);
-
-  object_class->finalize = fit_recall_finalize;
-  object_class->get_property = fit_recall_get_property;
-  object_class->set_property = fit_recall_set_property;
-  metric_class->reset = fit_recall_reset;
-  metric_class->update = fit_recall_update;
-  metric_class->compute = fit_recall_compute;
-
   /**
    * FitRecall:average:
    *
@@ -145,10 +44,6 @@ fit_recall_class_init (FitRecallClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_AVERAGE] =
-    g_param_spec_enum ("average", NULL, NULL, FIT_TYPE_AVERAGE, FIT_AVERAGE_MACRO,
-                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-
   /**
    * FitRecall:threshold:
    *
@@ -157,17 +52,13 @@ fit_recall_class_init (FitRecallClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_THRESHOLD] =
-    g_param_spec_double ("threshold", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0.5,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY |
-                         G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  fit_confusion_metric_class_init (G_OBJECT_CLASS (klass));
 }
 
 static void
 fit_recall_init (FitRecall *self)
 {
-  fit_metric_set_mode (FIT_METRIC (self), FIT_MONITOR_MODE_MAX);
+  fit_confusion_metric_init (&self->parent_instance, FIT_CONFUSION_RECALL);
 }
 
 /**
@@ -200,5 +91,5 @@ FitAverage
 fit_recall_get_average (FitRecall *self)
 {
   g_return_val_if_fail (FIT_IS_RECALL (self), FIT_AVERAGE_MACRO);
-  return self->average;
+  return self->parent_instance.average;
 }

@@ -55,20 +55,23 @@ fit_top_k_accuracy_update (FitMetric  *metric,
   FitTopKAccuracy *self = FIT_TOP_K_ACCURACY (metric);
   g_autoptr(FitTensor) pred = NULL;
   g_autoptr(FitTensor) lab = NULL;
+  FitMetricValues pv, lv;
   gint64 n, c, correct = 0;
 
   if (!fit_metric_class_scores (metric, prediction, label, &pred, &lab, &n, &c, error))
     return FALSE;
+  pv = fit_metric_values (pred);
+  lv = fit_metric_values (lab);
   for (gint64 i = 0; i < n; i++)
     {
       gint64 y, higher = 0;
       double score;
 
-      if (!fit_metric_class_label (metric, lab, i, c, &y, error))
+      if (!fit_metric_class_label (metric, lv, i, c, &y, error))
         return FALSE;
-      score = fit_metric_flat_get (pred, i * c + y);
+      score = fit_metric_value (pv, i * c + y);
       for (gint64 j = 0; j < c; j++)
-        higher += fit_metric_flat_get (pred, i * c + j) > score;
+        higher += fit_metric_value (pv, i * c + j) > score;
       correct += higher < self->k && !isnan (score);
     }
   /* Only once every label checked out: a failed update changes nothing. */

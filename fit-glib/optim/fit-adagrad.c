@@ -54,9 +54,8 @@ fit_adagrad_update (FitOptimizer   *optimizer,
                     GError        **error)
 {
   const char *op = "FitAdagrad";
-  double lr, wd, lr_decay, initial, epsilon, clr;
-  FitTensor *sum;
-  gpointer p, s;
+  double lr, wd, lr_decay, initial, epsilon;
+  FitOptimUpdate update = { .rule = FIT_OPTIM_RULE_ADAGRAD };
 
   if (!fit_optimizer_check_hyper (op, group, FIT_HYPER_LEARNING_RATE, &lr, error) ||
       !fit_optimizer_check_hyper (op, group, FIT_HYPER_WEIGHT_DECAY, &wd, error) ||
@@ -66,16 +65,11 @@ fit_adagrad_update (FitOptimizer   *optimizer,
       !fit_optimizer_check_hyper (op, group, "epsilon", &epsilon, error))
     return FALSE;
 
-  sum = fit_param_state_ensure_buffer (state, "sum", param, initial);
-  clr = lr / (1.0 + (double) (fit_param_state_get_step (state) - 1) * lr_decay);
-  p = fit_tensor_get_data_mutable (param);
-  s = fit_tensor_get_data_mutable (sum);
-  if (param->dtype == FIT_DTYPE_FLOAT32)
-    fit_adagrad_kernel_f32 (p, fit_tensor_ptr (grad), s, param->numel, (float) clr, (float) wd,
-                            (float) epsilon);
-  else
-    fit_adagrad_kernel_f64 (p, fit_tensor_ptr (grad), s, param->numel, clr, wd, epsilon);
-  return TRUE;
+  update.state[0] = fit_param_state_ensure_buffer (state, "sum", param, initial);
+  update.adagrad.clr = lr / (1.0 + (double) (fit_param_state_get_step (state) - 1) * lr_decay);
+  update.adagrad.wd = wd;
+  update.adagrad.epsilon = epsilon;
+  return fit_tensor_optim_update (op, param, grad, &update, error);
 }
 
 static void

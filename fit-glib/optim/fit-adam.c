@@ -58,8 +58,7 @@ fit_adam_update_param (const char     *op,
 {
   double lr, wd, beta1, beta2, epsilon, amsgrad;
   double step, bias_correction1, bias_correction2_sqrt, decay = 1.0;
-  FitTensor *m, *v, *vmax = NULL;
-  gpointer p, mp, vp, vmaxp;
+  FitOptimUpdate update = { .rule = FIT_OPTIM_RULE_ADAM };
 
   if (!fit_optimizer_check_hyper (op, group, FIT_HYPER_LEARNING_RATE, &lr, error) ||
       !fit_optimizer_check_hyper (op, group, FIT_HYPER_WEIGHT_DECAY, &wd, error) ||
@@ -75,10 +74,10 @@ fit_adam_update_param (const char     *op,
       return FALSE;
     }
 
-  m = fit_param_state_ensure_buffer (state, "exp_avg", param, 0.0);
-  v = fit_param_state_ensure_buffer (state, "exp_avg_sq", param, 0.0);
+  update.state[0] = fit_param_state_ensure_buffer (state, "exp_avg", param, 0.0);
+  update.state[1] = fit_param_state_ensure_buffer (state, "exp_avg_sq", param, 0.0);
   if (amsgrad != 0.0)
-    vmax = fit_param_state_ensure_buffer (state, "max_exp_avg_sq", param, 0.0);
+    update.state[2] = fit_param_state_ensure_buffer (state, "max_exp_avg_sq", param, 0.0);
 
   step = (double) fit_param_state_get_step (state);
   bias_correction1 = 1.0 - pow (beta1, step);
@@ -89,21 +88,16 @@ fit_adam_update_param (const char     *op,
       wd = 0.0;
     }
 
-#define ADAM_ARGS(T)                                                                      \
-  (T) wd, (T) decay, (T) beta1, (T) (1.0 - beta1), (T) beta2, (T) (1.0 - beta2),          \
-  (T) bias_correction2_sqrt, (T) epsilon, (T) (-(lr / bias_correction1))
-  p = fit_tensor_get_data_mutable (param);
-  mp = fit_tensor_get_data_mutable (m);
-  vp = fit_tensor_get_data_mutable (v);
-  vmaxp = vmax != NULL ? fit_tensor_get_data_mutable (vmax) : NULL;
-  if (param->dtype == FIT_DTYPE_FLOAT32)
-    fit_adam_kernel_f32 (p, fit_tensor_ptr (grad), mp, vp, vmaxp, param->numel,
-                         ADAM_ARGS (float));
-  else
-    fit_adam_kernel_f64 (p, fit_tensor_ptr (grad), mp, vp, vmaxp, param->numel,
-                         ADAM_ARGS (double));
-#undef ADAM_ARGS
-  return TRUE;
+  update.adam.wd = wd;
+  update.adam.decay = decay;
+  update.adam.beta1 = beta1;
+  update.adam.one_minus_beta1 = 1.0 - beta1;
+  update.adam.beta2 = beta2;
+  update.adam.one_minus_beta2 = 1.0 - beta2;
+  update.adam.bias_correction2_sqrt = bias_correction2_sqrt;
+  update.adam.epsilon = epsilon;
+  update.adam.neg_step_size = -(lr / bias_correction1);
+  return fit_tensor_optim_update (op, param, grad, &update, error);
 }
 
 static gboolean

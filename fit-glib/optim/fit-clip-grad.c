@@ -8,33 +8,6 @@
 #include <math.h>
 
 #include "fit-optim-private.h"
-/* Kernels still here, to move to backends/cpu/: */
-#include "fit-glib/backends/cpu/fit-cpu-private.h"
-
-static double
-sum_of_squares (FitTensor *grad)
-{
-  gint64 n = grad->numel;
-  double total = 0.0;
-
-  if (grad->dtype == FIT_DTYPE_FLOAT32)
-    {
-      const float *g = fit_tensor_f32 (grad);
-
-#pragma omp parallel for reduction(+:total) if (n > FIT_PARALLEL_GRAIN && fit_parallel_enabled ())
-      for (gint64 i = 0; i < n; i++)
-        total += (double) g[i] * g[i];
-    }
-  else
-    {
-      const double *g = fit_tensor_f64 (grad);
-
-#pragma omp parallel for reduction(+:total) if (n > FIT_PARALLEL_GRAIN && fit_parallel_enabled ())
-      for (gint64 i = 0; i < n; i++)
-        total += g[i] * g[i];
-    }
-  return total;
-}
 
 /**
  * fit_clip_grad_norm:
@@ -83,12 +56,13 @@ fit_clip_grad_norm (FitTensor **params,
   for (guint i = 0; i < n_params; i++)
     {
       FitTensor *grad = fit_tensor_get_grad (params[i]);
+      double sum;
 
       if (grad == NULL)
         continue;
-      if (!fit_check_cpu ("fit_clip_grad_norm", grad, error))
+      if (!fit_tensor_clip_sum_squares ("fit_clip_grad_norm", grad, &sum, error))
         return FALSE;
-      total += sum_of_squares (grad);
+      total += sum;
     }
   norm = sqrt (total);
   if (total_norm != NULL)
@@ -137,30 +111,10 @@ fit_clip_grad_value (FitTensor **params,
   for (guint k = 0; k < n_params; k++)
     {
       FitTensor *grad;
-      gint64 n;
 
       g_return_if_fail (FIT_IS_TENSOR (params[k]));
       grad = fit_tensor_get_grad (params[k]);
-      if (grad == NULL)
-        continue;
-      n = grad->numel;
-      if (grad->dtype == FIT_DTYPE_FLOAT32)
-        {
-          float *g = fit_tensor_get_data_mutable (grad);
-          float hi = (float) clip_value, lo = -hi;
-
-#pragma omp parallel for if (n > FIT_PARALLEL_GRAIN && fit_parallel_enabled ())
-          for (gint64 i = 0; i < n; i++)
-            g[i] = g[i] < lo ? lo : (g[i] > hi ? hi : g[i]);
-        }
-      else if (grad->dtype == FIT_DTYPE_FLOAT64)
-        {
-          double *g = fit_tensor_get_data_mutable (grad);
-          double hi = clip_value, lo = -hi;
-
-#pragma omp parallel for if (n > FIT_PARALLEL_GRAIN && fit_parallel_enabled ())
-          for (gint64 i = 0; i < n; i++)
-            g[i] = g[i] < lo ? lo : (g[i] > hi ? hi : g[i]);
-        }
+      if (grad != NULL)
+        fit_tensor_clip_value ("fit_clip_grad_value", grad, clip_value);
     }
 }

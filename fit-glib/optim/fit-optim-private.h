@@ -5,7 +5,7 @@
 
 #pragma once
 
-#include "fit-glib/core/fit-tensor-private.h"
+#include "fit-glib/core/fit-core-private.h"
 #include "fit-glib/optim/fit-optim.h"
 
 G_BEGIN_DECLS
@@ -90,26 +90,5 @@ gboolean       fit_adam_update_param             (const char     *op,
                                                   GError        **error);
 void           fit_adam_install_properties       (GObjectClass   *object_class);
 void           fit_adam_init_hypers              (FitOptimizer   *self);
-
-/* The update loops (fit-optim-kernels.c); NULL state pointers turn parts off. */
-#define FIT_DECLARE_OPTIM_KERNELS(T, suffix)                                              \
-  void fit_sgd_kernel_##suffix (T *restrict p, const T *restrict g, T *restrict buf,      \
-                                gint64 n, T lr, T wd, T momentum,                         \
-                                T one_minus_dampening, gboolean nesterov,                 \
-                                gboolean first);                                          \
-  void fit_adam_kernel_##suffix (T *restrict p, const T *restrict g, T *restrict m,       \
-                                 T *restrict v, T *restrict vmax, gint64 n, T wd,         \
-                                 T decay, T beta1, T one_minus_beta1, T beta2,            \
-                                 T one_minus_beta2, T bias_correction2_sqrt, T epsilon,   \
-                                 T neg_step_size);                                        \
-  void fit_rmsprop_kernel_##suffix (T *restrict p, const T *restrict g, T *restrict sq,   \
-                                    T *restrict ga, T *restrict buf, gint64 n, T lr,      \
-                                    T wd, T alpha, T one_minus_alpha, T epsilon,          \
-                                    T momentum);                                          \
-  void fit_adagrad_kernel_##suffix (T *restrict p, const T *restrict g,                   \
-                                    T *restrict sum, gint64 n, T clr, T wd, T epsilon);
-
-FIT_DECLARE_OPTIM_KERNELS (float, f32)
-FIT_DECLARE_OPTIM_KERNELS (double, f64)
 
 G_END_DECLS

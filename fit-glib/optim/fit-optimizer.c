@@ -245,13 +245,13 @@ fit_optimizer_add_param_group (FitOptimizer  *self,
     }
   for (guint i = 0; i < n_params; i++)
     {
-      if (!fit_dtype_is_floating (params[i]->dtype))
+      if (!fit_dtype_is_floating (fit_tensor_get_dtype (params[i])))
         {
           g_set_error (error, FIT_ERROR, FIT_ERROR_DTYPE,
                        _("fit_optimizer_add_param_group: parameter %s is %s; only float32 and "
                          "float64 tensors can be optimized"),
                        param_label (params[i], i, buf, sizeof buf),
-                       fit_dtype_get_name (params[i]->dtype));
+                       fit_dtype_get_name (fit_tensor_get_dtype (params[i])));
           return NULL;
         }
       if (!g_hash_table_add (seen, params[i]))
@@ -617,6 +617,17 @@ fit_optimizer_check_hyper (const char     *op,
 }
 
 static gboolean
+same_dtype_and_shape (FitTensor *a,
+                      FitTensor *b)
+{
+  guint na, nb;
+  const gint64 *sa = fit_tensor_get_shape (a, &na);
+  const gint64 *sb = fit_tensor_get_shape (b, &nb);
+
+  return fit_tensor_get_dtype (a) == fit_tensor_get_dtype (b) && fit_shape_equal (sa, na, sb, nb);
+}
+
+static gboolean
 check_param (FitTensor  *param,
              FitTensor  *grad,
              guint       index,
@@ -627,17 +638,16 @@ check_param (FitTensor  *param,
   if (!fit_check_cpu ("fit_optimizer_step", param, error) ||
       !fit_check_cpu ("fit_optimizer_step", grad, error))
     return FALSE;
-  if (grad->dtype != param->dtype ||
-      !fit_shape_equal (param->shape, param->n_dims, grad->shape, grad->n_dims))
+  if (!same_dtype_and_shape (grad, param))
     {
-      g_autofree char *ps = fit_shape_to_string (param->shape, param->n_dims);
-      g_autofree char *gs = fit_shape_to_string (grad->shape, grad->n_dims);
+      g_autofree char *ps = fit_tensor_get_shape_string (param);
+      g_autofree char *gs = fit_tensor_get_shape_string (grad);
 
       g_set_error (error, FIT_ERROR, FIT_ERROR_SHAPE,
                    _("fit_optimizer_step: parameter %s is %s %s but its gradient is %s %s"),
                    param_label (param, index, buf, sizeof buf),
-                   fit_dtype_get_name (param->dtype), ps,
-                   fit_dtype_get_name (grad->dtype), gs);
+                   fit_dtype_get_name (fit_tensor_get_dtype (param)), ps,
+                   fit_dtype_get_name (fit_tensor_get_dtype (grad)), gs);
       return FALSE;
     }
   return TRUE;
@@ -770,19 +780,24 @@ fit_optimizer_zero_grad (FitOptimizer *self)
 
 /* ---- saving and restoring ---- */
 
+/* A copy on the CPU, whatever @t's device. */
 static FitTensor *
 copy_tensor (FitTensor *t)
 {
-  FitTensor *copy = fit_tensor_new_empty (t->dtype, t->shape, t->n_dims);
+  guint n_dims;
+  const gint64 *shape = fit_tensor_get_shape (t, &n_dims);
+  FitTensor *copy = fit_tensor_new_empty (fit_tensor_get_dtype (t), shape, n_dims);
   g_autoptr(GBytes) bytes = NULL;
 
-  if (t->storage->device_type == FIT_DEVICE_TYPE_CPU)
+  if (fit_tensor_get_device_type (t) == FIT_DEVICE_TYPE_CPU)
     {
-      memcpy (fit_tensor_ptr (copy), fit_tensor_ptr (t), fit_tensor_get_n_bytes (t));
+      memcpy (fit_tensor_get_data_mutable (copy), fit_tensor_get_data (t),
+              fit_tensor_get_n_bytes (t));
       return copy;
     }
   bytes = fit_tensor_to_bytes (t);
-  memcpy (fit_tensor_ptr (copy), g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  memcpy (fit_tensor_get_data_mutable (copy), g_bytes_get_data (bytes, NULL),
+          g_bytes_get_size (bytes));
   return copy;
 }
 
@@ -907,26 +922,35 @@ check_scalar (FitTensor   *t,
 {
   if (t == NULL)
     return mismatch (error, _("the entry “%s” is missing"), key);
-  if (t->dtype != dtype || t->numel != 1)
+  if (fit_tensor_get_dtype (t) != dtype || fit_tensor_get_numel (t) != 1)
     return mismatch (error, _("the entry “%s” should be one %s, not %s of %" PRId64
                               " elements"), key, fit_dtype_get_name (dtype),
-                     fit_dtype_get_name (t->dtype), t->numel);
+                     fit_dtype_get_name (fit_tensor_get_dtype (t)), fit_tensor_get_numel (t));
   return TRUE;
 }
 
+/* Element @i of an int64 entry: a file's tensors are on the CPU, but one added to the
+ * collection by hand may be on any device. */
 static gint64
 read_int64 (FitTensor *t,
             gint64     i)
 {
-  if (t->storage->device_type == FIT_DEVICE_TYPE_CPU)
-    return ((const gint64 *) fit_tensor_ptr (t))[i];
-  return (gint64) fit_tensor_get_flat (t, i);
+  g_autoptr(FitTensor) host = NULL;
+
+  if (fit_tensor_get_device_type (t) == FIT_DEVICE_TYPE_CPU)
+    return ((const gint64 *) fit_tensor_get_data (t))[i];
+  host = fit_tensor_to_device (t, fit_device_get_cpu (), NULL);
+  return ((const gint64 *) fit_tensor_get_data (host))[i];
 }
 
+/* The value of a one-element float64 entry (check_scalar() checked it). */
 static double
 read_double (FitTensor *t)
 {
-  return fit_tensor_get_flat (t, 0);
+  double value = 0;
+
+  fit_tensor_item (t, &value, NULL);
+  return value;
 }
 
 /* Checks the groups' entries: the same parameters per group, and every hyper-parameter
@@ -960,7 +984,8 @@ check_groups (FitOptimizer    *self,
 
       if (list == NULL)
         return mismatch (error, _("the entry “%s” is missing"), key);
-      if (list->dtype != FIT_DTYPE_INT64 || list->n_dims != 1 || list->numel != n)
+      if (fit_tensor_get_dtype (list) != FIT_DTYPE_INT64 || fit_tensor_get_n_dims (list) != 1 ||
+          fit_tensor_get_numel (list) != n)
         return mismatch (error, _("the entry “%s” should list the %u parameters of group %u"),
                          key, n, g);
       for (guint i = 0; i < n; i++)
@@ -1023,15 +1048,17 @@ check_buffer (FitTensor   *t,
               const char  *key,
               GError     **error)
 {
+  FitDType dtype = fit_tensor_get_dtype (t);
+  gconstpointer data = fit_tensor_get_data (t);
   gboolean non_negative = FALSE;
 
   for (guint i = 0; i < G_N_ELEMENTS (non_negative_buffers); i++)
     non_negative |= strcmp (name, non_negative_buffers[i]) == 0;
-  for (gint64 i = 0; i < t->numel; i++)
+  /* A buffer has its parameter's element type, float32 or float64. */
+  for (gint64 i = 0; i < fit_tensor_get_numel (t); i++)
     {
-      double v = t->dtype == FIT_DTYPE_FLOAT32 ? fit_tensor_f32 (t)[i]
-               : t->dtype == FIT_DTYPE_FLOAT64 ? fit_tensor_f64 (t)[i]
-               : fit_tensor_get_flat (t, i);
+      double v = dtype == FIT_DTYPE_FLOAT32 ? ((const float *) data)[i]
+                                           : ((const double *) data)[i];
 
       if (isfinite (v) && (v >= 0.0 || !non_negative))
         continue;
@@ -1107,15 +1134,14 @@ read_states (FitSafetensors  *from,
           g_hash_table_add (has_step, GUINT_TO_POINTER ((guint) index));
           continue;
         }
-      if (t->dtype != param->dtype ||
-          !fit_shape_equal (t->shape, t->n_dims, param->shape, param->n_dims))
+      if (!same_dtype_and_shape (t, param))
         {
-          g_autofree char *ts = fit_shape_to_string (t->shape, t->n_dims);
-          g_autofree char *ps = fit_shape_to_string (param->shape, param->n_dims);
+          g_autofree char *ts = fit_tensor_get_shape_string (t);
+          g_autofree char *ps = fit_tensor_get_shape_string (param);
 
           return mismatch (error, _("the entry “%s” is %s %s, but parameter %u is %s %s"),
-                           quoted, fit_dtype_get_name (t->dtype), ts, (guint) index,
-                           fit_dtype_get_name (param->dtype), ps);
+                           quoted, fit_dtype_get_name (fit_tensor_get_dtype (t)), ts,
+                           (guint) index, fit_dtype_get_name (fit_tensor_get_dtype (param)), ps);
         }
       {
         g_autoptr(FitTensor) copy = copy_tensor (t);

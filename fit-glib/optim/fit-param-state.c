@@ -197,6 +197,8 @@ fit_param_state_ensure_buffer (FitParamState *self,
 {
   g_autoptr(FitTensor) buffer = NULL;
   FitTensor *existing;
+  const gint64 *shape;
+  guint n_dims;
 
   g_return_val_if_fail (FIT_IS_PARAM_STATE (self), NULL);
   g_return_val_if_fail (name != NULL && name[0] != '\0', NULL);
@@ -205,7 +207,8 @@ fit_param_state_ensure_buffer (FitParamState *self,
   existing = fit_param_state_get_buffer (self, name);
   if (existing != NULL)
     return existing;
-  buffer = fit_tensor_new_empty (like->dtype, like->shape, like->n_dims);
+  shape = fit_tensor_get_shape (like, &n_dims);
+  buffer = fit_tensor_new_empty (fit_tensor_get_dtype (like), shape, n_dims);
   fit_tensor_fill (buffer, fill_value);
   fit_param_state_set_buffer (self, name, buffer);
   return buffer;

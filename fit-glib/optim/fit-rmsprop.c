@@ -48,7 +48,7 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (FitRMSprop, fit_rmsprop, FIT_TYPE_OPTIMIZER)
 
-static gpointer
+static FitTensor *
 optional_buffer (FitParamState *state,
                  const char    *name,
                  FitTensor     *param,
@@ -56,7 +56,7 @@ optional_buffer (FitParamState *state,
 {
   if (!wanted)
     return NULL;
-  return fit_tensor_get_data_mutable (fit_param_state_ensure_buffer (state, name, param, 0.0));
+  return fit_param_state_ensure_buffer (state, name, param, 0.0);
 }
 
 static gboolean
@@ -69,7 +69,7 @@ fit_rmsprop_update (FitOptimizer   *optimizer,
 {
   const char *op = "FitRMSprop";
   double lr, wd, alpha, epsilon, momentum, centered;
-  gpointer p, sq, ga, buf;
+  FitOptimUpdate update = { .rule = FIT_OPTIM_RULE_RMSPROP };
 
   if (!fit_optimizer_check_hyper (op, group, FIT_HYPER_LEARNING_RATE, &lr, error) ||
       !fit_optimizer_check_hyper (op, group, FIT_HYPER_WEIGHT_DECAY, &wd, error) ||
@@ -79,20 +79,17 @@ fit_rmsprop_update (FitOptimizer   *optimizer,
       !fit_optimizer_check_hyper (op, group, "centered", &centered, error))
     return FALSE;
 
-  sq = fit_tensor_get_data_mutable (fit_param_state_ensure_buffer (state, "square_avg",
-                                                                   param, 0.0));
-  ga = optional_buffer (state, "grad_avg", param, centered != 0.0);
-  buf = optional_buffer (state, "momentum_buffer", param, momentum > 0.0);
+  update.state[0] = fit_param_state_ensure_buffer (state, "square_avg", param, 0.0);
+  update.state[1] = optional_buffer (state, "grad_avg", param, centered != 0.0);
+  update.state[2] = optional_buffer (state, "momentum_buffer", param, momentum > 0.0);
 
-  p = fit_tensor_get_data_mutable (param);
-  if (param->dtype == FIT_DTYPE_FLOAT32)
-    fit_rmsprop_kernel_f32 (p, fit_tensor_ptr (grad), sq, ga, buf, param->numel, (float) lr,
-                            (float) wd, (float) alpha, (float) (1.0 - alpha), (float) epsilon,
-                            (float) momentum);
-  else
-    fit_rmsprop_kernel_f64 (p, fit_tensor_ptr (grad), sq, ga, buf, param->numel, lr, wd, alpha,
-                            1.0 - alpha, epsilon, momentum);
-  return TRUE;
+  update.rmsprop.lr = lr;
+  update.rmsprop.wd = wd;
+  update.rmsprop.alpha = alpha;
+  update.rmsprop.one_minus_alpha = 1.0 - alpha;
+  update.rmsprop.epsilon = epsilon;
+  update.rmsprop.momentum = momentum;
+  return fit_tensor_optim_update (op, param, grad, &update, error);
 }
 
 static void

@@ -58,9 +58,9 @@ fit_sgd_update (FitOptimizer   *optimizer,
 {
   const char *op = "FitSGD";
   double lr, wd, momentum, dampening, nesterov;
+  FitOptimUpdate update = { .rule = FIT_OPTIM_RULE_SGD };
   FitTensor *buffer = NULL;
   gboolean first = FALSE;
-  gpointer p, b;
 
   if (!fit_optimizer_check_hyper (op, group, FIT_HYPER_LEARNING_RATE, &lr, error) ||
       !fit_optimizer_check_hyper (op, group, FIT_HYPER_WEIGHT_DECAY, &wd, error) ||
@@ -76,7 +76,6 @@ fit_sgd_update (FitOptimizer   *optimizer,
       return FALSE;
     }
 
-  p = fit_tensor_get_data_mutable (param);
   if (momentum != 0.0)
     {
       buffer = fit_param_state_get_buffer (state, "momentum_buffer");
@@ -88,14 +87,14 @@ fit_sgd_update (FitOptimizer   *optimizer,
         }
     }
 
-  b = buffer != NULL ? fit_tensor_get_data_mutable (buffer) : NULL;
-  if (param->dtype == FIT_DTYPE_FLOAT32)
-    fit_sgd_kernel_f32 (p, fit_tensor_ptr (grad), b, param->numel, (float) lr, (float) wd,
-                        (float) momentum, (float) (1.0 - dampening), nesterov != 0.0, first);
-  else
-    fit_sgd_kernel_f64 (p, fit_tensor_ptr (grad), b, param->numel, lr, wd, momentum,
-                        1.0 - dampening, nesterov != 0.0, first);
-  return TRUE;
+  update.state[0] = buffer;
+  update.sgd.lr = lr;
+  update.sgd.wd = wd;
+  update.sgd.momentum = momentum;
+  update.sgd.one_minus_dampening = 1.0 - dampening;
+  update.sgd.nesterov = nesterov != 0.0;
+  update.sgd.first = first;
+  return fit_tensor_optim_update (op, param, grad, &update, error);
 }
 
 static void

@@ -66,4 +66,7 @@ const FitBackend fit_cpu_backend = {
   /* recurrent cells: fit-cpu-rnn.c */
 
   /* optimizers and clipping: fit-cpu-optim.c */
+  .optim_update = fit_cpu_optim_update,
+  .clip_sum_squares = fit_cpu_clip_sum_squares,
+  .clip_value = fit_cpu_clip_value,
 };

@@ -92,6 +92,17 @@ void        fit_blas_serial_end        (gboolean        serial);
 
 /* ---- optimizers and clipping (fit-cpu-optim.c) ---- */
 
+gboolean    fit_cpu_optim_update       (const FitOptimUpdate  *update,
+                                        FitTensor             *param,
+                                        FitTensor             *grad,
+                                        GError               **error);
+gboolean    fit_cpu_clip_sum_squares   (FitTensor             *grad,
+                                        double                *sum,
+                                        GError               **error);
+gboolean    fit_cpu_clip_value         (FitTensor             *grad,
+                                        double                 clip_value,
+                                        GError               **error);
+
 /* ---- products (fit-cpu-gemm.c) ---- */
 
 /* C = op(A)·op(B) + beta·C in float32 or float64, row-major, ldc = n: the one entry to

@@ -1,11 +1,11 @@
-/* fit-optim-kernels-template.h: the update loops for one element type
+/* fit-cpu-optim-template.h: the update loops for one element type
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Included by fit-optim-kernels.c once per element type, with T (the type), SQRT (its
- * square root) and NAME(x) (x with the type's suffix) defined. Each public kernel packs
+ * Included by fit-cpu-optim.c once per element type, with T (the type), SQRT (its
+ * square root) and NAME(x) (x with the type's suffix) defined. Each kernel packs
  * its arguments and runs a chunk function over the elements, split between threads
- * for large parameters. Inside a chunk every loop is branch-free: the optional parts
+ * for large parameters; NAME (optim_update) picks the kernel of an update's rule. Inside a chunk every loop is branch-free: the optional parts
  * are chosen outside, each combination a loop of its own (GCC vectorises no loop with
  * a branch, not even on a loop-invariant condition).
  */
@@ -66,7 +66,7 @@ NAME (sgd_chunk) (const NAME (SgdArgs) *a,
 
 /* On the first step PyTorch starts the buffer at the gradient: from a fresh zero
  * buffer, a decay of 0 and a scale of 1 give exactly that. */
-void
+static void
 NAME (fit_sgd_kernel) (T         *p,
                        const T   *g,
                        T         *buf,
@@ -153,7 +153,7 @@ NAME (adam_chunk) (const NAME (AdamArgs) *a,
     ADAM_LOOPS (0);
 }
 
-void
+static void
 NAME (fit_adam_kernel) (T         *p,
                         const T   *g,
                         T         *m,
@@ -250,7 +250,7 @@ NAME (rmsprop_chunk) (const NAME (RmspropArgs) *a,
     RMSPROP_LOOPS (0, 0);
 }
 
-void
+static void
 NAME (fit_rmsprop_kernel) (T         *p,
                            const T   *g,
                            T         *sq,
@@ -310,7 +310,7 @@ NAME (adagrad_chunk) (const NAME (AdagradArgs) *a,
     ADAGRAD_LOOP (0);
 }
 
-void
+static void
 NAME (fit_adagrad_kernel) (T         *p,
                            const T   *g,
                            T         *sum,
@@ -322,6 +322,45 @@ NAME (fit_adagrad_kernel) (T         *p,
   NAME (AdagradArgs) a = { p, g, sum, clr, wd, epsilon };
 
   FIT_RUN_CHUNKS (NAME (adagrad_chunk), &a, n);
+}
+
+/* ---- the backend's entry for this element type ---- */
+
+/* Each hyper-parameter is rounded to T here, once, from the double the optimizer
+ * combined it in. */
+static void
+NAME (optim_update) (const FitOptimUpdate *u,
+                     T                    *p,
+                     const T              *g,
+                     T *const             *s,
+                     gint64                n)
+{
+  switch (u->rule)
+    {
+    case FIT_OPTIM_RULE_SGD:
+      NAME (fit_sgd_kernel) (p, g, s[0], n, (T) u->sgd.lr, (T) u->sgd.wd, (T) u->sgd.momentum,
+                             (T) u->sgd.one_minus_dampening, u->sgd.nesterov, u->sgd.first);
+      break;
+    case FIT_OPTIM_RULE_ADAM:
+      NAME (fit_adam_kernel) (p, g, s[0], s[1], s[2], n, (T) u->adam.wd, (T) u->adam.decay,
+                              (T) u->adam.beta1, (T) u->adam.one_minus_beta1,
+                              (T) u->adam.beta2, (T) u->adam.one_minus_beta2,
+                              (T) u->adam.bias_correction2_sqrt, (T) u->adam.epsilon,
+                              (T) u->adam.neg_step_size);
+      break;
+    case FIT_OPTIM_RULE_RMSPROP:
+      NAME (fit_rmsprop_kernel) (p, g, s[0], s[1], s[2], n, (T) u->rmsprop.lr,
+                                 (T) u->rmsprop.wd, (T) u->rmsprop.alpha,
+                                 (T) u->rmsprop.one_minus_alpha, (T) u->rmsprop.epsilon,
+                                 (T) u->rmsprop.momentum);
+      break;
+    case FIT_OPTIM_RULE_ADAGRAD:
+      NAME (fit_adagrad_kernel) (p, g, s[0], n, (T) u->adagrad.clr, (T) u->adagrad.wd,
+                                 (T) u->adagrad.epsilon);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
 }
 
 #undef SGD_LOOP
