@@ -47,9 +47,6 @@ gboolean  fit_history_record_add_metrics      (FitHistoryRecord  *record,
 void      fit_history_handler_publish         (FitHistoryHandler *self,
                                                FitEstimator      *estimator);
 
-/* A deep copy of @state (cloned tensors, copied metadata). */
-FitSafetensors *fit_safetensors_deep_copy     (FitSafetensors *state);
-
 /* ---- checkpoint state (fit-checkpoint-state.c) ----
  *
  * Numbers in a checkpoint's metadata, under PREFIX KEY. The readers leave *value as it is
