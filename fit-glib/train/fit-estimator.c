@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "fit-glib/core/fit-error-private.h"
-#include "fit-glib/core/fit-tensor-private.h"
+#include "fit-glib/core/fit-core-private.h"
 #include "fit-glib/nn/fit-nn-private.h"
 #include "fit-glib/optim/fit-optim-private.h"
 #include "fit-glib/optim/fit-sgd.h"
@@ -2102,16 +2102,19 @@ static double
 mean_of (FitTensor *t)
 {
   g_autoptr(FitTensor) host = NULL;
+  g_autofree double *values = NULL;
+  gsize n;
   double sum = 0;
 
-  if (t->numel == 1 && t->storage->device_type == FIT_DEVICE_TYPE_CPU)
-    return fit_tensor_get_flat (t, 0);
+  if (fit_tensor_get_numel (t) == 1 && fit_tensor_get_device_type (t) == FIT_DEVICE_TYPE_CPU)
+    return fit_tensor_item (t, &sum, NULL) ? sum : NAN;
   host = fit_tensor_to_device (t, fit_device_get_cpu (), NULL);
-  if (host == NULL)
+  if (host == NULL || fit_tensor_get_numel (host) == 0)
     return NAN;
-  for (gint64 i = 0; i < host->numel; i++)
-    sum += fit_tensor_get_flat (host, i);
-  return host->numel > 0 ? sum / (double) host->numel : NAN;
+  values = fit_tensor_to_doubles (host, &n);
+  for (gsize i = 0; i < n; i++)
+    sum += values[i];
+  return sum / (double) n;
 }
 
 /**
@@ -3140,17 +3143,33 @@ fit_estimator_evaluate (FitEstimator   *self,
   return record;
 }
 
+/* Whether two batches' outputs stack: the same element type and shape after the first
+ * dimension. */
+static gboolean
+same_sample_shape (FitTensor *a,
+                   FitTensor *b)
+{
+  guint na, nb;
+  const gint64 *sa = fit_tensor_get_shape (a, &na);
+  const gint64 *sb = fit_tensor_get_shape (b, &nb);
+
+  return na == nb && fit_tensor_get_dtype (a) == fit_tensor_get_dtype (b) &&
+         memcmp (sa + 1, sb + 1, (na - 1) * sizeof (gint64)) == 0;
+}
+
 static FitTensor *
 concat_outputs (GPtrArray  *outputs,
                 GError    **error)
 {
   FitTensor *first = g_ptr_array_index (outputs, 0);
+  guint n_dims;
+  const gint64 *first_shape = fit_tensor_get_shape (first, &n_dims);
   gint64 shape[FIT_MAX_DIMS];
   gint64 rows = 0;
   FitTensor *result;
   guint8 *dst;
 
-  if (first->n_dims == 0)
+  if (n_dims == 0)
     {
       g_set_error_literal (error, FIT_ERROR, FIT_ERROR_SHAPE,
                            _("predict: the network returned a scalar; it needs outputs with "
@@ -3161,8 +3180,7 @@ concat_outputs (GPtrArray  *outputs,
     {
       FitTensor *t = g_ptr_array_index (outputs, i);
 
-      if (t->n_dims != first->n_dims || t->dtype != first->dtype ||
-          !fit_shape_equal (t->shape + 1, t->n_dims - 1, first->shape + 1, first->n_dims - 1))
+      if (!same_sample_shape (t, first))
         {
           g_autofree char *a = fit_tensor_get_shape_string (first);
           g_autofree char *b = fit_tensor_get_shape_string (t);
@@ -3171,20 +3189,21 @@ concat_outputs (GPtrArray  *outputs,
                        _("predict: batch %u's outputs %s (%s) do not stack with the first "
                          "batch's %s (%s); every batch must have the same shape after the "
                          "first dimension"),
-                       i, b, fit_dtype_get_name (t->dtype), a, fit_dtype_get_name (first->dtype));
+                       i, b, fit_dtype_get_name (fit_tensor_get_dtype (t)), a,
+                       fit_dtype_get_name (fit_tensor_get_dtype (first)));
           return NULL;
         }
-      rows += t->shape[0];
+      rows += fit_tensor_get_dim (t, 0);
     }
-  memcpy (shape, first->shape, sizeof shape);
+  memcpy (shape, first_shape, n_dims * sizeof (gint64));
   shape[0] = rows;
-  result = fit_tensor_new_empty (first->dtype, shape, first->n_dims);
-  dst = fit_tensor_ptr (result);
+  result = fit_tensor_new_zeros (fit_tensor_get_dtype (first), shape, n_dims);
+  dst = fit_tensor_get_data_mutable (result);
   for (guint i = 0; i < outputs->len; i++)
     {
       gsize n = fit_tensor_get_n_bytes (g_ptr_array_index (outputs, i));
 
-      memcpy (dst, fit_tensor_ptr (g_ptr_array_index (outputs, i)), n);
+      memcpy (dst, fit_tensor_get_data (g_ptr_array_index (outputs, i)), n);
       dst += n;
     }
   return result;
