@@ -8,7 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "fit-glib/handlers/fit-handlers.h"
-#include "fit-glib/train/fit-estimator-private.h"
+#include "fit-glib/train/fit-estimator-handlers-private.h"
 
 G_BEGIN_DECLS
 

@@ -263,10 +263,13 @@ compare_handlers (gconstpointer a,
   return sa < sb ? -1 : sa > sb ? 1 : 0;
 }
 
+/* An added handler of a default's type replaces that default. */
 static gboolean
-has_handler_of_type (FitEstimator *self,
-                     GType         type)
+is_replaced (FitEstimator *self,
+             guint         which)
 {
+  GType type = G_OBJECT_TYPE (self->default_handlers[which]);
+
   for (guint i = 0; i < self->entries->len; i++)
     if (G_TYPE_CHECK_INSTANCE_TYPE (g_array_index (self->entries, HandlerEntry, i).handler, type))
       return TRUE;
@@ -282,12 +285,11 @@ active_handlers (FitEstimator *self,
 
   for (guint i = 0; i < self->entries->len; i++)
     g_ptr_array_add (list, g_object_ref (g_array_index (self->entries, HandlerEntry, i).handler));
-  if (!has_handler_of_type (self, FIT_TYPE_METRIC_HANDLER))
+  if (!is_replaced (self, DEFAULT_METRIC))
     g_ptr_array_add (list, g_object_ref (self->default_handlers[DEFAULT_METRIC]));
-  if (with_validation && !self->isolated &&
-      !has_handler_of_type (self, FIT_TYPE_VALIDATION_HANDLER))
+  if (with_validation && !self->isolated && !is_replaced (self, DEFAULT_VALIDATION))
     g_ptr_array_add (list, g_object_ref (self->default_handlers[DEFAULT_VALIDATION]));
-  if (!self->isolated && !has_handler_of_type (self, FIT_TYPE_HISTORY_HANDLER))
+  if (!self->isolated && !is_replaced (self, DEFAULT_HISTORY))
     g_ptr_array_add (list, g_object_ref (self->default_handlers[DEFAULT_HISTORY]));
   g_ptr_array_sort_with_data (list, compare_handlers, self);
   return list;
