@@ -12,4 +12,93 @@
 
 G_BEGIN_DECLS
 
+typedef struct
+{
+  FitEventHandler *handler;
+  guint64          seq;
+  gulong           notify_id;
+  gboolean         temporary;
+} HandlerEntry;
+
+struct _FitEstimator
+{
+  GObject            parent_instance;
+
+  FitModule         *net;
+  GPtrArray         *params;          /* net's parameters, listed at params_serial */
+  guint              params_serial;
+  FitLoss           *loss;
+  FitOptimizer      *optimizer;
+  FitDevice         *device;
+  FitBatchProcessor *processor;
+  FitRng            *rng;
+  GPtrArray         *train_metrics;
+  GPtrArray         *val_metrics;
+  FitHistory        *history;
+
+  GArray            *entries;          /* HandlerEntry, in the order added */
+  guint64            next_seq;
+  FitEventHandler   *default_handlers[3];
+  GPtrArray         *dispatch[FIT_N_EVENTS];
+  gboolean           dirty;
+
+  /* A running fit */
+  gboolean           running;
+  FitPhase           phase;
+  FitEvent           event;
+  guint              epoch;
+  guint              epochs;
+  guint64            batch_index;
+  guint64            n_batches;
+  guint64            global_step;
+  guint64            max_batches;
+  guint64            batch_size;
+  FitDataLoader     *train_data;
+  FitDataLoader     *val_data;
+  FitTensor         *inputs;
+  FitTensor         *labels;
+  FitTensor         *outputs;
+  FitTensor         *loss_tensor;
+  double             loss_value;
+  double             loss_scale;
+  int                stop_request;     /* FitStopScope; atomic */
+  FitStopReason      stop_reason;
+  gboolean           in_batch;
+  gboolean           validate_after_batch;
+  gboolean           validate_at_epoch_end;
+  gboolean           validated_this_epoch;
+  gboolean           limit_reached;
+  guint              in_emission;
+  GError            *error;
+  GCancellable      *cancellable;
+  GMainContext      *caller_context;
+  gint64             last_notify;
+
+  /* Where the next batch starts: what a checkpoint stores and a resume restores. */
+  guint              next_epoch;
+  guint64            next_batch;
+  guint64            next_global_step;
+  gboolean           resume_pending;
+
+  /* A fit with only its own handlers and the metric handler (the learning-rate finder). */
+  gboolean           isolated;
+};
+
+enum { DEFAULT_METRIC, DEFAULT_VALIDATION, DEFAULT_HISTORY };
+
+/* ---- fit-estimator.c ---- */
+
+/* The SGD a fit without an optimizer trains with, or NULL with an error. */
+FitOptimizer *fit_estimator_default_optimizer         (FitEstimator     *self,
+                                                       GError          **error);
+/* Makes @sgd the optimizer, and says so. */
+void          fit_estimator_install_default_optimizer (FitEstimator     *self,
+                                                       FitOptimizer     *sgd);
+
+/* ---- handler dispatch ---- */
+
+/* Every handler a fit uses, sorted: the added ones and the defaults they do not replace. */
+GPtrArray    *fit_estimator_active_handlers           (FitEstimator     *self,
+                                                       gboolean          with_validation);
+
 G_END_DECLS
