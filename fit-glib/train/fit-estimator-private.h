@@ -95,10 +95,28 @@ FitOptimizer *fit_estimator_default_optimizer         (FitEstimator     *self,
 void          fit_estimator_install_default_optimizer (FitEstimator     *self,
                                                        FitOptimizer     *sgd);
 
-/* ---- handler dispatch ---- */
+/* ---- fit-estimator-dispatch.c ---- */
 
+/* One signal per event, for class_init. */
+void          fit_estimator_class_add_signals         (FitEstimatorClass *klass);
 /* Every handler a fit uses, sorted: the added ones and the defaults they do not replace. */
 GPtrArray    *fit_estimator_active_handlers           (FitEstimator     *self,
                                                        gboolean          with_validation);
+/* Adds @handler, for every fit or (@temporary) until the current one ends. */
+gboolean      fit_estimator_add_entry                 (FitEstimator     *self,
+                                                       FitEventHandler  *handler,
+                                                       gboolean          temporary,
+                                                       GError          **error);
+void          fit_estimator_remove_temporary_handlers (FitEstimator     *self);
+/* FIT_ERROR_STATE saying what cannot be done (@what) during a fit. */
+gboolean      fit_estimator_check_not_running         (FitEstimator     *self,
+                                                       const char       *what,
+                                                       GError          **error);
+/* Keeps @error (taken) as the fit's, unless it already failed. */
+void          fit_estimator_record_error              (FitEstimator     *self,
+                                                       GError           *error);
+/* Fails the running fit with @error (taken): the rest of the event is skipped. */
+void          fit_estimator_fail_running              (FitEstimator     *self,
+                                                       GError           *error);
 
 G_END_DECLS
