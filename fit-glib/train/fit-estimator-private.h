@@ -94,6 +94,15 @@ FitOptimizer *fit_estimator_default_optimizer         (FitEstimator     *self,
 /* Makes @sgd the optimizer, and says so. */
 void          fit_estimator_install_default_optimizer (FitEstimator     *self,
                                                        FitOptimizer     *sgd);
+/* Installs the default optimizer when there is none. */
+gboolean      fit_estimator_ensure_optimizer          (FitEstimator     *self,
+                                                       GError          **error);
+/* Adds the default metrics and checks the names: what every fit and evaluation does. */
+gboolean      fit_estimator_ensure_metrics            (FitEstimator     *self,
+                                                       GError          **error);
+/* Notifies the progress counters (@data is the estimator): a GSourceFunc for the
+ * caller's main context during fit_async. */
+gboolean      fit_estimator_notify_progress           (gpointer          data);
 
 /* ---- fit-estimator-dispatch.c ---- */
 
