@@ -97,12 +97,15 @@ void          fit_estimator_install_default_optimizer (FitEstimator     *self,
 /* Installs the default optimizer when there is none. */
 gboolean      fit_estimator_ensure_optimizer          (FitEstimator     *self,
                                                        GError          **error);
-/* Adds the default metrics and checks the names: what every fit and evaluation does. */
-gboolean      fit_estimator_ensure_metrics            (FitEstimator     *self,
-                                                       GError          **error);
 /* Notifies the progress counters (@data is the estimator): a GSourceFunc for the
  * caller's main context during fit_async. */
 gboolean      fit_estimator_notify_progress           (gpointer          data);
+
+/* ---- fit-estimator-metrics.c ---- */
+
+/* Adds the default metrics and checks the names: what every fit and evaluation does. */
+gboolean      fit_estimator_ensure_metrics            (FitEstimator     *self,
+                                                       GError          **error);
 
 /* ---- fit-estimator-dispatch.c ---- */
 
