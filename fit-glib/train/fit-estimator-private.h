@@ -2,8 +2,10 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Only the estimator's own files include this header. The built-in handlers see the
- * estimator through its public API and fit-estimator-handlers-private.h.
+ * The estimator's structure, and the few functions one of its files calls in another
+ * (fit-estimator.c says which file holds what). Only those files include this header:
+ * the built-in handlers see the estimator through its public API and
+ * fit-estimator-handlers-private.h.
  */
 
 #pragma once
@@ -12,6 +14,7 @@
 
 G_BEGIN_DECLS
 
+/* A handler added to the estimator (fit-estimator-dispatch.c). */
 typedef struct
 {
   FitEventHandler *handler;
@@ -84,6 +87,7 @@ struct _FitEstimator
   gboolean           isolated;
 };
 
+/* The defaults in default_handlers[]: each is used unless a handler of its type is added. */
 enum { DEFAULT_METRIC, DEFAULT_VALIDATION, DEFAULT_HISTORY };
 
 /* ---- fit-estimator.c ---- */
