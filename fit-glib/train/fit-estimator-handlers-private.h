@@ -136,7 +136,7 @@ gboolean  fit_history_record_add_metrics      (FitHistoryRecord  *record,
  *   knows those temporary names.
  */
 
-/* ---- the circles between the estimator and its built-ins ----
+/* ---- the estimator and its built-ins call each other ----
  *
  * 1. The estimator creates its default metric, validation and history handlers and batch
  *    processor (fit-estimator.c) and they act on the estimator that runs them, as every

@@ -6,6 +6,10 @@
  * (fit-estimator.c says which file holds what). Only those files include this header:
  * the built-in handlers see the estimator through its public API and
  * fit-estimator-handlers-private.h.
+ *
+ * These files call one another both ways (fit-estimator.c defines the type every other
+ * one checks its arguments against, and asks fit-estimator-dispatch.c for the signals)
+ * because they are one object split by concern, not layers.
  */
 
 #pragma once
