@@ -10,6 +10,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "fit-glib/io/fit-safetensors-private.h"
 #include "fit-glib/nn/fit-nn-private.h"
 #include "fit-handlers-private.h"
 

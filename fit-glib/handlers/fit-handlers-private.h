@@ -1,6 +1,9 @@
 /* fit-handlers-private.h: what the built-in handlers share
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Code they share, on public API; what they may use beyond it is in
+ * train/fit-estimator-handlers-private.h, which this includes.
  */
 
 #pragma once
@@ -8,7 +11,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "fit-glib/handlers/fit-handlers.h"
-#include "fit-glib/train/fit-estimator-private.h"
+#include "fit-glib/train/fit-estimator-handlers-private.h"
 
 G_BEGIN_DECLS
 

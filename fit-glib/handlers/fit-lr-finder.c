@@ -7,6 +7,7 @@
 
 #include <math.h>
 
+#include "fit-glib/io/fit-safetensors-private.h"
 #include "fit-handlers-private.h"
 
 /**

@@ -1,4 +1,4 @@
-/* fit-safetensors-private.h: what other layers know of safetensors files on disk
+/* fit-safetensors-private.h: what other layers know of safetensors that is not public
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -6,6 +6,8 @@
 #pragma once
 
 #include <glib.h>
+
+#include "fit-glib/io/fit-safetensors.h"
 
 G_BEGIN_DECLS
 
@@ -23,5 +25,10 @@ typedef gboolean (*FitSafetensorsTargetFunc) (const char *name,
 guint       fit_safetensors_remove_stale_temporaries (const char               *directory,
                                                       FitSafetensorsTargetFunc  is_target,
                                                       gpointer                  data);
+
+/* A copy of @state whose tensors are clones that record no gradient, with the same
+ * metadata (fit-safetensors-copy.c): what a handler keeps of the weights or the
+ * optimizer's state while training goes on changing the originals. */
+FitSafetensors *fit_safetensors_deep_copy                (FitSafetensors           *state);
 
 G_END_DECLS

@@ -7,7 +7,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "fit-estimator-private.h"
+#include "fit-estimator-handlers-private.h"
 
 /**
  * FitBatchProcessor:

@@ -16,7 +16,7 @@
 #include <math.h>
 
 #include "fit-glib/core/fit-error-private.h"
-#include "fit-estimator-private.h"
+#include "fit-estimator-handlers-private.h"
 
 void
 fit_state_set_double (FitSafetensors *state,

@@ -1,100 +1,142 @@
-/* fit-estimator-private.h: what the built-in handlers know about the estimator
+/* fit-estimator-private.h: what the files of the estimator share
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The estimator's structure, and the few functions one of its files calls in another
+ * (fit-estimator.c says which file holds what). Only those files include this header:
+ * the built-in handlers see the estimator through its public API and
+ * fit-estimator-handlers-private.h.
+ *
+ * These files call one another both ways (fit-estimator.c defines the type every other
+ * one checks its arguments against, and asks fit-estimator-dispatch.c for the signals)
+ * because they are one object split by concern, not layers.
  */
 
 #pragma once
 
-#include "fit-glib/train/fit-train.h"
+#include "fit-glib/train/fit-estimator-handlers-private.h"
 
 G_BEGIN_DECLS
 
-/* Runs @func in the main context of the thread that started the fit (fit_async), or
- * right away when the fit runs on that thread. */
-void      fit_estimator_invoke_in_caller      (FitEstimator   *self,
-                                               GSourceFunc     func,
-                                               gpointer        data,
-                                               GDestroyNotify  notify);
+/* A handler added to the estimator (fit-estimator-dispatch.c). */
+typedef struct
+{
+  FitEventHandler *handler;
+  guint64          seq;
+  gulong           notify_id;
+  gboolean         temporary;
+} HandlerEntry;
 
-/* A fit with only @handler and the metric handler, without validation, that leaves the
- * history alone: the learning-rate finder's sweep. */
-gboolean  fit_estimator_fit_isolated          (FitEstimator     *self,
-                                               FitDataLoader    *train_data,
-                                               guint64           batches,
-                                               FitEventHandler  *handler,
-                                               GCancellable     *cancellable,
-                                               GError          **error);
+struct _FitEstimator
+{
+  GObject            parent_instance;
 
-/* Whether validation ran since the last epoch-begin. */
-gboolean  fit_estimator_validated_this_epoch  (FitEstimator   *self);
+  FitModule         *net;
+  GPtrArray         *params;          /* net's parameters, listed at params_serial */
+  guint              params_serial;
+  FitLoss           *loss;
+  FitOptimizer      *optimizer;
+  FitDevice         *device;
+  FitBatchProcessor *processor;
+  FitRng            *rng;
+  GPtrArray         *train_metrics;
+  GPtrArray         *val_metrics;
+  FitHistory        *history;
 
-/* The metric arrays themselves, for per-batch use without copies. */
-GPtrArray *fit_estimator_peek_train_metrics   (FitEstimator   *self);
-GPtrArray *fit_estimator_peek_val_metrics     (FitEstimator   *self);
+  GArray            *entries;          /* HandlerEntry, in the order added */
+  guint64            next_seq;
+  FitEventHandler   *default_handlers[3];
+  GPtrArray         *dispatch[FIT_N_EVENTS];
+  gboolean           dirty;
 
-/* The net's parameters, listed once and again only after a module gained a parameter
- * or a child (fit_module_structure_serial()): for the per-batch gradient reset. */
-GPtrArray *fit_estimator_peek_parameters      (FitEstimator   *self);
+  /* A running fit */
+  gboolean           running;
+  FitPhase           phase;
+  FitEvent           event;
+  guint              epoch;
+  guint              epochs;
+  guint64            batch_index;
+  guint64            n_batches;
+  guint64            global_step;
+  guint64            max_batches;
+  guint64            batch_size;
+  FitDataLoader     *train_data;
+  FitDataLoader     *val_data;
+  FitTensor         *inputs;
+  FitTensor         *labels;
+  FitTensor         *outputs;
+  FitTensor         *loss_tensor;
+  double             loss_value;
+  double             loss_scale;
+  int                stop_request;     /* FitStopScope; atomic */
+  FitStopReason      stop_reason;
+  gboolean           in_batch;
+  gboolean           validate_after_batch;
+  gboolean           validate_at_epoch_end;
+  gboolean           validated_this_epoch;
+  gboolean           limit_reached;
+  guint              in_emission;
+  GError            *error;
+  GCancellable      *cancellable;
+  GMainContext      *caller_context;
+  gint64             last_notify;
 
-/* Sets @prefix + name to the value of each of @metrics in @record; stops at the first
- * metric that fails to compute, with its error. */
-gboolean  fit_history_record_add_metrics      (FitHistoryRecord  *record,
-                                               GPtrArray         *metrics,
-                                               const char        *prefix,
-                                               GError           **error);
+  /* Where the next batch starts: what a checkpoint stores and a resume restores. */
+  guint              next_epoch;
+  guint64            next_batch;
+  guint64            next_global_step;
+  gboolean           resume_pending;
 
-/* Replaces the estimator's history (in the caller's context) with the handler's. */
-void      fit_history_handler_publish         (FitHistoryHandler *self,
-                                               FitEstimator      *estimator);
+  /* A fit with only its own handlers and the metric handler (the learning-rate finder). */
+  gboolean           isolated;
+};
 
-/* A deep copy of @state (cloned tensors, copied metadata). */
-FitSafetensors *fit_safetensors_deep_copy     (FitSafetensors *state);
+/* The defaults in default_handlers[]: each is used unless a handler of its type is added. */
+enum { DEFAULT_METRIC, DEFAULT_VALIDATION, DEFAULT_HISTORY };
 
-/* ---- checkpoint state (fit-checkpoint-state.c) ----
- *
- * Numbers in a checkpoint's metadata, under PREFIX KEY. The readers leave *value as it is
- * and return TRUE when the key is missing (unless @required: a checkpoint from a run
- * without that handler), and fail with FIT_ERROR_PARSE naming the key and what was
- * expected when the text is not exactly a number in [@min, @max]: what a file holds is
- * checked before it is cast or used. */
-void      fit_state_set_double    (FitSafetensors  *state,
-                                   const char      *prefix,
-                                   const char      *key,
-                                   double           value);
-void      fit_state_set_integer   (FitSafetensors  *state,
-                                   const char      *prefix,
-                                   const char      *key,
-                                   gint64           value);
-gboolean  fit_state_read_integer  (FitSafetensors  *state,
-                                   const char      *prefix,
-                                   const char      *key,
-                                   gboolean         required,
-                                   gint64           min,
-                                   gint64           max,
-                                   gint64          *value,
-                                   GError         **error);
-gboolean  fit_state_read_double   (FitSafetensors  *state,
-                                   const char      *prefix,
-                                   const char      *key,
-                                   double           min,
-                                   double           max,
-                                   gboolean         nan_allowed,
-                                   double          *value,
-                                   GError         **error);
+/* ---- fit-estimator.c ---- */
 
-/* A built-in handler checks its part of a checkpoint whole, against @estimator, and
- * changes nothing; fit_estimator_load_state() runs every check before it changes anything,
- * so that a checkpoint is restored completely or not at all. The handler's load_state
- * then cannot fail. Handlers without a check (those of bindings and programs) are loaded
- * first and put back as they were when a later one fails. */
-typedef gboolean (*FitStateCheckFunc) (FitEventHandler  *handler,
-                                       FitEstimator     *estimator,
-                                       FitSafetensors   *from,
-                                       const char       *prefix,
-                                       GError          **error);
+/* The SGD a fit without an optimizer trains with, or NULL with an error. */
+FitOptimizer *fit_estimator_default_optimizer         (FitEstimator     *self,
+                                                       GError          **error);
+/* Makes @sgd the optimizer, and says so. */
+void          fit_estimator_install_default_optimizer (FitEstimator     *self,
+                                                       FitOptimizer     *sgd);
+/* Installs the default optimizer when there is none. */
+gboolean      fit_estimator_ensure_optimizer          (FitEstimator     *self,
+                                                       GError          **error);
+/* Notifies the progress counters (@data is the estimator): a GSourceFunc for the
+ * caller's main context during fit_async. */
+gboolean      fit_estimator_notify_progress           (gpointer          data);
 
-void              fit_event_handler_class_set_check_state (FitEventHandlerClass *klass,
-                                                           FitStateCheckFunc     check);
-FitStateCheckFunc fit_event_handler_get_check_state       (FitEventHandler      *self);
+/* ---- fit-estimator-metrics.c ---- */
+
+/* Adds the default metrics and checks the names: what every fit and evaluation does. */
+gboolean      fit_estimator_ensure_metrics            (FitEstimator     *self,
+                                                       GError          **error);
+
+/* ---- fit-estimator-dispatch.c ---- */
+
+/* One signal per event, for class_init. */
+void          fit_estimator_class_add_signals         (FitEstimatorClass *klass);
+/* Every handler a fit uses, sorted: the added ones and the defaults they do not replace. */
+GPtrArray    *fit_estimator_active_handlers           (FitEstimator     *self,
+                                                       gboolean          with_validation);
+/* Adds @handler, for every fit or (@temporary) until the current one ends. */
+gboolean      fit_estimator_add_entry                 (FitEstimator     *self,
+                                                       FitEventHandler  *handler,
+                                                       gboolean          temporary,
+                                                       GError          **error);
+void          fit_estimator_remove_temporary_handlers (FitEstimator     *self);
+/* FIT_ERROR_STATE saying what cannot be done (@what) during a fit. */
+gboolean      fit_estimator_check_not_running         (FitEstimator     *self,
+                                                       const char       *what,
+                                                       GError          **error);
+/* Keeps @error (taken) as the fit's, unless it already failed. */
+void          fit_estimator_record_error              (FitEstimator     *self,
+                                                       GError           *error);
+/* Fails the running fit with @error (taken): the rest of the event is skipped. */
+void          fit_estimator_fail_running              (FitEstimator     *self,
+                                                       GError           *error);
 
 G_END_DECLS

@@ -9,7 +9,7 @@
 
 #include <math.h>
 
-#include "fit-estimator-private.h"
+#include "fit-estimator-handlers-private.h"
 
 /**
  * FitHistoryHandler:
@@ -93,29 +93,6 @@ fit_history_handler_epoch_begin (FitEventHandler  *handler,
                                  GError          **error)
 {
   FIT_HISTORY_HANDLER (handler)->epoch_start = g_get_monotonic_time ();
-  return TRUE;
-}
-
-gboolean
-fit_history_record_add_metrics (FitHistoryRecord  *record,
-                                GPtrArray         *metrics,
-                                const char        *prefix,
-                                GError           **error)
-{
-  for (guint i = 0; i < metrics->len; i++)
-    {
-      FitMetric *metric = g_ptr_array_index (metrics, i);
-      g_autofree char *name = g_strconcat (prefix, fit_metric_get_name (metric), NULL);
-      GError *local_error = NULL;
-      double value = fit_metric_get (metric, &local_error);
-
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, local_error);
-          return FALSE;
-        }
-      fit_history_record_set_value (record, name, value);
-    }
   return TRUE;
 }
 

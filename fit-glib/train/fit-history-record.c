@@ -7,7 +7,7 @@
 
 #include <math.h>
 
-#include "fit-train.h"
+#include "fit-estimator-handlers-private.h"
 
 /**
  * FitHistoryRecord:
@@ -392,6 +392,29 @@ fit_history_record_set_value (FitHistoryRecord *self,
   else
     add_name (self, name, value);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VALUES]);
+}
+
+gboolean
+fit_history_record_add_metrics (FitHistoryRecord  *record,
+                                GPtrArray         *metrics,
+                                const char        *prefix,
+                                GError           **error)
+{
+  for (guint i = 0; i < metrics->len; i++)
+    {
+      FitMetric *metric = g_ptr_array_index (metrics, i);
+      g_autofree char *name = g_strconcat (prefix, fit_metric_get_name (metric), NULL);
+      GError *local_error = NULL;
+      double value = fit_metric_get (metric, &local_error);
+
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+      fit_history_record_set_value (record, name, value);
+    }
+  return TRUE;
 }
 
 /**

@@ -5,7 +5,7 @@
 
 #include "config.h"
 
-#include "fit-estimator-private.h"
+#include "fit-estimator-handlers-private.h"
 
 /**
  * FitMetricHandler:

@@ -5,7 +5,7 @@
 
 #include "config.h"
 
-#include "fit-estimator-private.h"
+#include "fit-train.h"
 
 /**
  * FitValidationHandler:

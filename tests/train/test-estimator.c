@@ -716,6 +716,148 @@ test_evaluate_predict (void)
   g_assert_cmpstr (log->str, ==, "");
 }
 
+/* predict stacks the outputs of the batches in the loader's order: each row is what the
+ * network gives for that batch in evaluation mode. */
+static void
+test_predict_stacks_batches (void)
+{
+  g_autoptr(FitEstimator) est = fit_test_classifier (1);
+  g_autoptr(FitDataLoader) train = fit_test_classification_loader (30, 10, 2);
+  g_autoptr(FitDataLoader) test = fit_test_classification_loader (13, 5, 4);
+  g_autoptr(FitDataIter) iter = NULL;
+  g_autoptr(FitTensor) out = NULL;
+  g_autoptr(GArray) expected = g_array_new (FALSE, FALSE, sizeof (float));
+  g_autoptr(GError) error = NULL;
+  g_autofree float *got = NULL;
+  FitTensor *x = NULL, *y = NULL;
+  gsize n;
+
+  g_assert_true (fit_estimator_fit (est, train, NULL, 1, NULL, &error));
+  out = fit_estimator_predict (est, test, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (fit_tensor_get_dtype (out), ==, FIT_DTYPE_FLOAT32);
+
+  fit_module_set_training (fit_estimator_get_net (est), FALSE);
+  iter = fit_data_loader_iterate (test, 0, 0);
+  while (fit_data_iter_next (iter, &x, &y, NULL, &error))
+    {
+      g_autoptr(FitTensor) batch_out = fit_module_forward (fit_estimator_get_net (est), x,
+                                                           &error);
+      g_autofree float *v = NULL;
+
+      g_assert_no_error (error);
+      v = fit_tensor_to_floats (batch_out, &n);
+      g_array_append_vals (expected, v, n);
+      g_clear_object (&x);
+      g_clear_object (&y);
+    }
+  g_assert_no_error (error);
+  got = fit_tensor_to_floats (out, &n);
+  g_assert_cmpuint (n, ==, 13 * 3);
+  g_assert_cmpuint (expected->len, ==, n);
+  g_assert_cmpmem (got, n * sizeof (float), expected->data, n * sizeof (float));
+}
+
+/* A network without parameters whose outputs are a scalar (@scalar) or, from the second
+ * batch on, one column wider than the batch before. */
+#define TEST_TYPE_ODD_NET (test_odd_net_get_type ())
+G_DECLARE_FINAL_TYPE (TestOddNet, test_odd_net, TEST, ODD_NET, FitModule)
+
+struct _TestOddNet
+{
+  FitModule parent_instance;
+  gboolean  scalar;
+  guint     calls;
+};
+
+G_DEFINE_FINAL_TYPE (TestOddNet, test_odd_net, FIT_TYPE_MODULE)
+
+static FitTensor *
+test_odd_net_forward (FitModule  *module,
+                      FitTensor  *input,
+                      GError    **error)
+{
+  TestOddNet *self = TEST_ODD_NET (module);
+  gint64 shape[2] = { fit_tensor_get_dim (input, 0), 2 + self->calls++ };
+
+  if (self->scalar)
+    return fit_tensor_new_scalar (FIT_DTYPE_FLOAT32, 1.0);
+  return fit_tensor_new_zeros (FIT_DTYPE_FLOAT32, shape, 2);
+}
+
+static void
+test_odd_net_class_init (TestOddNetClass *klass)
+{
+  FIT_MODULE_CLASS (klass)->forward = test_odd_net_forward;
+}
+
+static void
+test_odd_net_init (TestOddNet *self)
+{
+}
+
+static void
+test_predict_wrong_outputs (void)
+{
+  g_autoptr(TestOddNet) net = g_object_new (TEST_TYPE_ODD_NET, NULL);
+  g_autoptr(FitLoss) loss = fit_mse_loss_new (FIT_REDUCTION_MEAN);
+  g_autoptr(FitEstimator) est = fit_estimator_new (FIT_MODULE (net), loss, NULL);
+  g_autoptr(FitDataLoader) data = fit_test_classification_loader (13, 5, 4);
+  g_autoptr(FitTensor) out = NULL;
+  g_autoptr(GError) error = NULL;
+
+  out = fit_estimator_predict (est, data, NULL, &error);
+  g_assert_null (out);
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_SHAPE);
+  g_assert_nonnull (strstr (error->message, "batch 1's outputs [5, 3] (float32) do not stack "
+                                            "with the first batch's [5, 2] (float32)"));
+  g_clear_error (&error);
+  g_assert_false (fit_estimator_is_running (est));
+
+  net->scalar = TRUE;
+  out = fit_estimator_predict (est, data, NULL, &error);
+  g_assert_null (out);
+  g_assert_error (error, FIT_ERROR, FIT_ERROR_SHAPE);
+  g_assert_nonnull (strstr (error->message, "scalar"));
+}
+
+/* loss-end, with a loss that is not reduced: the loss value is the mean of its
+ * elements. */
+static void
+check_unreduced_loss (FitEstimator *est,
+                      gpointer      user_data)
+{
+  guint *checked = user_data;
+  gsize n;
+  g_autofree float *v = fit_tensor_to_floats (fit_estimator_get_loss_tensor (est), &n);
+  double sum = 0;
+
+  g_assert_cmpuint (n, >, 1);
+  for (gsize i = 0; i < n; i++)
+    sum += v[i];
+  g_assert_cmpfloat (fit_estimator_get_loss_value (est), ==, sum / (double) n);
+  (*checked)++;
+}
+
+static void
+test_loss_value_unreduced (void)
+{
+  g_autoptr(FitRng) rng = fit_rng_new (3);
+  g_autoptr(FitLinear) net = fit_linear_new (3, 1, TRUE, rng);
+  g_autoptr(FitLoss) loss = fit_mse_loss_new (FIT_REDUCTION_NONE);
+  g_autoptr(GPtrArray) params = fit_module_get_parameters (FIT_MODULE (net));
+  g_autoptr(FitOptimizer) sgd = fit_sgd_new ((FitTensor **) params->pdata, params->len, 0.1, 0.0);
+  g_autoptr(FitEstimator) est = fit_estimator_new (FIT_MODULE (net), loss, sgd);
+  g_autoptr(FitDataLoader) train = fit_test_regression_loader (14, 4, 2);
+  g_autoptr(GError) error = NULL;
+  guint checked = 0;
+
+  g_signal_connect (est, "loss-end", G_CALLBACK (check_unreduced_loss), &checked);
+  g_assert_true (fit_estimator_fit (est, train, NULL, 2, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (checked, ==, 8);
+}
+
 /* A metric whose value at epoch e is script[e] (NaN before its first update), and whose
  * reset or compute can fail, for the checks of what the fit does with either. */
 #define TEST_TYPE_SCRIPTED (test_scripted_get_type ())
@@ -1023,6 +1165,9 @@ main (int    argc,
   g_test_add_func ("/Fit/Estimator/fit/wrong-input", test_wrong_input);
   g_test_add_func ("/Fit/Estimator/defaults", test_defaults);
   g_test_add_func ("/Fit/Estimator/evaluate-predict", test_evaluate_predict);
+  g_test_add_func ("/Fit/Estimator/predict/stacks-batches", test_predict_stacks_batches);
+  g_test_add_func ("/Fit/Estimator/predict/wrong-outputs", test_predict_wrong_outputs);
+  g_test_add_func ("/Fit/Estimator/loss-value/unreduced", test_loss_value_unreduced);
   g_test_add_func ("/Fit/Estimator/metrics/values", test_metric_values);
   g_test_add_func ("/Fit/Estimator/error/metric-compute", test_error_metric_compute);
   g_test_add_func ("/Fit/Estimator/error/metric-reset", test_error_metric_reset);
